@@ -1,0 +1,67 @@
+"""The answerer interface and the registry that picks one by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from rag.errors import ConfigError
+from rag.retrieval import Candidate
+from rag.types import Answer, Turn
+
+if TYPE_CHECKING:
+    from rag.config import Settings
+    from rag.lexical import LexicalIndex
+
+
+@dataclass(frozen=True)
+class AnswerRequest:
+    """Everything an answerer may use: the question, the search that was run, and its results."""
+
+    question: str
+    search_query: str
+    candidates: Sequence[Candidate]
+    history: Sequence[Turn] = ()
+    max_citations: int = 3
+    lexical: LexicalIndex | None = field(default=None, compare=False)
+
+
+class Answerer(Protocol):
+    """Turns retrieved passages into an answer with `[n]` markers and matching citations."""
+
+    name: str
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        """Answer, or decline (abstained=True, no citations) when the passages do not answer."""
+        ...
+
+
+AnswererFactory = Callable[["Settings"], Answerer]
+_REGISTRY: dict[str, AnswererFactory] = {}
+
+
+def register(name: str) -> Callable[[AnswererFactory], AnswererFactory]:
+    """Decorator: make a backend available as RAG_ANSWERER / --answerer `name`."""
+
+    def decorate(factory: AnswererFactory) -> AnswererFactory:
+        _REGISTRY[name] = factory
+        return factory
+
+    return decorate
+
+
+def available() -> list[str]:
+    """Names of the registered answerers."""
+    return sorted(_REGISTRY)
+
+
+def create(name: str, settings: Settings) -> Answerer:
+    """Instantiate the answerer called `name`."""
+    try:
+        factory = _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(
+            f"Unknown answerer {name!r}: choose one of {', '.join(available())} (RAG_ANSWERER or --answerer)."
+        ) from None
+    return factory(settings)

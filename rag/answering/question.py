@@ -1,0 +1,109 @@
+"""What a question asks for: its type (who, how many, when…), whether it wants a list, its terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from rag.normalize import fold
+
+
+class QType(str, Enum):
+    """The kind of answer a question expects."""
+
+    PERSON = "person"
+    NUMBER = "number"
+    DATE = "date"
+    PLACE = "place"
+    REASON = "reason"
+    ENTITY = "entity"
+    YESNO = "yesno"
+    STATEMENT = "statement"  # what did X say / how did X describe…
+    GENERIC = "generic"
+
+
+_PATTERNS: tuple[tuple[str, QType], ...] = (
+    (r"^(how many|how much|what number|what share|what percentage)\b", QType.NUMBER),
+    (r"^(when|what date|on what date|what day|which day|what year|in what year|which year|"
+     r"since when|how long)\b", QType.DATE),
+    (r"^(who|whom|whose|which (official|minister|diplomat|leader|person|politician|expert|"
+     r"president|spokes\w+|secretary|analyst|country|countries|state|states|side|outlet)s?)\b",
+     QType.PERSON),
+    (r"^(where|from where|in which (country|city|place|region)|what (country|city|place))\b",
+     QType.PLACE),
+    (r"^(why|for what reason|what (caused|led|made)|what is the reason)\b", QType.REASON),
+    (r"^(what did|what does|what has|what have|how did|how does|what was said|what do)\b",
+     QType.STATEMENT),
+    (r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", QType.YESNO),
+    (r"^(which|what|name)\b", QType.ENTITY),
+)
+_AUX = r"(?!(is|was|has|does|his|this|its|us|as)\b)"
+_LIST_HINT = re.compile(
+    rf"^(which|what)\s+{_AUX}(\w+\s+)?{_AUX}(\w{{2,}}(ies|[^s']s))\b|^(list|name)\b"
+)
+_LEADING_NOISE = re.compile(r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+")
+_WH_WORDS = re.compile(
+    r"\b(who|whom|whose|what|when|where|why|which|how)\b"
+)
+_FOLLOW_UP = re.compile(
+    r"^(and|what about|how about|also|same for|then|but)\b|\b(he|she|they|them|his|her|their|"
+    r"it|that|this|these|those|there)\b"
+)
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """Analysis of one (standalone) question."""
+
+    text: str
+    qtype: QType
+    wants_list: bool
+    contested: bool  # asks who is to blame / what each side says: show each outlet's claim
+
+
+def _clean(question: str) -> str:
+    q = fold(question).strip()
+    # Prompt-injection preambles and chatty lead-ins come before the real question.
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", q) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")]
+    if asked:
+        q = asked[-1]
+    previous = None
+    while previous != q:
+        previous = q
+        q = _LEADING_NOISE.sub("", q)
+    return q
+
+
+def analyse(question: str) -> QuestionInfo:
+    """Classify `question`."""
+    q = _clean(question)
+    qtype = QType.GENERIC
+    for pattern, kind in _PATTERNS:
+        if re.search(pattern, q):
+            qtype = kind
+            break
+    if qtype == QType.GENERIC and re.search(r"\b(how many|how much)\b", q):
+        qtype = QType.NUMBER
+    elif qtype == QType.GENERIC and re.search(r"\bwho\b", q):
+        qtype = QType.PERSON
+    elif qtype == QType.GENERIC and re.search(r"\b(when|what date|what year)\b", q):
+        qtype = QType.DATE
+    wants_list = bool(_LIST_HINT.search(q)) and qtype in (QType.ENTITY, QType.PERSON, QType.PLACE)
+    contested = bool(
+        re.search(r"\b(blame|responsib\w*|accus\w*|behind|fault|each side|both sides|"
+                  r"outlets?|according to (whom|each)|who is right|disagree)\b", q)
+    )
+    return QuestionInfo(text=question, qtype=qtype, wants_list=wants_list, contested=contested)
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether `question` leans on the previous turn ("and via Latvia?", "what did he say?")."""
+    q = fold(question).strip()
+    words = re.findall(r"\w+", q)
+    if not words:
+        return False
+    if _FOLLOW_UP.search(q) and len(words) <= 8:
+        return True
+    return len(words) <= 3 and not _WH_WORDS.search(q)

@@ -1,0 +1,78 @@
+"""Split the kept paragraphs into sentences and group them into quotable passages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rag.cleaning import Span
+
+MAX_PASSAGE_CHARS = 360
+MIN_PASSAGE_CHARS = 70
+
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen col lt sgt st jr sr vs etc no nos fig approx dept govt inc ltd co corp
+    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e a.m p.m""".split()
+)
+# A sentence ends at . ! ? or … (plus closing quotes/brackets) followed by space and a capital,
+# a digit or an opening quote.
+_BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9ŁŚŻŹĆŃÓ])""")
+
+
+def sentence_spans(text: str, span: Span) -> Iterator[Span]:
+    """Sentence spans inside `span` of `text`."""
+    start = span.start
+    for match in _BOUNDARY.finditer(text, span.start, span.end):
+        word = re.search(r"([\w.]+)[.!?…]*$", text[start : match.start() + 1])
+        token = (word.group(1) if word else "").rstrip(".").lower()
+        if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+            continue  # "Mr. Putin", "J. Borrell": not an end
+        end = match.end()
+        if end - start >= 2:
+            yield Span(start, end)
+        start = end
+        while start < span.end and text[start].isspace():
+            start += 1
+    if span.end > start:
+        yield Span(start, span.end)
+
+
+def _is_heading(text: str, span: Span) -> bool:
+    content = text[span.start : span.end]
+    return len(content.split()) <= 6 and not content.rstrip().endswith((".", "?", "!", "”", '"'))
+
+
+def passage_spans(text: str, paragraphs: list[Span], *, skip_first_title: bool = False) -> list[Span]:
+    """Group sentences into passages of at most MAX_PASSAGE_CHARS (one long sentence may exceed it).
+
+    Sentences never join across paragraphs, except that a paragraph shorter than
+    MIN_PASSAGE_CHARS (a quote split over lines) joins the next one. Short headings are dropped.
+    """
+    passages: list[Span] = []
+    carry: Span | None = None
+    for index, paragraph in enumerate(paragraphs):
+        if _is_heading(text, paragraph) and not (index == 0 and not skip_first_title):
+            continue
+        current: Span | None = carry
+        carry = None
+        for sentence in sentence_spans(text, paragraph):
+            if current is None:
+                current = sentence
+            elif (
+                sentence.end - current.start <= MAX_PASSAGE_CHARS
+                and (current.end - current.start < MIN_PASSAGE_CHARS
+                     or sentence.end - sentence.start < MIN_PASSAGE_CHARS)
+            ):
+                current = Span(current.start, sentence.end)
+            else:
+                passages.append(current)
+                current = sentence
+        if current is None:
+            continue
+        if current.end - current.start < MIN_PASSAGE_CHARS and index + 1 < len(paragraphs):
+            carry = current  # too short to stand alone as a quote: join the next paragraph
+        else:
+            passages.append(current)
+    if carry is not None:
+        passages.append(carry)
+    return passages

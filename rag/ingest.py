@@ -1,0 +1,148 @@
+"""Ingestion: load, clean, chunk, embed and store articles — idempotently.
+
+An article is re-embedded only when its fingerprint (text, metadata, and the versions of the
+cleaning/chunking rules and of the model) changed. Articles previously ingested from the same
+folders but no longer there are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from rag.chunking import passage_spans
+from rag.cleaning import article_spans
+from rag.loading import Article, load_articles
+from rag.store import DocRecord, PassageStore
+from rag.types import Passage
+
+log = logging.getLogger(__name__)
+
+# Bump when cleaning or chunking rules change, so every article is re-processed.
+PROCESSING_VERSION = "1"
+
+
+@dataclass
+class IngestReport:
+    """Outcome of one `rag ingest`, for the summary line and tests."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    passages: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line a person can read."""
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed, {len(self.skipped)} skipped; "
+            f"{self.passages} passages embedded in {self.seconds:.1f} s"
+        )
+
+
+def fingerprint(article: Article, model_id: str) -> str:
+    """Changes whenever anything that shapes the article's passages changes."""
+    digest = hashlib.sha256()
+    for part in (
+        PROCESSING_VERSION, model_id, article.text, article.outlet, article.title,
+        article.published, article.body_ends_before,
+    ):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:32]
+
+
+def make_passages(article: Article) -> list[Passage]:
+    """The article's quotable passages; each `text` is `article.text[start:end]`."""
+    paragraphs = article_spans(article.text, article.body_ends_before)
+    return [
+        Passage(
+            id=f"{article.doc}:{span.start}-{span.end}",
+            doc=article.doc,
+            outlet=article.outlet,
+            title=article.title,
+            published=article.published,
+            start=span.start,
+            end=span.end,
+            text=article.text[span.start : span.end],
+        )
+        for span in passage_spans(article.text, paragraphs)
+    ]
+
+
+def _under(source: str, roots: Sequence[Path]) -> bool:
+    path = Path(source)
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def ingest(
+    paths: Sequence[Path],
+    store: PassageStore,
+    embed: Callable[[list[str]], np.ndarray],
+    model_id: str,
+    *,
+    progress: bool = True,
+) -> IngestReport:
+    """Bring the store in line with the articles under `paths`."""
+    began = time.perf_counter()
+    roots = [p.resolve() for p in paths]
+    loaded = load_articles(paths)
+    report = IngestReport(skipped=list(loaded.skipped), warnings=list(loaded.warnings))
+    for path, reason in loaded.skipped:
+        log.warning("skipped %s: %s", path, reason)
+    known = store.doc_records()
+    seen: set[str] = set()
+    todo: list[tuple[Article, str]] = []
+    for article in loaded.articles:
+        seen.add(article.doc)
+        fp = fingerprint(article, model_id)
+        record = known.get(article.doc)
+        if record and record.fingerprint == fp:
+            report.unchanged.append(article.doc)
+        else:
+            todo.append((article, fp))
+    # Files that failed to load this time are not "removed": their old passages stay.
+    failed = {Path(p).stem for p, _ in loaded.skipped}
+    for doc, record in known.items():
+        if doc not in seen and doc not in failed and record.source and _under(record.source, roots):
+            store.delete_doc(doc)
+            report.removed.append(doc)
+
+    bar = tqdm(
+        total=sum(len(a.text) for a, _ in todo), unit="char", unit_scale=True,
+        desc="Embedding", disable=not progress or not todo, file=sys.stderr, leave=False,
+    )
+    for article, fp in todo:
+        passages = make_passages(article)
+        if not passages:
+            report.skipped.append((str(article.path), "no article text left after cleaning"))
+            bar.update(len(article.text))
+            continue
+        vectors = embed([p.text for p in passages])
+        store.replace_doc(
+            DocRecord(
+                doc=article.doc, outlet=article.outlet, title=article.title,
+                published=article.published, fingerprint=fp,
+                source=str(article.path.resolve()), passages=len(passages),
+            ),
+            passages,
+            vectors,
+        )
+        (report.updated if article.doc in known else report.added).append(article.doc)
+        report.passages += len(passages)
+        bar.update(len(article.text))
+    bar.close()
+    report.seconds = time.perf_counter() - began
+    return report

@@ -1,0 +1,158 @@
+"""BM25 over transliteration-folded terms (llama-index's BM25Retriever on bm25s).
+
+Each passage is indexed as the space-joined output of rag.normalize.terms, so 'Kuźnica',
+'Kuznica' and 'Kuznitsa' are one term. Query terms missing from the vocabulary (typos, a
+spelling no article uses) are expanded to vocabulary terms within a small edit distance.
+The index is saved under the data directory with a stamp of the store's contents and rebuilt
+whenever the stamp no longer matches, so it cannot drift from the vector store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from llama_index.core.schema import QueryBundle, TextNode
+from llama_index.retrievers.bm25 import BM25Retriever
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from rag.normalize import terms
+from rag.store import matches
+from rag.types import Passage, ScoredPassage, SearchFilters
+
+log = logging.getLogger(__name__)
+
+STAMP_FILE = "stamp.json"
+_TOKEN_PATTERN = r"\S+"  # terms are pre-tokenised and space-joined
+
+
+def max_typos(term: str) -> int:
+    """Edit distance tolerated for a query term of this length."""
+    if term.isdigit() or len(term) < 5:
+        return 0
+    return 1 if len(term) < 8 else 2
+
+
+class LexicalIndex:
+    """BM25 search over passages with fuzzy, transliteration-aware query terms."""
+
+    def __init__(self, retriever: BM25Retriever, passages: dict[str, Passage]) -> None:
+        self._retriever = retriever
+        self._passages = passages
+        self.vocabulary: dict[str, int] = dict(retriever.bm25.vocab_dict)
+        self._vocab_list = list(self.vocabulary)
+        self._lock = threading.Lock()  # the retriever's top-k is set per call
+
+    # -- building and persistence -----------------------------------------------------------
+
+    @classmethod
+    def build(cls, passages: Iterable[Passage]) -> LexicalIndex | None:
+        """Index `passages`; None when there are none."""
+        by_id: dict[str, Passage] = {}
+        nodes = []
+        for p in passages:
+            by_id[p.id] = p
+            node = TextNode(id_=p.id, text=" ".join(terms(p.text)) or "_", metadata={"pid": p.id})
+            node.excluded_embed_metadata_keys = ["pid"]
+            nodes.append(node)
+        if not nodes:
+            return None
+        retriever = BM25Retriever(
+            nodes=nodes,
+            language=[],  # type: ignore[arg-type]  # stop words are removed by rag.normalize
+            skip_stemming=True,
+            token_pattern=_TOKEN_PATTERN,
+            similarity_top_k=min(len(nodes), 50),
+        )
+        return cls(retriever, by_id)
+
+    def save(self, folder: Path, stamp: str) -> None:
+        """Persist to `folder` (replaced atomically enough: written beside, then renamed)."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True, mode=0o700)
+        self._retriever.persist(str(tmp))
+        payload = {"stamp": stamp, "passages": [p.__dict__ for p in self._passages.values()]}
+        (tmp / STAMP_FILE).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path, stamp: str) -> LexicalIndex | None:
+        """The saved index if it matches `stamp`, else None."""
+        try:
+            payload = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
+            if payload.get("stamp") != stamp:
+                return None
+            retriever = BM25Retriever.from_persist_dir(str(folder), show_progress=False)
+            retriever.token_pattern = _TOKEN_PATTERN
+            retriever.skip_stemming = True
+            passages = {p["id"]: Passage(**p) for p in payload["passages"]}
+            return cls(retriever, passages)
+        except Exception as exc:  # a damaged cache is rebuilt, never trusted
+            log.info("BM25 cache in %s not usable (%s); rebuilding", folder, exc)
+            return None
+
+    # -- searching --------------------------------------------------------------------------
+
+    def expand(self, query_terms: list[str]) -> list[str]:
+        """Query terms plus close vocabulary terms for the ones the index does not know."""
+        expanded: list[str] = []
+        for term in query_terms:
+            expanded.append(term)
+            limit = max_typos(term) if term not in self.vocabulary else min(1, max_typos(term) - 1)
+            if limit <= 0:
+                continue
+            for candidate, _distance, _ in process.extract(
+                term, self._vocab_list, scorer=OSA.distance, score_cutoff=limit, limit=4
+            ):
+                if candidate != term:
+                    expanded.append(candidate)
+        return expanded
+
+    def known_terms(self, text: str) -> tuple[list[str], list[str]]:
+        """(terms of `text` the corpus has, directly or by fuzzy match; terms it has not)."""
+        known, unknown = [], []
+        for term in terms(text):
+            if term in self.vocabulary or len(self.expand([term])) > 1:
+                known.append(term)
+            else:
+                unknown.append(term)
+        return known, unknown
+
+    def document_frequency(self, term: str) -> int:
+        """How many passages contain `term` (0 when unknown)."""
+        index = self.vocabulary.get(term)
+        if index is None:
+            return 0
+        scores = self._retriever.bm25.scores
+        indptr = scores["indptr"]
+        return int(indptr[index + 1] - indptr[index])
+
+    @property
+    def size(self) -> int:
+        return len(self._passages)
+
+    def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ScoredPassage]:
+        """Top-`k` passages by BM25; zero-score padding is dropped."""
+        query_terms = self.expand(terms(query))
+        if not query_terms:
+            return []
+        # bm25s needs k <= corpus size; over-fetch when filtering so k survive the filter.
+        want = k if filters is None or filters.is_empty() else k * 5
+        with self._lock:
+            self._retriever.similarity_top_k = min(self.size, max(want, 1))
+            results = self._retriever.retrieve(QueryBundle(" ".join(query_terms)))
+        scored = []
+        for hit in results:
+            if not hit.score or hit.score <= 0:
+                continue  # BM25 pads its results with zero scores
+            passage = self._passages.get(hit.node.metadata.get("pid", hit.node.node_id))
+            if passage is not None and matches(passage, filters):
+                scored.append(ScoredPassage(passage, float(hit.score)))
+        return scored[:k]

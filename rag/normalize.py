@@ -1,0 +1,105 @@
+"""Lexical normalisation shared by BM25, question analysis and answer checking.
+
+Outlets spell the same names differently: Łukašenka / Lukashenka / Lukashenko,
+Kuźnica / Kuznica / Kuznitsa, Alejnik / Aleinik, Ryžankoŭ / Ryzhankov. Instead of a list of
+names, one transliteration rule maps every spelling to a common key: fold diacritics, then
+collapse the digraphs that English, Russian-style and Polish/Belarusian Latin spellings use for
+the same sound. What the rule leaves apart (a final -a/-o, typos) is closed by fuzzy matching
+against the index vocabulary (see rag.lexical).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Letters NFKD does not decompose into ASCII + combining mark.
+_SPECIAL_LETTERS = str.maketrans(
+    {
+        "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
+        "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i",
+        # Belarusian Łacinka's short u sounds like v/w at the end of a syllable: Ryžankoŭ ~ Ryzhankov.
+        "ŭ": "v", "Ŭ": "V",
+        "’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+        "–": "-", "—": "-",
+    }
+)
+
+# Cyrillic to Latin (Russian and Belarusian letters), so a question typed in Cyrillic still
+# meets the names of the English articles: "Кузница" -> "kuznica".
+_CYRILLIC = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+        "з": "z", "и": "i", "і": "i", "й": "j", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "v", "ф": "f", "х": "kh",
+        "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
+        "ю": "yu", "я": "ya", "є": "ye", "ї": "yi",
+    }
+)
+
+# Applied in order to a lower-cased, diacritic-free word.
+_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("shch", "sc"), ("sch", "s"), ("tsch", "c"), ("tch", "c"),
+    ("zh", "z"), ("kh", "h"), ("ch", "c"), ("sh", "s"), ("tz", "c"),
+    ("cz", "c"), ("sz", "s"), ("rz", "z"), ("ph", "f"), ("ck", "k"), ("x", "ks"),
+    ("w", "v"), ("j", "i"), ("y", "i"),
+)
+
+_WORD = re.compile(r"\d+(?:\.\d+)?|\w+", re.UNICODE)
+_INNER_TS = re.compile(r"ts(?=\w)")
+_REPEATS = re.compile(r"(\D)\1+")
+_THOUSANDS = re.compile(r"(\d),(\d{3})\b")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    whose also according said say says tell told me please ok hi hello""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics: 'Łukašenka’s' -> "lukasenka's"."""
+    text = unicodedata.normalize("NFKC", text).translate(_SPECIAL_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return folded.translate(_CYRILLIC)
+
+
+@lru_cache(maxsize=200_000)
+def transliteration_key(word: str) -> str:
+    """Common key for the spellings of one (folded) word: 'kuznitsa' and 'kuznica' -> 'kuznica'."""
+    # "ts" is a consonant only inside a word (Kuznitsa); at the end it is an English plural.
+    word = _INNER_TS.sub("c", word)
+    for digraph, replacement in _DIGRAPHS:
+        word = word.replace(digraph, replacement)
+    return _REPEATS.sub(r"\1", word)
+
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens of `text` (no stop-word removal)."""
+    text = _THOUSANDS.sub(r"\1\2", fold(text))  # 19,707 -> 19707: one token, as users type it
+    return _WORD.findall(text.replace("'s", " ").replace("'", ""))
+
+
+def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Index terms: folded, stop words removed, stemmed, then transliteration-keyed."""
+    tokens = [w for w in words(text) if keep_stopwords or w not in STOPWORDS]
+    tokens = [w for w in tokens if len(w) > 1 or w.isdigit()]
+    return _stemmer.stemWords([transliteration_key(w) for w in tokens])
+
+
+def folded_contains(haystack: str, needle: str) -> bool:
+    """Whether `needle` occurs in `haystack`, ignoring case, diacritics and spacing."""
+    squash = re.compile(r"\s+")
+    return squash.sub(" ", fold(needle)).strip() in squash.sub(" ", fold(haystack))

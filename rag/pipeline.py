@@ -1,0 +1,164 @@
+"""The one pipeline every front end (CLI, bot, evaluation) goes through."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag import answering
+from rag.answering.question import is_follow_up
+from rag.config import Settings
+from rag.embedding import Embedder
+from rag.errors import IndexUnavailable, InvalidQuestion, UsageError
+from rag.ingest import IngestReport, ingest
+from rag.lexical import LexicalIndex
+from rag.retrieval import Candidate, HybridRetriever
+from rag.store import PassageStore
+from rag.types import Answer, ArticleInfo, ScoredPassage, SearchFilters, Turn
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2_000
+
+
+def validate_question(question: str) -> str:
+    """The question stripped of surrounding space and control characters, or InvalidQuestion."""
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question or "")
+    cleaned = " ".join(cleaned.split())
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InvalidQuestion("The question is empty: type a question about the articles.")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(
+            f"The question is {len(cleaned):,} characters long; keep it under "
+            f"{MAX_QUESTION_CHARS:,} — one question, not a document."
+        )
+    return cleaned
+
+
+def standalone_query(question: str, history: Sequence[Turn]) -> str:
+    """What to search for: a follow-up ("and via Latvia?") is joined to the previous question."""
+    if history and is_follow_up(question):
+        return f"{history[-1].question} {question}"
+    return question
+
+
+class Pipeline:
+    """Opens the index (building it from the seeds on first use) and answers questions.
+
+    Thread-safe for concurrent `ask` calls. Construct with :meth:`open`.
+    """
+
+    def __init__(self, settings: Settings, store: PassageStore, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.retriever = HybridRetriever(store, None, embedder.embed_one)
+        self._answerers: dict[str, answering.Answerer] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, auto_ingest: bool = True) -> Pipeline:
+        """Open the store named by `settings`; ingest the seeds if the store is empty."""
+        settings = settings or Settings.from_env()
+        store = PassageStore(settings)
+        pipeline = cls(settings, store, Embedder(settings.threads, settings.embed_batch))
+        if auto_ingest and store.count() == 0:
+            log.info("index is empty: ingesting the seeds from %s", settings.seeds_dir)
+            pipeline.ingest([settings.seeds_dir], progress=False)
+        else:
+            pipeline.refresh_lexical()
+        return pipeline
+
+    # -- indexing ---------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[Path] = (), *, progress: bool = True) -> IngestReport:
+        """Index articles under `paths` (the seeds when empty), then refresh BM25."""
+        paths = list(paths) or [self.settings.seeds_dir]
+        missing = [str(p) for p in paths if not Path(p).exists()]
+        if missing:
+            raise UsageError(f"No such file or folder: {', '.join(missing)}. Check the path.")
+        with self._lock:
+            report = ingest(paths, self.store, self.embedder.embed, self.embedder.model_id,
+                            progress=progress)
+            self.refresh_lexical()
+        return report
+
+    def _stamp(self) -> str:
+        records = sorted((r.doc, r.fingerprint) for r in self.store.doc_records().values())
+        digest = hashlib.sha256(repr(records).encode("utf-8"))
+        digest.update(str(self.store.count()).encode())
+        return digest.hexdigest()[:32]
+
+    def refresh_lexical(self) -> None:
+        """Load the saved BM25 index if it matches the store, else rebuild and save it."""
+        folder = self.settings.data_dir / "bm25" / self.settings.collection
+        stamp = self._stamp()
+        lexical = LexicalIndex.load(folder, stamp)
+        if lexical is None:
+            lexical = LexicalIndex.build(self.store.iter_passages())
+            if lexical is not None:
+                try:
+                    lexical.save(folder, stamp)
+                except OSError as exc:  # read-only data dir: keep it in memory only
+                    log.warning("could not save the BM25 index to %s: %s", folder, exc)
+        self.retriever.lexical = lexical
+
+    # -- answering --------------------------------------------------------------------------
+
+    def answerer(self, name: str | None = None) -> answering.Answerer:
+        """The answerer called `name` (default: the configured one), created once."""
+        name = name or self.settings.answerer
+        if name not in self._answerers:
+            self._answerers[name] = answering.create(name, self.settings)
+        return self._answerers[name]
+
+    def candidates(
+        self, query: str, *, k: int | None = None, filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+    ) -> list[Candidate]:
+        """Fused retrieval results with their per-retriever evidence."""
+        if self.store.count() == 0:
+            raise IndexUnavailable("The index is empty: run `rag ingest` to add articles.")
+        return self.retriever.retrieve(query, k or self.settings.retrieve_k, filters, mode)
+
+    def retrieve(
+        self, query: str, *, mode: str = "hybrid", k: int = 10, filters: SearchFilters | None = None
+    ) -> list[ScoredPassage]:
+        """Top-`k` passages for `query`; mode is "hybrid", "dense" or "bm25"."""
+        return [ScoredPassage(c.passage, c.score) for c in self.candidates(query, k=k, filters=filters, mode=mode)]
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        filters: SearchFilters | None = None,
+        answerer: str | None = None,
+    ) -> Answer:
+        """Answer `question` (a follow-up is resolved against `history`).
+
+        Raises rag.errors.InvalidQuestion for empty or over-long questions.
+        """
+        question = validate_question(question)
+        chosen = self.answerer(answerer)
+        query = standalone_query(question, history)
+        found = self.candidates(query, filters=filters)
+        request = answering.AnswerRequest(
+            question=question,
+            search_query=query,
+            candidates=found,
+            history=tuple(history),
+            max_citations=self.settings.max_citations,
+            lexical=self.retriever.lexical,
+        )
+        answer = chosen.answer(request)
+        answer.retrieved = [ScoredPassage(c.passage, c.score) for c in found]
+        answer.search_query = query
+        return answer
+
+    def sources(self) -> list[ArticleInfo]:
+        """The indexed articles, newest first."""
+        return self.store.articles()

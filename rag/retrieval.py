@@ -1,0 +1,93 @@
+"""Hybrid retrieval: dense vectors and BM25, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from rag.lexical import LexicalIndex
+from rag.store import PassageStore
+from rag.types import Passage, ScoredPassage, SearchFilters
+
+RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
+CANDIDATES = 30  # per retriever, before fusion
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class Candidate:
+    """A fused result with the evidence each retriever gave for it."""
+
+    passage: Passage
+    score: float  # fused RRF score
+    cosine: float = 0.0  # dense similarity to the query
+    bm25: float = 0.0
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+class HybridRetriever:
+    """Dense + BM25 retrieval over one store; both sides honour the same filters."""
+
+    def __init__(
+        self,
+        store: PassageStore,
+        lexical: LexicalIndex | None,
+        embed: Callable[[str], np.ndarray],
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self._embed = lru_cache(maxsize=512)(embed)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The (cached) embedding of `query`."""
+        return self._embed(query)
+
+    def dense(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ScoredPassage]:
+        return self.store.dense_search(self.query_vector(query), k, filters)
+
+    def bm25(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ScoredPassage]:
+        return self.lexical.search(query, k, filters) if self.lexical else []
+
+    def retrieve(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
+    ) -> list[Candidate]:
+        """Top-`k` candidates; `mode` picks hybrid (fused) or a single retriever."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        dense = self.dense(query, CANDIDATES, filters) if mode != "bm25" else []
+        lexical = self.bm25(query, CANDIDATES, filters) if mode != "dense" else []
+        fused: dict[str, Candidate] = {}
+        for name, results in (("dense", dense), ("bm25", lexical)):
+            for rank, hit in enumerate(results, start=1):
+                cand = fused.setdefault(hit.passage.id, Candidate(hit.passage, 0.0))
+                cand.score += 1.0 / (RRF_K + rank)
+                cand.ranks[name] = rank
+                if name == "dense":
+                    cand.cosine = hit.score
+                else:
+                    cand.bm25 = hit.score
+        ranked = sorted(fused.values(), key=lambda c: c.score, reverse=True)[:k]
+        self._fill_cosines(query, ranked)
+        if mode == "dense":
+            for c in ranked:
+                c.score = c.cosine
+        elif mode == "bm25":
+            for c in ranked:
+                c.score = c.bm25
+        return ranked
+
+    def _fill_cosines(self, query: str, candidates: list[Candidate]) -> None:
+        """Dense similarity for candidates only BM25 found (the answerer weighs both)."""
+        missing = [c for c in candidates if "dense" not in c.ranks]
+        if not missing:
+            return
+        vectors = self.store.embeddings_for([c.passage.id for c in missing])
+        q = self.query_vector(query)
+        for c in missing:
+            vec = vectors.get(c.passage.id)
+            if vec is not None:
+                c.cosine = float(np.dot(q, vec))

@@ -1,0 +1,279 @@
+"""The vector store: Chroma (embedded on disk, or a server) through llama-index's ChromaVectorStore.
+
+Two collections: `<name>` holds one record per passage (text, embedding, metadata) and
+`<name>__docs` one record per article (fingerprint, passage count), written after its
+passages so an interrupted ingest is detected and repaired by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.config import Settings
+from rag.errors import IndexUnavailable
+from rag.types import ArticleInfo, Passage, ScoredPassage, SearchFilters
+
+log = logging.getLogger(__name__)
+
+READ_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """What the store remembers about one indexed article."""
+
+    doc: str
+    outlet: str
+    title: str
+    published: str
+    fingerprint: str
+    source: str
+    passages: int
+
+
+def date_int(iso: str) -> int:
+    """'2021-11-12' -> 20211112 (0 when unknown), for range filters."""
+    return int(iso.replace("-", "")) if iso else 0
+
+
+def open_client(settings: Settings):  # noqa: ANN201 - chromadb's client classes are private
+    """A chromadb client: HTTP when RAG_CHROMA_URL is set, else embedded under the data dir."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise IndexUnavailable(
+                f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL: use e.g. http://127.0.0.1:8000"
+            )
+        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 80),
+                ssl=url.scheme == "https",
+                headers=headers,
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises many types for network failures
+            raise IndexUnavailable(
+                f"Cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}): "
+                "start it (`chroma run --path DIR`) or unset RAG_CHROMA_URL to use the local store."
+            ) from None
+        return client
+    path = settings.data_dir / "chroma"
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(settings.data_dir, 0o700)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        raise IndexUnavailable(
+            f"Cannot open the index in {path} ({type(exc).__name__}: {exc}). "
+            "Check permissions, or delete that folder and run `rag ingest` to rebuild it."
+        ) from None
+
+
+class PassageStore:
+    """Passages and their vectors, plus the per-article registry."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = open_client(settings)
+        try:
+            self.collection = self.client.get_or_create_collection(
+                settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+            self.docs = self.client.get_or_create_collection(
+                f"{settings.collection}__docs", embedding_function=None
+            )
+        except Exception as exc:
+            raise IndexUnavailable(
+                f"The index is unreadable ({type(exc).__name__}: {exc}). "
+                "Delete the data directory (RAG_DATA_DIR) and run `rag ingest` to rebuild it."
+            ) from None
+        self.vectors = ChromaVectorStore(chroma_collection=self.collection)
+
+    # -- registry ---------------------------------------------------------------------------
+
+    def doc_records(self) -> dict[str, DocRecord]:
+        """Every article the store has completely indexed."""
+        records: dict[str, DocRecord] = {}
+        for offset in range(0, self.docs.count(), READ_BATCH):
+            got = self.docs.get(include=["metadatas"], limit=READ_BATCH, offset=offset)
+            for doc_id, meta in zip(got["ids"], got["metadatas"]):
+                records[doc_id] = DocRecord(
+                    doc=doc_id,
+                    outlet=str(meta.get("outlet", "")),
+                    title=str(meta.get("title", "")),
+                    published=str(meta.get("published", "")),
+                    fingerprint=str(meta.get("fingerprint", "")),
+                    source=str(meta.get("source", "")),
+                    passages=int(meta.get("passages", 0)),
+                )
+        return records
+
+    def articles(self) -> list[ArticleInfo]:
+        """Indexed articles, newest first."""
+        infos = [
+            ArticleInfo(r.doc, r.outlet, r.title, r.published, r.passages)
+            for r in self.doc_records().values()
+        ]
+        return sorted(infos, key=lambda a: (a.published, a.doc), reverse=True)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def replace_doc(
+        self, record: DocRecord, passages: Sequence[Passage], embeddings: np.ndarray
+    ) -> None:
+        """Replace every passage of `record.doc`, then record the article as complete."""
+        self.delete_doc(record.doc)
+        nodes = [_to_node(p, record.fingerprint, e) for p, e in zip(passages, embeddings)]
+        batch = max(1, min(self.client.get_max_batch_size(), 5_000))
+        for begin in range(0, len(nodes), batch):
+            self.vectors.add(nodes[begin : begin + batch])
+        self.docs.upsert(
+            ids=[record.doc],
+            embeddings=[[1.0]],
+            metadatas=[
+                {
+                    "outlet": record.outlet,
+                    "title": record.title,
+                    "published": record.published,
+                    "fingerprint": record.fingerprint,
+                    "source": record.source,
+                    "passages": len(passages),
+                }
+            ],
+        )
+
+    def delete_doc(self, doc: str) -> None:
+        """Forget an article: its registry record first, then its passages."""
+        self.docs.delete(ids=[doc])
+        self.collection.delete(where={"doc": doc})
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def iter_passages(self) -> Iterator[Passage]:
+        """Every stored passage, read in batches."""
+        total = self.collection.count()
+        for offset in range(0, total, READ_BATCH):
+            got = self.collection.get(
+                include=["documents", "metadatas"], limit=READ_BATCH, offset=offset
+            )
+            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                yield _to_passage(pid, text, meta)
+
+    def dense_search(
+        self, embedding: np.ndarray, k: int, filters: SearchFilters | None = None
+    ) -> list[ScoredPassage]:
+        """Nearest passages by cosine similarity (the score is the cosine)."""
+        query = VectorStoreQuery(
+            query_embedding=embedding.tolist(),
+            similarity_top_k=k,
+            filters=to_metadata_filters(filters),
+        )
+        result = self.vectors.query(query)
+        scored = []
+        for node, similarity in zip(result.nodes or [], result.similarities or []):
+            # ChromaVectorStore reports exp(-distance); with cosine space, distance = 1 - cos.
+            cosine = 1.0 + float(np.log(max(similarity, 1e-12)))
+            scored.append(ScoredPassage(_to_passage(node.node_id, node.text, node.metadata), cosine))
+        return scored
+
+    def embeddings_for(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of the given passage ids."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return {pid: np.asarray(vec, dtype=np.float32) for pid, vec in zip(got["ids"], got["embeddings"])}
+
+
+def to_metadata_filters(filters: SearchFilters | None) -> MetadataFilters | None:
+    """SearchFilters as llama-index metadata filters (None when there is nothing to filter)."""
+    if filters is None or filters.is_empty():
+        return None
+    parts: list[MetadataFilter] = []
+    if filters.outlets:
+        parts.append(MetadataFilter(key="outlet", value=list(filters.outlets), operator=FilterOperator.IN))
+    if filters.since:
+        parts.append(
+            MetadataFilter(key="published_int", value=date_int(filters.since.isoformat()),
+                           operator=FilterOperator.GTE)
+        )
+    if filters.until:
+        parts.append(
+            MetadataFilter(key="published_int", value=date_int(filters.until.isoformat()),
+                           operator=FilterOperator.LTE)
+        )
+    return MetadataFilters(filters=parts)
+
+
+def matches(passage: Passage, filters: SearchFilters | None) -> bool:
+    """Whether `passage` passes `filters` (the same rule Chroma applies, for BM25 results)."""
+    if filters is None or filters.is_empty():
+        return True
+    if filters.outlets and passage.outlet not in filters.outlets:
+        return False
+    day = date_int(passage.published)
+    if filters.since and day < date_int(filters.since.isoformat()):
+        return False
+    return not (filters.until and day > date_int(filters.until.isoformat()))
+
+
+def _to_node(passage: Passage, fingerprint: str, embedding: np.ndarray) -> TextNode:
+    node = TextNode(
+        id_=passage.id,
+        text=passage.text,
+        embedding=[float(x) for x in embedding],
+        metadata={
+            "doc": passage.doc,
+            "outlet": passage.outlet,
+            "title": passage.title,
+            "published": passage.published,
+            "published_int": date_int(passage.published),
+            "start": passage.start,
+            "end": passage.end,
+            "fingerprint": fingerprint,
+        },
+    )
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=passage.doc)
+    return node
+
+
+def _to_passage(pid: str, text: str | None, meta: dict) -> Passage:
+    return Passage(
+        id=pid,
+        doc=str(meta.get("doc", "")),
+        outlet=str(meta.get("outlet", "")),
+        title=str(meta.get("title", "")),
+        published=str(meta.get("published", "")),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        text=text or "",
+    )
+
+
+def store_path(settings: Settings) -> Path:
+    """Where the embedded store lives (for messages)."""
+    return settings.data_dir / "chroma"

@@ -1,0 +1,288 @@
+"""Validate the gold question/answer sets in seeds/gold/*.jsonl against the schema and the corpus.
+
+Schema: seeds/gold/README.md. Each check is parametrised per item so a failure names the item id.
+Only the standard library and pytest are used.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+GOLD_DIR = ROOT / "seeds" / "gold"
+CORPUS_DIR = ROOT / "seeds" / "corpus"
+SOURCES_JSON = CORPUS_DIR / "sources.json"
+
+KINDS = (
+    "factoid",
+    "numeric",
+    "list",
+    "date",
+    "attribution",
+    "entity",
+    "why",
+    "yes-no",
+    "paraphrase",
+    "multi-doc",
+    "temporal",
+    "transliteration",
+    "cross-lingual",
+    "noisy",
+    "keyword",
+    "unanswerable",
+    "boilerplate-trap",
+    "injection",
+)
+DECLINE_KINDS = frozenset({"unanswerable", "boilerplate-trap", "injection"})
+ALWAYS_UNANSWERABLE = frozenset({"unanswerable", "boilerplate-trap"})
+FIELDS = {
+    "id": str,
+    "question": str,
+    "answerable": bool,
+    "answers": list,
+    "match": str,
+    "sources": list,
+    "kind": str,
+}
+SOURCE_FIELDS = ("doc", "outlet", "evidence")
+ID_PREFIX = {"dev": "dev-", "tune": "tune-", "heldout": "held-"}
+MIN_TOTAL_ITEMS = 80
+MIN_DECLINE_OUTSIDE_DEV = 15
+# Page furniture that can sit inside an article's text before its body_ends_before marker
+# (TASS's navigation line, RT's photo-caption bullets, TIME's video-player markup).
+FURNITURE_LINE_PREFIXES = ("•", "[time-brightcove")
+FURNITURE_LINES = frozenset({"All news"})
+
+
+def fold(text: str) -> str:
+    """NFKC, diacritics removed, case folded: how answers are compared."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _load_sources() -> dict[str, dict]:
+    return {
+        entry["doc"]: entry
+        for entry in json.loads(SOURCES_JSON.read_text(encoding="utf-8"))
+    }
+
+
+SOURCES = _load_sources()
+
+
+def _article_text(doc: str) -> str:
+    return (CORPUS_DIR / f"{doc}.txt").read_text(encoding="utf-8")
+
+
+def _article_body(doc: str) -> str:
+    """The article's own text: everything before its body_ends_before marker, if it has one."""
+    text = _article_text(doc)
+    marker = SOURCES[doc].get("body_ends_before")
+    if marker:
+        cut = text.find(marker)
+        assert cut >= 0, f"body_ends_before marker of {doc} not found in its text"
+        text = text[:cut]
+    return text
+
+
+def _furniture_spans(text: str) -> list[tuple[int, int]]:
+    spans, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped in FURNITURE_LINES or stripped.startswith(FURNITURE_LINE_PREFIXES):
+            spans.append((offset, offset + len(line)))
+        offset += len(line)
+    return spans
+
+
+def _load_gold() -> list[tuple[str, int, str]]:
+    """(file name, line number, raw line) for every non-blank line of every gold file."""
+    rows = []
+    for path in sorted(GOLD_DIR.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                rows.append((path.name, number, line))
+    return rows
+
+
+RAW_ROWS = _load_gold()
+
+
+def _parse(line: str):
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
+
+
+ITEMS: list[tuple[str, dict]] = [
+    (name, obj) for name, _, line in RAW_ROWS if isinstance(obj := _parse(line), dict)
+]
+
+
+def _item_id(param) -> str:
+    name, item = param
+    return str(item.get("id", f"{name}:?"))
+
+
+ITEM_PARAMS = pytest.mark.parametrize("entry", ITEMS, ids=[_item_id(p) for p in ITEMS])
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_gold_files_exist():
+    names = {path.name for path in GOLD_DIR.glob("*.jsonl")}
+    assert {"dev.jsonl", "tune.jsonl", "heldout.jsonl"} <= names
+
+
+def test_sources_json_docs_exist():
+    for doc in SOURCES:
+        assert (CORPUS_DIR / f"{doc}.txt").is_file(), doc
+        _article_body(doc)  # marker present
+
+
+@pytest.mark.parametrize(
+    "row", RAW_ROWS, ids=[f"{name}:{number}" for name, number, _ in RAW_ROWS]
+)
+def test_line_is_json_object(row):
+    name, number, line = row
+    obj = _parse(line)
+    assert isinstance(obj, dict), f"{name} line {number} is not a JSON object"
+
+
+# ---------------------------------------------------------------- per item
+
+
+@ITEM_PARAMS
+def test_fields_and_types(entry):
+    name, item = entry
+    assert set(item) == set(FIELDS), f"fields {sorted(item)} != {sorted(FIELDS)}"
+    for field, expected in FIELDS.items():
+        assert type(item[field]) is expected, f"{field} must be {expected.__name__}"
+    assert item["id"].strip() and item["question"].strip()
+    prefix = ID_PREFIX.get(Path(name).stem)
+    if prefix:
+        assert item["id"].startswith(prefix), (
+            f"id should start with {prefix!r} in {name}"
+        )
+    assert item["match"] in ("any", "all")
+    assert item["kind"] in KINDS, f"unknown kind {item['kind']!r}"
+    for answer in item["answers"]:
+        assert isinstance(answer, str) and answer.strip(), f"bad answer {answer!r}"
+    for source in item["sources"]:
+        assert isinstance(source, dict) and set(source) == set(SOURCE_FIELDS), (
+            f"bad source {source!r}"
+        )
+        for field in SOURCE_FIELDS:
+            assert isinstance(source[field], str) and source[field].strip(), (
+                f"bad source {field}"
+            )
+
+
+@ITEM_PARAMS
+def test_answerability_consistent(entry):
+    _, item = entry
+    if item["answerable"]:
+        assert item["kind"] not in ALWAYS_UNANSWERABLE, (
+            "this kind must be answerable=false"
+        )
+        assert len(item["answers"]) >= 1, "answerable item needs at least one answer"
+        assert len(item["sources"]) >= 1, "answerable item needs at least one source"
+    else:
+        assert item["kind"] in DECLINE_KINDS, (
+            "only unanswerable/boilerplate-trap/injection may be unanswerable"
+        )
+        assert item["answers"] == [], "unanswerable item must have no answers"
+        assert item["sources"] == [], "unanswerable item must have no sources"
+
+
+@ITEM_PARAMS
+def test_sources_match_corpus(entry):
+    _, item = entry
+    for source in item["sources"]:
+        doc = source["doc"]
+        assert doc in SOURCES, f"unknown doc {doc!r}"
+        assert source["outlet"] == SOURCES[doc]["outlet"], (
+            f"outlet of {doc} is {SOURCES[doc]['outlet']!r}"
+        )
+        evidence = source["evidence"]
+        assert evidence in _article_text(doc), (
+            f"evidence not verbatim in {doc}: {evidence!r}"
+        )
+        body = _article_body(doc)
+        assert evidence in body, (
+            f"evidence occurs only after body_ends_before in {doc}: {evidence!r}"
+        )
+        furniture = _furniture_spans(body)
+        starts = [i for i in range(len(body)) if body.startswith(evidence, i)]
+        in_text = [
+            start
+            for start in starts
+            if all(start + len(evidence) <= lo or start >= hi for lo, hi in furniture)
+        ]
+        assert in_text, f"evidence lies only in page furniture of {doc}: {evidence!r}"
+
+
+@ITEM_PARAMS
+def test_answers_found_in_sources(entry):
+    """A typo in an answer string would make the item unwinnable: the answers must be in the cited text."""
+    _, item = entry
+    if not item["answerable"]:
+        return
+    text = fold(" ".join(_article_body(source["doc"]) for source in item["sources"]))
+    found = [answer for answer in item["answers"] if fold(answer) in text]
+    if item["match"] == "all":
+        missing = [answer for answer in item["answers"] if answer not in found]
+        assert not missing, f"match=all answers not in the cited articles: {missing}"
+    else:
+        assert found, f"none of {item['answers']} occurs in the cited articles"
+
+
+@ITEM_PARAMS
+def test_multi_doc_cites_several_articles(entry):
+    _, item = entry
+    if item["kind"] == "multi-doc":
+        assert len({source["doc"] for source in item["sources"]}) >= 2, (
+            "multi-doc needs two articles"
+        )
+
+
+# ---------------------------------------------------------------- across files
+
+
+def test_ids_unique_across_files():
+    counts = Counter(item["id"] for _, item in ITEMS)
+    assert not [i for i, n in counts.items() if n > 1], "duplicate ids"
+
+
+def test_questions_unique_across_files():
+    counts = Counter(" ".join(fold(item["question"]).split()) for _, item in ITEMS)
+    assert not [q for q, n in counts.items() if n > 1], "duplicate questions"
+
+
+def test_all_kinds_covered():
+    missing = set(KINDS) - {item["kind"] for _, item in ITEMS}
+    assert not missing, f"kinds without items: {sorted(missing)}"
+
+
+def test_enough_items():
+    assert len(ITEMS) >= MIN_TOTAL_ITEMS
+
+
+def test_enough_decline_items_outside_dev():
+    declines = [
+        item["id"]
+        for name, item in ITEMS
+        if name != "dev.jsonl"
+        and item["kind"] in DECLINE_KINDS
+        and not item["answerable"]
+    ]
+    assert len(declines) >= MIN_DECLINE_OUTSIDE_DEV, (
+        f"only {len(declines)} decline items outside dev"
+    )
