@@ -9,6 +9,7 @@ whenever the stamp no longer matches, so it cannot drift from the vector store.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import shutil
@@ -46,6 +47,7 @@ class LexicalIndex:
         self._passages = passages
         self.vocabulary: dict[str, int] = dict(retriever.bm25.vocab_dict)
         self._vocab_list = list(self.vocabulary)
+        self._sorted_vocab = sorted(self.vocabulary)
         self._lock = threading.Lock()  # the retriever's top-k is set per call
 
     # -- building and persistence -----------------------------------------------------------
@@ -100,11 +102,28 @@ class LexicalIndex:
 
     # -- searching --------------------------------------------------------------------------
 
+    def _same_root(self, term: str) -> list[str]:
+        """Vocabulary terms that extend or shorten `term` by at most 3 letters, keeping ≥ 5.
+
+        Relates what the stemmer leaves apart: 'belarusian' ~ 'belarus', 'russian' ~ 'russia'.
+        """
+        if len(term) < 5 or term.isdigit():
+            return []
+        found = [term[:cut] for cut in range(max(5, len(term) - 3), len(term))
+                 if term[:cut] in self.vocabulary]
+        i = bisect.bisect_left(self._sorted_vocab, term)
+        while i < len(self._sorted_vocab) and self._sorted_vocab[i].startswith(term):
+            if 0 < len(self._sorted_vocab[i]) - len(term) <= 3:
+                found.append(self._sorted_vocab[i])
+            i += 1
+        return found
+
     def expand(self, query_terms: list[str]) -> list[str]:
-        """Query terms plus close vocabulary terms for the ones the index does not know."""
+        """Query terms plus close vocabulary terms: same root, other spellings, typos."""
         expanded: list[str] = []
         for term in query_terms:
             expanded.append(term)
+            expanded.extend(t for t in self._same_root(term) if t not in expanded)
             limit = max_typos(term) if term not in self.vocabulary else min(1, max_typos(term) - 1)
             if limit <= 0:
                 continue

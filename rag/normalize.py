@@ -83,7 +83,32 @@ def transliteration_key(word: str) -> str:
     return _REPEATS.sub(r"\1", word)
 
 
+# Bump whenever `terms` changes: saved BM25 indexes built with older terms are rebuilt.
+TERMS_VERSION = "3"
+
 _stemmer = Stemmer.Stemmer("english")
+
+# Irregular English verb forms the stemmer cannot relate to their base ("began" ~ "begin").
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "begin": "began begun", "say": "said", "tell": "told", "come": "came", "go": "went gone",
+        "take": "took taken", "make": "made", "hold": "held", "meet": "met", "flee": "fled",
+        "send": "sent", "break": "broke broken", "bring": "brought", "buy": "bought",
+        "catch": "caught", "choose": "chose chosen", "do": "did done", "drive": "drove driven",
+        "fall": "fell fallen", "feel": "felt", "fight": "fought", "find": "found", "give": "gave given",
+        "grow": "grew grown", "have": "had", "hear": "heard", "keep": "kept", "know": "knew known",
+        "lead": "led", "leave": "left", "lose": "lost", "pay": "paid", "rise": "rose risen",
+        "run": "ran", "see": "saw seen", "seek": "sought", "sell": "sold", "shoot": "shot",
+        "speak": "spoke spoken", "spend": "spent", "stand": "stood", "steal": "stole stolen",
+        "strike": "struck", "swear": "swore sworn", "teach": "taught", "think": "thought",
+        "throw": "threw thrown", "understand": "understood", "win": "won", "write": "wrote written",
+        "die": "dead death deaths died", "arise": "arose arisen", "forbid": "forbade forbidden",
+        "forget": "forgot forgotten", "get": "got gotten", "hide": "hid hidden", "put": "put",
+        "seize": "seized", "set": "set", "shut": "shut", "spread": "spread", "tie": "tied",
+    }.items()
+    for form in forms.split()
+}
 
 
 def words(text: str) -> list[str]:
@@ -95,8 +120,10 @@ def words(text: str) -> list[str]:
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Index terms: folded, stop words removed, stemmed, then transliteration-keyed."""
     tokens = [w for w in words(text) if keep_stopwords or w not in STOPWORDS]
-    tokens = [w for w in tokens if len(w) > 1 or w.isdigit()]
-    return _stemmer.stemWords([transliteration_key(w) for w in tokens])
+    tokens = [_IRREGULAR.get(w, w) for w in tokens if len(w) > 1 or w.isdigit()]
+    # Stem first (English morphology), then key the spelling; what stemming leaves apart in
+    # names ('valfov' ~ 'valfovic') is joined by same-root expansion in rag.lexical.
+    return [transliteration_key(w) for w in _stemmer.stemWords(tokens)]
 
 
 def folded_contains(haystack: str, needle: str) -> bool:

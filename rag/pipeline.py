@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rag import answering
-from rag.answering.question import is_follow_up
+from rag.answering.question import focus_question, is_follow_up
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.errors import IndexUnavailable, InvalidQuestion, UsageError
 from rag.ingest import IngestReport, ingest
 from rag.lexical import LexicalIndex
+from rag.normalize import TERMS_VERSION
 from rag.retrieval import Candidate, HybridRetriever
 from rag.store import PassageStore
 from rag.types import Answer, ArticleInfo, ScoredPassage, SearchFilters, Turn
@@ -22,6 +23,7 @@ from rag.types import Answer, ArticleInfo, ScoredPassage, SearchFilters, Turn
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2_000
+ANSWER_POOL = 20  # passages the answerer chooses from
 
 
 def validate_question(question: str) -> str:
@@ -39,9 +41,11 @@ def validate_question(question: str) -> str:
 
 
 def standalone_query(question: str, history: Sequence[Turn]) -> str:
-    """What to search for: a follow-up ("and via Latvia?") is joined to the previous question."""
+    """What to search for: the question sentence itself (not text around it), and a follow-up
+    ("and via Latvia?") joined to the previous question."""
+    question = focus_question(question)
     if history and is_follow_up(question):
-        return f"{history[-1].question} {question}"
+        return f"{focus_question(history[-1].question)} {question}"
     return question
 
 
@@ -90,6 +94,7 @@ class Pipeline:
         records = sorted((r.doc, r.fingerprint) for r in self.store.doc_records().values())
         digest = hashlib.sha256(repr(records).encode("utf-8"))
         digest.update(str(self.store.count()).encode())
+        digest.update(TERMS_VERSION.encode())
         return digest.hexdigest()[:32]
 
     def refresh_lexical(self) -> None:
@@ -145,7 +150,8 @@ class Pipeline:
         question = validate_question(question)
         chosen = self.answerer(answerer)
         query = standalone_query(question, history)
-        found = self.candidates(query, filters=filters)
+        # The answerer weighs a wider pool than the `retrieved` list shows.
+        found = self.candidates(query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters)
         request = answering.AnswerRequest(
             question=question,
             search_query=query,
@@ -155,7 +161,7 @@ class Pipeline:
             lexical=self.retriever.lexical,
         )
         answer = chosen.answer(request)
-        answer.retrieved = [ScoredPassage(c.passage, c.score) for c in found]
+        answer.retrieved = [ScoredPassage(c.passage, c.score) for c in found[: self.settings.retrieve_k]]
         answer.search_query = query
         return answer
 

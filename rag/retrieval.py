@@ -14,6 +14,7 @@ from rag.types import Passage, ScoredPassage, SearchFilters
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
 CANDIDATES = 30  # per retriever, before fusion
+GUARANTEED_HEAD = 2  # each retriever's top hits always survive the cut to k
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -70,7 +71,7 @@ class HybridRetriever:
                     cand.cosine = hit.score
                 else:
                     cand.bm25 = hit.score
-        ranked = sorted(fused.values(), key=lambda c: c.score, reverse=True)[:k]
+        ranked = self._keep_heads(sorted(fused.values(), key=lambda c: c.score, reverse=True), k)
         self._fill_cosines(query, ranked)
         if mode == "dense":
             for c in ranked:
@@ -79,6 +80,26 @@ class HybridRetriever:
             for c in ranked:
                 c.score = c.bm25
         return ranked
+
+    @staticmethod
+    def _keep_heads(ranked: list[Candidate], k: int) -> list[Candidate]:
+        """The first `k` of `ranked`, making room for each retriever's top hits.
+
+        RRF favours passages both retrievers found; a name only BM25 matches (a rare spelling
+        the embedding model does not know) would otherwise fall out of the top k.
+        """
+        top = ranked[:k]
+        heads = [
+            c for c in ranked[k:]
+            if any(rank <= GUARANTEED_HEAD for rank in c.ranks.values())
+        ]
+        for head in heads:
+            # Replace the weakest passage that is nobody's head.
+            for i in range(len(top) - 1, -1, -1):
+                if all(rank > GUARANTEED_HEAD for rank in top[i].ranks.values()):
+                    top[i] = head
+                    break
+        return sorted(top, key=lambda c: c.score, reverse=True)
 
     def _fill_cosines(self, query: str, candidates: list[Candidate]) -> None:
         """Dense similarity for candidates only BM25 found (the answerer weighs both)."""

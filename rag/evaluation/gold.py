@@ -45,9 +45,7 @@ class GoldItem:
 
 
 def _bad(path: Path, lineno: int, what: str) -> UsageError:
-    return UsageError(
-        f"{path}:{lineno}: {what}; fix that line (schema in seeds/gold/README.md)."
-    )
+    return UsageError(f"{path}:{lineno}: {what}; fix that line (schema in seeds/gold/README.md).")
 
 
 def _str_list(value: Any) -> bool:
@@ -68,7 +66,7 @@ def parse_item(obj: Any, path: Path, lineno: int) -> GoldItem:
         raise _bad(path, lineno, "'answers' must be a list of strings")
     match = obj.get("match", "any")
     if match not in MATCH_MODES:
-        raise _bad(path, lineno, "'match' must be \"any\" or \"all\"")
+        raise _bad(path, lineno, '\'match\' must be "any" or "all"')
     raw_sources = obj.get("sources", [])
     if not isinstance(raw_sources, list):
         raise _bad(path, lineno, "'sources' must be a list")
@@ -108,7 +106,9 @@ def load_gold(path: str | Path) -> list[GoldItem]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read gold file {path} ({exc}): pass a UTF-8 JSONL file.") from None
+        raise UsageError(
+            f"cannot read gold file {path} ({exc}): pass a UTF-8 JSONL file."
+        ) from None
     items: list[GoldItem] = []
     seen: set[str] = set()
     for lineno, line in enumerate(lines, start=1):
@@ -144,9 +144,10 @@ def check_against_corpus(
                 continue
             if normalize(src.evidence) not in normalize(text):
                 problems.append(f"{item.id}: evidence {src.evidence[:60]!r} not in {src.doc}")
-            if outlets is not None and src.outlet and outlets.get(src.doc) not in (None, src.outlet):
+            listed = outlets.get(src.doc) if outlets is not None else None
+            if src.outlet and listed is not None and listed != src.outlet:
                 problems.append(
                     f"{item.id}: outlet {src.outlet!r} but the manifest says "
-                    f"{outlets.get(src.doc)!r} for {src.doc}"
+                    f"{listed!r} for {src.doc}"
                 )
     return problems

@@ -48,12 +48,24 @@ METRIC_KEYS = (
     "n",
 )
 LOWER_IS_BETTER = frozenset(
-    {"false_abstention_rate", "mean_answer_chars", "latency_p50_s", "latency_p95_s",
-     "peak_rss_mb", "errors"}
+    {
+        "false_abstention_rate",
+        "mean_answer_chars",
+        "latency_p50_s",
+        "latency_p95_s",
+        "peak_rss_mb",
+        "errors",
+    }
 )
 # The metrics on which the product is compared with each baseline as a ratio.
-HEADLINE_KEYS = ("answer_accuracy", "concise_accuracy", "hit@1", "hit@5", "mrr@10",
-                 "citation_precision")
+HEADLINE_KEYS = (
+    "answer_accuracy",
+    "concise_accuracy",
+    "hit@1",
+    "hit@5",
+    "mrr@10",
+    "citation_precision",
+)
 
 
 @dataclass(frozen=True)
@@ -138,8 +150,8 @@ def score_item(
     n_cites = len(cites)
 
     if item.answerable:
-        correct = ok and not output.abstained and answer_matches(
-            output.answer, item.answers, item.match
+        correct = (
+            ok and not output.abstained and answer_matches(output.answer, item.answers, item.match)
         )
     else:
         correct = ok and output.abstained and n_cites == 0
@@ -153,9 +165,7 @@ def score_item(
     source_recall = None
     cite_relevant = [overlaps_any(c.text, evidence) for c in cites] if item.answerable else []
     if item.answerable:
-        relevance = [
-            overlaps_any(r.text, evidence) for r in output.retrieved[:RETRIEVAL_DEPTH]
-        ]
+        relevance = [overlaps_any(r.text, evidence) for r in output.retrieved[:RETRIEVAL_DEPTH]]
         rank = first_relevant_rank(relevance)
         hit1, hit5, rr10 = hit_at(rank, 1), hit_at(rank, 5), reciprocal_rank(rank)
         if n_cites:

@@ -71,12 +71,20 @@ def _overall_rows(ev: Evaluation) -> tuple[list[str], list[list[str]]]:
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in
-                       enumerate(zip(header, widths, strict=True)))]
+    lines = [
+        "  ".join(
+            h.ljust(w) if i == 0 else h.rjust(w)
+            for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        )
+    ]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                               enumerate(zip(row, widths, strict=True))))
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     return "\n".join(lines)
 
 
@@ -135,8 +143,15 @@ def _failures(ev: Evaluation, system: SystemResult) -> str:
         got = "(declined) " + out.answer if out.abstained else out.answer
         outlets = ", ".join(f"[{n}] {c.outlet or '?'}" for n, c in enumerate(out.citations, 1))
         rows.append(
-            [item.id, item.kind, _short(item.question), _short(item.expected_text()),
-             _short(got) or "(empty)", outlets or "none", "; ".join(score.reasons)]
+            [
+                item.id,
+                item.kind,
+                _short(item.question),
+                _short(item.expected_text()),
+                _short(got) or "(empty)",
+                outlets or "none",
+                "; ".join(score.reasons),
+            ]
         )
     if not rows:
         return "None."
@@ -168,8 +183,10 @@ def report_markdown(ev: Evaluation, chart_name: str | None = "chart.png") -> str
         parts += [f"### All metrics: {system.spec.label}", "", _kind_table(system), ""]
     parts += [f"## Failures: {ev.product.spec.label}", "", _failures(ev, ev.product), ""]
     for b in ev.baselines:
-        parts.append(f"- {b.spec.label}: {b.overall['n_failed']} of {b.overall['n']} failed "
-                     "(per item in results.jsonl)")
+        parts.append(
+            f"- {b.spec.label}: {b.overall['n_failed']} of {b.overall['n']} failed "
+            "(per item in results.jsonl)"
+        )
     parts += ["", "## Definitions", "", DEFINITIONS]
     return "\n".join(parts)
 
@@ -185,12 +202,17 @@ def result_lines(ev: Evaluation) -> list[dict[str, Any]]:
                     "kind": item.kind,
                     "system": system.spec.name,
                     "question": item.question,
-                    "expected": {"answerable": item.answerable, "answers": list(item.answers),
-                                 "match": item.match},
+                    "expected": {
+                        "answerable": item.answerable,
+                        "answers": list(item.answers),
+                        "match": item.match,
+                    },
                     "answer": out.answer,
                     "abstained": out.abstained,
-                    "citations": [{"n": n, "doc": c.doc, "outlet": c.outlet, "passage": c.text}
-                                  for n, c in enumerate(out.citations, 1)],
+                    "citations": [
+                        {"n": n, "doc": c.doc, "outlet": c.outlet, "passage": c.text}
+                        for n, c in enumerate(out.citations, 1)
+                    ],
                     "citation_outlets": [c.outlet for c in out.citations],
                     "retrieved_docs": [r.doc for r in out.retrieved],
                     "latency_s": round(out.latency_s, 4),

@@ -76,12 +76,10 @@ def _guarded(call: Callable[[], Output]) -> Output:
         message = f"InvalidQuestion: {exc}"
     except RagError:
         raise
-    except Exception as exc:  # noqa: BLE001 - one broken question must not end the run
+    except Exception as exc:  # one broken question must not end the run
         message = f"{type(exc).__name__}: {exc}"
     print(f"rag eval: warning: {message}", file=sys.stderr)
-    return Output(
-        answer="", abstained=False, latency_s=time.perf_counter() - start, error=message
-    )
+    return Output(answer="", abstained=False, latency_s=time.perf_counter() - start, error=message)
 
 
 def ask_product(pipeline: AnswersQuestions, question: str, answerer: str | None) -> Output:

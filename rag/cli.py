@@ -1,0 +1,243 @@
+"""The `rag` command: ingest, ask, chat, sources (and eval). Thin over rag.pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from rag.config import Settings
+from rag.errors import RagError, UsageError
+from rag.types import SearchFilters, Turn
+
+log = logging.getLogger("rag")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _filters(args: argparse.Namespace) -> SearchFilters | None:
+    filters = SearchFilters(tuple(args.outlet or ()), args.since, args.until)
+    if filters.since and filters.until and filters.since > filters.until:
+        raise UsageError("--since is after --until: swap them.")
+    return None if filters.is_empty() else filters
+
+
+def _open(settings: Settings):  # noqa: ANN202
+    from rag.pipeline import Pipeline
+
+    if sys.stderr.isatty():
+        print("Opening the index…", file=sys.stderr, end="\r")
+    return Pipeline.open(settings)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "top_k", None):
+        overrides["retrieve_k"] = args.top_k
+    return Settings.from_env(**overrides)
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.pipeline import Pipeline
+
+    pipeline = Pipeline.open(settings, auto_ingest=False)
+    report = pipeline.ingest([Path(p) for p in args.paths] or [settings.seeds_dir])
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _questions_from(path: str) -> list[dict]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Cannot read {path}: {exc}. Give a JSONL file of {{\"id\", \"question\"}}.") from None
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError("needs a string 'question'")
+        except ValueError as exc:
+            raise UsageError(f"{path}:{number} is not a question object ({exc}).") from None
+        items.append(item)
+    return items
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.errors import InvalidQuestion
+    from rag.formatting import render_answer
+
+    if args.batch and args.question:
+        raise UsageError("Give either a question or --batch FILE, not both.")
+    if not args.batch and not args.question:
+        raise UsageError('Ask a question: rag ask "Who closed the Kuznica checkpoint?"')
+    filters = _filters(args)
+    batch = _questions_from(args.batch) if args.batch else None
+    pipeline = _open(settings)
+    if batch is not None:
+        for item in batch:
+            try:
+                out = pipeline.ask(item["question"], filters=filters, answerer=args.answerer).to_json()
+            except InvalidQuestion as exc:
+                out = {"question": item["question"], "error": str(exc)}
+            print(json.dumps({"id": item.get("id"), **out}, ensure_ascii=False), flush=True)
+        return 0
+    answer = pipeline.ask(" ".join(args.question), filters=filters, answerer=args.answerer)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_answer(answer, verbose=args.verbose))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.errors import InvalidQuestion
+    from rag.formatting import render_answer
+
+    pipeline = _open(settings)
+    filters = _filters(args)
+    history: list[Turn] = []
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about the articles; a follow-up uses the previous question. "
+              "/reset forgets, Ctrl-D quits.")
+    while True:
+        try:
+            line = input("> " if interactive else "")
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            print()
+            break
+        if not line.strip():
+            continue
+        if line.strip() in ("/reset", "/new"):
+            history.clear()
+            print("(conversation forgotten)")
+            continue
+        if line.strip() in ("/quit", "/exit"):
+            break
+        try:
+            answer = pipeline.ask(line, history=history, filters=filters, answerer=args.answerer)
+        except InvalidQuestion as exc:
+            print(exc)
+            continue
+        print(render_answer(answer, show_question=False, verbose=args.verbose))
+        print()
+        history = [*history, Turn(line, answer.answer)][-settings.telegram_history_turns or -4 :]
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.formatting import render_sources
+
+    articles = _open(settings).sources()
+    if args.json:
+        print(json.dumps([a.__dict__ for a in articles], ensure_ascii=False, indent=2))
+    else:
+        print(render_sources(articles))
+    return 0
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def _add_query_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--outlet", action="append", metavar="NAME",
+                        help="only passages from this outlet (repeatable)")
+    parser.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="published on or after")
+    parser.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="published on or before")
+    parser.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve (default 10)")
+    parser.add_argument("--answerer", metavar="NAME", help="answerer backend (default: RAG_ANSWERER)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="show the search query used")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `rag` argument parser."""
+    parser = _Parser(prog="rag", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("ingest", help="index articles (the bundled seeds by default)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of .txt/.md/.html")
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer one question (or a JSONL batch)")
+    p.add_argument("question", nargs="*", help="the question")
+    p.add_argument("--json", action="store_true", help="print the JSON contract")
+    p.add_argument("--batch", metavar="FILE", help='JSONL of {"id", "question"}; prints JSONL')
+    _add_query_options(p)
+    p.set_defaults(handler=cmd_ask)
+
+    p = sub.add_parser("chat", help="interactive questions with follow-ups")
+    _add_query_options(p)
+    p.set_defaults(handler=cmd_chat)
+
+    p = sub.add_parser("sources", help="list the indexed articles")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_sources)
+
+    try:
+        from rag.evaluation import register_cli
+    except ImportError:  # the evaluation extra is optional
+        pass
+    else:
+        register_cli(sub)
+    return parser
+
+
+def _quiet_libraries(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level, logging.WARNING),
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("chromadb", "httpx", "httpcore", "bm25s", "llama_index", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `rag` console script."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_help()
+            return 2
+        settings = _settings(args)
+        _quiet_libraries(settings.log_level)
+        handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+        return handler(args, settings)
+    except RagError as exc:
+        print(f"rag: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("rag: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

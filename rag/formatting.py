@@ -1,0 +1,57 @@
+"""Plain-text rendering of answers and article lists for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from rag.types import Answer, ArticleInfo, Citation
+
+
+def shorten(text: str, width: int) -> str:
+    """`text` cut at a word boundary to at most `width` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def citation_header(c: Citation, title_width: int = 70) -> str:
+    """'[1] RT · 2021-11-12 · USA, UK and EU countries accuse…'"""
+    p = c.passage
+    return f"[{c.n}] {p.outlet} · {p.published or 'undated'} · {shorten(p.title, title_width)}"
+
+
+def render_answer(answer: Answer, *, show_question: bool = True, verbose: bool = False) -> str:
+    """The answer, then its numbered sources with the verbatim passages."""
+    lines = []
+    if show_question:
+        lines.append(answer.question)
+    if verbose and answer.search_query and answer.search_query != answer.question:
+        lines.append(f"(searched for: {answer.search_query})")
+    if answer.fallback_reason:
+        lines.append(f"({answer.fallback_reason})")
+    lines.append(answer.answer)
+    if answer.citations:
+        lines.append("")
+    for c in answer.citations:
+        lines.append(citation_header(c))
+        quoted = textwrap.fill(
+            f"\u201c{' '.join(c.passage.text.split())}\u201d", width=96,
+            initial_indent="    ", subsequent_indent="    ",
+        )
+        lines.append(quoted)
+    return "\n".join(lines)
+
+
+def render_sources(articles: list[ArticleInfo]) -> str:
+    """One line per article: outlet, date, title, passage count."""
+    if not articles:
+        return "No articles are indexed yet: run `rag ingest`."
+    width = max(len(a.outlet) for a in articles)
+    rows = [
+        f"{a.outlet:<{width}}  {a.published or 'undated':<10}  {shorten(a.title, 70)}  "
+        f"({a.passages} passages; {a.doc})"
+        for a in articles
+    ]
+    return "\n".join(rows) + f"\n{len(articles)} articles."
