@@ -210,11 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_libraries(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level, logging.WARNING),
-                        format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("chromadb", "httpx", "httpcore", "bm25s", "llama_index", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+def configure_logging(level: str) -> None:
+    """Our own messages at `level`; libraries only when something is really wrong.
+
+    A handler filter, not logger levels: some libraries reset their loggers' levels on import.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(
+        lambda record: record.name.split(".")[0] in ("rag", "bot") or record.levelno >= logging.ERROR
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level, logging.WARNING))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         settings = _settings(args)
-        _quiet_libraries(settings.log_level)
+        configure_logging(settings.log_level)
         handler: Callable[[argparse.Namespace, Settings], int] = args.handler
         return handler(args, settings)
     except RagError as exc:

@@ -122,7 +122,8 @@ def ingest(
 
     bar = tqdm(
         total=sum(len(a.text) for a, _ in todo), unit="char", unit_scale=True,
-        desc="Embedding", disable=not progress or not todo, file=sys.stderr, leave=False,
+        desc="Embedding", disable=not progress or not todo or not sys.stderr.isatty(),
+        file=sys.stderr, leave=False,
     )
     for article, fp in todo:
         passages = make_passages(article)

@@ -78,7 +78,7 @@ class LexicalIndex:
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True, mode=0o700)
-        self._retriever.persist(str(tmp))
+        self._retriever.persist(str(tmp), show_progress=False)
         payload = {"stamp": stamp, "passages": [p.__dict__ for p in self._passages.values()]}
         (tmp / STAMP_FILE).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
