@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rag import answering
@@ -142,9 +142,11 @@ class Pipeline:
         history: Sequence[Turn] = (),
         filters: SearchFilters | None = None,
         answerer: str | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer `question` (a follow-up is resolved against `history`).
 
+        `on_token` receives the answer text as it streams from answerers that stream (LLMs).
         Raises rag.errors.InvalidQuestion for empty or over-long questions.
         """
         question = validate_question(question)
@@ -159,6 +161,7 @@ class Pipeline:
             history=tuple(history),
             max_citations=self.settings.max_citations,
             lexical=self.retriever.lexical,
+            on_token=on_token,
         )
         answer = chosen.answer(request)
         answer.retrieved = [ScoredPassage(c.passage, c.score) for c in found[: self.settings.retrieve_k]]

@@ -25,6 +25,8 @@ class AnswerRequest:
     history: Sequence[Turn] = ()
     max_citations: int = 3
     lexical: LexicalIndex | None = field(default=None, compare=False)
+    # Called with each piece of text as a streaming answerer produces it (None: no streaming).
+    on_token: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 class Answerer(Protocol):
