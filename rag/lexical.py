@@ -48,6 +48,11 @@ class LexicalIndex:
         self.vocabulary: dict[str, int] = dict(retriever.bm25.vocab_dict)
         self._vocab_list = list(self.vocabulary)
         self._sorted_vocab = sorted(self.vocabulary)
+        self._by_doc: dict[str, list[Passage]] = {}
+        for passage in passages.values():
+            self._by_doc.setdefault(passage.doc, []).append(passage)
+        for doc_passages in self._by_doc.values():
+            doc_passages.sort(key=lambda p: p.start)
         self._lock = threading.Lock()  # the retriever's top-k is set per call
 
     # -- building and persistence -----------------------------------------------------------
@@ -59,7 +64,7 @@ class LexicalIndex:
         nodes = []
         for p in passages:
             by_id[p.id] = p
-            node = TextNode(id_=p.id, text=" ".join(terms(p.text)) or "_", metadata={"pid": p.id})
+            node = TextNode(id_=p.id, text=" ".join(terms(_indexed_text(p))) or "_", metadata={"pid": p.id})
             node.excluded_embed_metadata_keys = ["pid"]
             nodes.append(node)
         if not nodes:
@@ -153,6 +158,12 @@ class LexicalIndex:
         indptr = scores["indptr"]
         return int(indptr[index + 1] - indptr[index])
 
+    def previous(self, passage: Passage) -> Passage | None:
+        """The passage just before `passage` in its article (None at the start)."""
+        doc_passages = self._by_doc.get(passage.doc, [])
+        earlier = [p for p in doc_passages if p.end <= passage.start]
+        return earlier[-1] if earlier else None
+
     @property
     def size(self) -> int:
         return len(self._passages)
@@ -175,3 +186,9 @@ class LexicalIndex:
             if passage is not None and matches(passage, filters):
                 scored.append(ScoredPassage(passage, float(hit.score)))
         return scored[:k]
+
+
+def _indexed_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: its text and its article's title (the topic a sentence
+    like "…, Alejnik said" belongs to is often only in the headline)."""
+    return f"{passage.text}\n{passage.title}"

@@ -1,0 +1,226 @@
+"""Generative answerers: a language model writes the answer from the retrieved passages.
+
+`LLMAnswerer` does everything but call the model, so that a backend is one small class with a
+`complete` method (`openai`: any OpenAI-compatible chat endpoint, in llm_openai.py; `llamacpp`:
+a local GGUF file, in llm_llamacpp.py). Around the model call it keeps the guard rails:
+
+- before: when the extractive answerer finds retrieval too weak to answer, decline with its
+  text and do not call the model;
+- follow-ups: the model first rewrites the latest message as a standalone question (the
+  condense prompt); that question goes into the answer prompt and `Answer.search_query`;
+- after: `[n]` markers that match no source are dropped, the rest renumbered by first
+  appearance, and exactly the cited passages (the retrieved objects, verbatim) attached;
+- whenever the model fails — unreachable, an HTTP error, a malformed or empty reply, no
+  valid citation, or no answer within `Settings.llm_timeout` seconds (condensing included)
+  — the extractive answerer answers instead, with `Answer.fallback_reason` saying so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rag.answering import prompting
+from rag.answering.base import AnswerRequest, register
+from rag.answering.extractive import ExtractiveAnswerer, ScoredSentence
+from rag.answering.llm_markers import MarkerRewriter
+from rag.errors import ConfigError
+from rag.retrieval import Candidate
+from rag.types import Answer, Citation
+
+if TYPE_CHECKING:
+    from rag.config import Settings
+
+log = logging.getLogger("rag.answering.llm")
+
+MAX_SOURCES = 6  # passages shown to the model, the best first
+MAX_ANSWER_TOKENS = 320
+MAX_CONDENSED_CHARS = 400
+FALLBACK_REASON = "The language model was unavailable ({reason}); this answer is extractive."
+
+TokenSink = Callable[[str], None]
+
+
+class LLMUnavailable(Exception):
+    """The model gave no usable answer; `reason` is a short phrase shown to the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Deadline:
+    """One time budget for everything the model does for one question."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left; raises LLMUnavailable when none are."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise self.expired()
+        return left
+
+    def check(self) -> None:
+        """Raise LLMUnavailable once the budget is spent."""
+        self.remaining()
+
+    def expired(self) -> LLMUnavailable:
+        """The error for a model that did not finish in time."""
+        return LLMUnavailable(f"no answer within {self.seconds:g} s")
+
+
+def select_sources(
+    sentences: Sequence[ScoredSentence], candidates: Sequence[Candidate], limit: int = MAX_SOURCES
+) -> list[Candidate]:
+    """Up to `limit` distinct passages, ordered by their best sentence's extractive score."""
+    chosen: dict[str, Candidate] = {}
+    for cand in [s.candidate for s in sentences] + list(candidates):
+        if len(chosen) >= limit:
+            break
+        chosen.setdefault(cand.passage.id, cand)
+    return list(chosen.values())
+
+
+_LABEL = re.compile(r"^\s*(?:\**\s*)?(?:standalone question|question|rewritten)\s*[:：]\s*", re.I)
+
+
+def clean_condensed(raw: str) -> str | None:
+    """The standalone question out of the model's reply, or None when it is unusable."""
+    for line in raw.strip().splitlines():
+        line = _LABEL.sub("", line)
+        line = re.sub(r"</?message>", "", line).strip().strip("\"'“”«»*`").strip()
+        if not line:
+            continue
+        if len(line) > MAX_CONDENSED_CHARS or sum(ch.isalnum() for ch in line) < 3:
+            return None
+        return line
+    return None
+
+
+class LLMAnswerer:
+    """The shared part of every generative answerer; subclasses implement `complete`."""
+
+    name = "llm"
+
+    def __init__(self, settings: Settings, *, today: Callable[[], date] = date.today) -> None:
+        self.timeout = settings.llm_timeout
+        self.extractive = ExtractiveAnswerer()
+        self._today = today
+
+    # -- the one thing a backend provides -------------------------------------------------
+
+    def complete(
+        self, messages: list[prompting.Message], *, max_tokens: int, deadline: Deadline,
+        on_token: TokenSink | None = None,
+    ) -> str:
+        """The model's reply to `messages`; stream each piece to `on_token` when it is given.
+
+        Must finish before `deadline` and raise LLMUnavailable(reason) for any failure.
+        """
+        raise NotImplementedError
+
+    # -- answering ------------------------------------------------------------------------
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        """A cited answer written by the model, a decline, or the extractive fallback."""
+        info, qterms, sentences = self.extractive.analyse(request)
+        decline = self.extractive.decline_reason(request, info, qterms, sentences)
+        if decline is not None:
+            return Answer(request.question, decline, True, [], search_query=request.search_query,
+                          answerer=self.name)
+        sources = select_sources(sentences, request.candidates)
+        deadline = Deadline(self.timeout)
+        search_query = request.search_query
+        try:
+            question = request.question
+            if request.history:
+                question = search_query = self.condense(request, deadline)
+            return self._generate(request, question, search_query, sources, deadline)
+        except LLMUnavailable as exc:
+            reason = exc.reason
+        except Exception as exc:  # a backend bug must not cost the user the answer
+            log.warning("the %s answerer failed", self.name, exc_info=True)
+            reason = f"unexpected error: {type(exc).__name__}"
+        log.warning("%s answerer unavailable (%s): answering extractively", self.name, reason)
+        fallback = self.extractive.answer(request)
+        fallback.fallback_reason = FALLBACK_REASON.format(reason=reason)
+        fallback.search_query = search_query
+        return fallback
+
+    def condense(self, request: AnswerRequest, deadline: Deadline) -> str:
+        """The latest message rewritten as a standalone question (the pipeline's query when
+        the model's rewrite is unusable)."""
+        messages = prompting.condense_messages(request.question, request.history, self._today())
+        raw = self.complete(messages, max_tokens=80, deadline=deadline)
+        condensed = clean_condensed(raw)
+        if condensed is None:
+            log.info("unusable condensed question %r; using %r", raw[:200], request.search_query)
+            return request.search_query
+        log.info("condensed question: %s", condensed)
+        return condensed
+
+    def _generate(
+        self, request: AnswerRequest, question: str, search_query: str,
+        sources: list[Candidate], deadline: Deadline,
+    ) -> Answer:
+        messages = prompting.answer_messages(question, [c.passage for c in sources], self._today())
+        rewriter = MarkerRewriter(len(sources))
+        on_token = request.on_token
+        sink: TokenSink | None = None
+        if on_token is not None:
+            def sink(piece: str) -> None:
+                shown = rewriter.feed(piece)
+                if shown:
+                    on_token(shown)
+
+        raw = self.complete(messages, max_tokens=MAX_ANSWER_TOKENS, deadline=deadline, on_token=sink)
+        if sink is None:
+            rewriter.feed(raw)
+        tail = rewriter.finish()
+        if tail and on_token is not None:
+            on_token(tail)
+        text, order = rewriter.text, rewriter.order
+        if not raw.strip():
+            raise LLMUnavailable("it returned an empty answer")
+        if not order:
+            raise LLMUnavailable("its answer cited no source")
+        if sum(ch.isalnum() for ch in re.sub(r"\[\d+\]", "", text)) < 2:
+            raise LLMUnavailable("its answer held no text")
+        citations = [
+            Citation(new, sources[n - 1].passage, sources[n - 1].score)
+            for new, n in enumerate(order, start=1)
+        ]
+        return Answer(request.question, text, False, citations, search_query=search_query,
+                      answerer=self.name)
+
+
+# -- registration: the backends import their libraries only when chosen ---------------------
+
+
+def _missing(package: str, extra: str, exc: ImportError) -> ConfigError:
+    return ConfigError(
+        f"This answerer needs the {package} package ({exc}): pip install 'rag-news[{extra}]'."
+    )
+
+
+@register("openai")
+def _openai(settings: Settings) -> LLMAnswerer:
+    try:
+        from rag.answering.llm_openai import OpenAIAnswerer
+    except ImportError as exc:
+        raise _missing("openai", "llm", exc) from None
+    return OpenAIAnswerer(settings)
+
+
+@register("llamacpp")
+def _llamacpp(settings: Settings) -> LLMAnswerer:
+    from rag.answering.llm_llamacpp import LlamaCppAnswerer
+
+    return LlamaCppAnswerer(settings)
