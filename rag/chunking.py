@@ -11,8 +11,50 @@ MAX_PASSAGE_CHARS = 360
 MIN_PASSAGE_CHARS = 70
 
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen col lt sgt st jr sr vs etc no nos fig approx dept govt inc ltd co corp
-    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e a.m p.m""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "no",
+        "nos",
+        "fig",
+        "approx",
+        "dept",
+        "govt",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+    ]
 )
 # A sentence ends at . ! ? or … (plus closing quotes/brackets) followed by space and a capital,
 # a digit or an opening quote.
@@ -42,7 +84,9 @@ def _is_heading(text: str, span: Span) -> bool:
     return len(content.split()) <= 6 and not content.rstrip().endswith((".", "?", "!", "”", '"'))
 
 
-def passage_spans(text: str, paragraphs: list[Span], *, skip_first_title: bool = False) -> list[Span]:
+def passage_spans(
+    text: str, paragraphs: list[Span], *, skip_first_title: bool = False
+) -> list[Span]:
     """Group sentences into passages of at most MAX_PASSAGE_CHARS (one long sentence may exceed it).
 
     Sentences never join across paragraphs, except that a paragraph shorter than
@@ -58,10 +102,9 @@ def passage_spans(text: str, paragraphs: list[Span], *, skip_first_title: bool =
         for sentence in sentence_spans(text, paragraph):
             if current is None:
                 current = sentence
-            elif (
-                sentence.end - current.start <= MAX_PASSAGE_CHARS
-                and (current.end - current.start < MIN_PASSAGE_CHARS
-                     or sentence.end - sentence.start < MIN_PASSAGE_CHARS)
+            elif sentence.end - current.start <= MAX_PASSAGE_CHARS and (
+                current.end - current.start < MIN_PASSAGE_CHARS
+                or sentence.end - sentence.start < MIN_PASSAGE_CHARS
             ):
                 current = Span(current.start, sentence.end)
             else:

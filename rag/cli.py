@@ -38,7 +38,7 @@ def _filters(args: argparse.Namespace) -> SearchFilters | None:
     return None if filters.is_empty() else filters
 
 
-def _open(settings: Settings):  # noqa: ANN202
+def _open(settings: Settings):
     from rag.pipeline import Pipeline
 
     if sys.stderr.isatty():
@@ -73,7 +73,9 @@ def _questions_from(path: str) -> list[dict]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Cannot read {path}: {exc}. Give a JSONL file of {{\"id\", \"question\"}}.") from None
+        raise UsageError(
+            f'Cannot read {path}: {exc}. Give a JSONL file of {{"id", "question"}}.'
+        ) from None
     items = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -102,7 +104,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if batch is not None:
         for item in batch:
             try:
-                out = pipeline.ask(item["question"], filters=filters, answerer=args.answerer).to_json()
+                out = pipeline.ask(
+                    item["question"], filters=filters, answerer=args.answerer
+                ).to_json()
             except InvalidQuestion as exc:
                 out = {"question": item["question"], "error": str(exc)}
             print(json.dumps({"id": item.get("id"), **out}, ensure_ascii=False), flush=True)
@@ -124,8 +128,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     history: list[Turn] = []
     interactive = sys.stdin.isatty()
     if interactive:
-        print("Ask about the articles; a follow-up uses the previous question. "
-              "/reset forgets, Ctrl-D quits.")
+        print(
+            "Ask about the articles; a follow-up uses the previous question. "
+            "/reset forgets, Ctrl-D quits."
+        )
     while True:
         try:
             line = input("> " if interactive else "")
@@ -168,12 +174,18 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_query_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--outlet", action="append", metavar="NAME",
-                        help="only passages from this outlet (repeatable)")
+    parser.add_argument(
+        "--outlet",
+        action="append",
+        metavar="NAME",
+        help="only passages from this outlet (repeatable)",
+    )
     parser.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="published on or after")
     parser.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="published on or before")
     parser.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve (default 10)")
-    parser.add_argument("--answerer", metavar="NAME", help="answerer backend (default: RAG_ANSWERER)")
+    parser.add_argument(
+        "--answerer", metavar="NAME", help="answerer backend (default: RAG_ANSWERER)"
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="show the search query used")
 
 
@@ -218,7 +230,9 @@ def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(
-        lambda record: record.name.split(".")[0] in ("rag", "bot") or record.levelno >= logging.ERROR
+        lambda record: (
+            record.name.split(".")[0] in ("rag", "bot") or record.levelno >= logging.ERROR
+        )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

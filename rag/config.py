@@ -26,7 +26,9 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a whole number: set it to e.g. {default}.") from None
+        raise ConfigError(
+            f"{name}={raw!r} is not a whole number: set it to e.g. {default}."
+        ) from None
     if value < minimum:
         raise ConfigError(f"{name}={value} is too small: use {minimum} or more.")
     return value

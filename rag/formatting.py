@@ -37,8 +37,10 @@ def render_answer(answer: Answer, *, show_question: bool = True, verbose: bool =
     for c in answer.citations:
         lines.append(citation_header(c))
         quoted = textwrap.fill(
-            f"\u201c{' '.join(c.passage.text.split())}\u201d", width=96,
-            initial_indent="    ", subsequent_indent="    ",
+            f"\u201c{' '.join(c.passage.text.split())}\u201d",
+            width=96,
+            initial_indent="    ",
+            subsequent_indent="    ",
         )
         lines.append(quoted)
     return "\n".join(lines)

@@ -6,8 +6,23 @@ import html
 from html.parser import HTMLParser
 
 _SKIP = {"script", "style", "noscript", "nav", "footer", "header", "aside", "form", "svg", "figure"}
-_BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr",
-           "blockquote", "title"}
+_BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "tr",
+    "blockquote",
+    "title",
+}
 
 
 class _TextExtractor(HTMLParser):

@@ -46,7 +46,8 @@ class IngestReport:
     def summary(self) -> str:
         """One line a person can read."""
         return (
-            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, "
             f"{len(self.removed)} removed, {len(self.skipped)} skipped; "
             f"{self.passages} passages embedded in {self.seconds:.1f} s"
         )
@@ -56,8 +57,13 @@ def fingerprint(article: Article, model_id: str) -> str:
     """Changes whenever anything that shapes the article's passages changes."""
     digest = hashlib.sha256()
     for part in (
-        PROCESSING_VERSION, model_id, article.text, article.outlet, article.title,
-        article.published, article.body_ends_before,
+        PROCESSING_VERSION,
+        model_id,
+        article.text,
+        article.outlet,
+        article.title,
+        article.published,
+        article.body_ends_before,
     ):
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
@@ -121,9 +127,13 @@ def ingest(
             report.removed.append(doc)
 
     bar = tqdm(
-        total=sum(len(a.text) for a, _ in todo), unit="char", unit_scale=True,
-        desc="Embedding", disable=not progress or not todo or not sys.stderr.isatty(),
-        file=sys.stderr, leave=False,
+        total=sum(len(a.text) for a, _ in todo),
+        unit="char",
+        unit_scale=True,
+        desc="Embedding",
+        disable=not progress or not todo or not sys.stderr.isatty(),
+        file=sys.stderr,
+        leave=False,
     )
     for article, fp in todo:
         passages = make_passages(article)
@@ -134,9 +144,13 @@ def ingest(
         vectors = embed([p.text for p in passages])
         store.replace_doc(
             DocRecord(
-                doc=article.doc, outlet=article.outlet, title=article.title,
-                published=article.published, fingerprint=fp,
-                source=str(article.path.resolve()), passages=len(passages),
+                doc=article.doc,
+                outlet=article.outlet,
+                title=article.title,
+                published=article.published,
+                fingerprint=fp,
+                source=str(article.path.resolve()),
+                passages=len(passages),
             ),
             passages,
             vectors,

@@ -64,7 +64,9 @@ class LexicalIndex:
         nodes = []
         for p in passages:
             by_id[p.id] = p
-            node = TextNode(id_=p.id, text=" ".join(terms(_indexed_text(p))) or "_", metadata={"pid": p.id})
+            node = TextNode(
+                id_=p.id, text=" ".join(terms(_indexed_text(p))) or "_", metadata={"pid": p.id}
+            )
             node.excluded_embed_metadata_keys = ["pid"]
             nodes.append(node)
         if not nodes:
@@ -114,8 +116,11 @@ class LexicalIndex:
         """
         if len(term) < 5 or term.isdigit():
             return []
-        found = [term[:cut] for cut in range(max(5, len(term) - 3), len(term))
-                 if term[:cut] in self.vocabulary]
+        found = [
+            term[:cut]
+            for cut in range(max(5, len(term) - 3), len(term))
+            if term[:cut] in self.vocabulary
+        ]
         i = bisect.bisect_left(self._sorted_vocab, term)
         while i < len(self._sorted_vocab) and self._sorted_vocab[i].startswith(term):
             if 0 < len(self._sorted_vocab[i]) - len(term) <= 3:
@@ -168,7 +173,9 @@ class LexicalIndex:
     def size(self) -> int:
         return len(self._passages)
 
-    def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ScoredPassage]:
+    def search(
+        self, query: str, k: int, filters: SearchFilters | None = None
+    ) -> list[ScoredPassage]:
         """Top-`k` passages by BM25; zero-score padding is dropped."""
         query_terms = self.expand(terms(query))
         if not query_terms:

@@ -91,7 +91,10 @@ def load_manifest(folder: Path, report: LoadReport) -> dict[str, dict]:
             return manifest
         except (ValueError, UnicodeDecodeError) as exc:
             report.skipped.append(
-                (str(path), f"manifest is not valid JSON ({exc}); articles beside it get no metadata")
+                (
+                    str(path),
+                    f"manifest is not valid JSON ({exc}); articles beside it get no metadata",
+                )
             )
             return {}
     return {}
@@ -153,7 +156,9 @@ def read_article(path: Path, meta: dict, report: LoadReport) -> Article | None:
     outlet = str(merged.get("outlet") or "").strip()
     if not outlet:
         outlet = UNKNOWN_OUTLET
-        report.warnings.append(f"{path}: no outlet in a manifest or front matter; indexed as 'unknown'")
+        report.warnings.append(
+            f"{path}: no outlet in a manifest or front matter; indexed as 'unknown'"
+        )
     first_line = next((line.strip() for line in body.splitlines() if line.strip()), doc)
     title = str(merged.get("title") or "").strip() or first_line[:200]
     published = normalise_date(merged.get("published") or merged.get("date"))
@@ -181,7 +186,10 @@ def load_articles(paths: Iterable[Path]) -> LoadReport:
             manifests[folder] = load_manifest(folder, report)
         if path.stem in seen:
             report.skipped.append(
-                (str(path), f"duplicate article id {path.stem!r} (also {seen[path.stem]}); rename one")
+                (
+                    str(path),
+                    f"duplicate article id {path.stem!r} (also {seen[path.stem]}); rename one",
+                )
             )
             continue
         article = read_article(path, manifests[folder].get(path.stem, {}), report)

@@ -85,8 +85,9 @@ class Pipeline:
         if missing:
             raise UsageError(f"No such file or folder: {', '.join(missing)}. Check the path.")
         with self._lock:
-            report = ingest(paths, self.store, self.embedder.embed, self.embedder.model_id,
-                            progress=progress)
+            report = ingest(
+                paths, self.store, self.embedder.embed, self.embedder.model_id, progress=progress
+            )
             self.refresh_lexical()
         return report
 
@@ -121,7 +122,11 @@ class Pipeline:
         return self._answerers[name]
 
     def candidates(
-        self, query: str, *, k: int | None = None, filters: SearchFilters | None = None,
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
         mode: str = "hybrid",
     ) -> list[Candidate]:
         """Fused retrieval results with their per-retriever evidence."""
@@ -133,7 +138,10 @@ class Pipeline:
         self, query: str, *, mode: str = "hybrid", k: int = 10, filters: SearchFilters | None = None
     ) -> list[ScoredPassage]:
         """Top-`k` passages for `query`; mode is "hybrid", "dense" or "bm25"."""
-        return [ScoredPassage(c.passage, c.score) for c in self.candidates(query, k=k, filters=filters, mode=mode)]
+        return [
+            ScoredPassage(c.passage, c.score)
+            for c in self.candidates(query, k=k, filters=filters, mode=mode)
+        ]
 
     def ask(
         self,
@@ -153,7 +161,9 @@ class Pipeline:
         chosen = self.answerer(answerer)
         query = standalone_query(question, history)
         # The answerer weighs a wider pool than the `retrieved` list shows.
-        found = self.candidates(query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters)
+        found = self.candidates(
+            query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters
+        )
         request = answering.AnswerRequest(
             question=question,
             search_query=query,
@@ -164,7 +174,9 @@ class Pipeline:
             on_token=on_token,
         )
         answer = chosen.answer(request)
-        answer.retrieved = [ScoredPassage(c.passage, c.score) for c in found[: self.settings.retrieve_k]]
+        answer.retrieved = [
+            ScoredPassage(c.passage, c.score) for c in found[: self.settings.retrieve_k]
+        ]
         answer.search_query = query
         return answer
 

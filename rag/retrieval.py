@@ -50,7 +50,9 @@ class HybridRetriever:
         """The (cached) embedding of `query`."""
         return self._embed(query)
 
-    def dense(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ScoredPassage]:
+    def dense(
+        self, query: str, k: int, filters: SearchFilters | None = None
+    ) -> list[ScoredPassage]:
         return self.store.dense_search(self.query_vector(query), k, filters)
 
     def bm25(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ScoredPassage]:
@@ -92,10 +94,7 @@ class HybridRetriever:
         the embedding model does not know) would otherwise fall out of the top k.
         """
         top = ranked[:k]
-        heads = [
-            c for c in ranked[k:]
-            if any(rank <= GUARANTEED_HEAD for rank in c.ranks.values())
-        ]
+        heads = [c for c in ranked[k:] if any(rank <= GUARANTEED_HEAD for rank in c.ranks.values())]
         for head in heads:
             # Replace the weakest passage that is nobody's head.
             for i in range(len(top) - 1, -1, -1):

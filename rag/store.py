@@ -51,7 +51,7 @@ def date_int(iso: str) -> int:
     return int(iso.replace("-", "")) if iso else 0
 
 
-def open_client(settings: Settings):  # noqa: ANN201 - chromadb's client classes are private
+def open_client(settings: Settings):
     """A chromadb client: HTTP when RAG_CHROMA_URL is set, else embedded under the data dir."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -63,7 +63,9 @@ def open_client(settings: Settings):  # noqa: ANN201 - chromadb's client classes
             raise IndexUnavailable(
                 f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL: use e.g. http://127.0.0.1:8000"
             )
-        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        headers = (
+            {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        )
         try:
             client = chromadb.HttpClient(
                 host=url.hostname,
@@ -118,7 +120,7 @@ class PassageStore:
         records: dict[str, DocRecord] = {}
         for offset in range(0, self.docs.count(), READ_BATCH):
             got = self.docs.get(include=["metadatas"], limit=READ_BATCH, offset=offset)
-            for doc_id, meta in zip(got["ids"], got["metadatas"]):
+            for doc_id, meta in zip(got["ids"], got["metadatas"], strict=False):
                 records[doc_id] = DocRecord(
                     doc=doc_id,
                     outlet=str(meta.get("outlet", "")),
@@ -145,7 +147,9 @@ class PassageStore:
     ) -> None:
         """Replace every passage of `record.doc`, then record the article as complete."""
         self.delete_doc(record.doc)
-        nodes = [_to_node(p, record.fingerprint, e) for p, e in zip(passages, embeddings)]
+        nodes = [
+            _to_node(p, record.fingerprint, e) for p, e in zip(passages, embeddings, strict=True)
+        ]
         batch = max(1, min(self.client.get_max_batch_size(), 5_000))
         for begin in range(0, len(nodes), batch):
             self.vectors.add(nodes[begin : begin + batch])
@@ -181,7 +185,9 @@ class PassageStore:
             got = self.collection.get(
                 include=["documents", "metadatas"], limit=READ_BATCH, offset=offset
             )
-            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            for pid, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=False
+            ):
                 yield _to_passage(pid, text, meta)
 
     def dense_search(
@@ -195,10 +201,12 @@ class PassageStore:
         )
         result = self.vectors.query(query)
         scored = []
-        for node, similarity in zip(result.nodes or [], result.similarities or []):
+        for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):
             # ChromaVectorStore reports exp(-distance); with cosine space, distance = 1 - cos.
             cosine = 1.0 + float(np.log(max(similarity, 1e-12)))
-            scored.append(ScoredPassage(_to_passage(node.node_id, node.text, node.metadata), cosine))
+            scored.append(
+                ScoredPassage(_to_passage(node.node_id, node.text, node.metadata), cosine)
+            )
         return scored
 
     def embeddings_for(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -206,7 +214,10 @@ class PassageStore:
         if not ids:
             return {}
         got = self.collection.get(ids=list(ids), include=["embeddings"])
-        return {pid: np.asarray(vec, dtype=np.float32) for pid, vec in zip(got["ids"], got["embeddings"])}
+        return {
+            pid: np.asarray(vec, dtype=np.float32)
+            for pid, vec in zip(got["ids"], got["embeddings"], strict=False)
+        }
 
 
 def to_metadata_filters(filters: SearchFilters | None) -> MetadataFilters | None:
@@ -215,16 +226,24 @@ def to_metadata_filters(filters: SearchFilters | None) -> MetadataFilters | None
         return None
     parts: list[MetadataFilter] = []
     if filters.outlets:
-        parts.append(MetadataFilter(key="outlet", value=list(filters.outlets), operator=FilterOperator.IN))
+        parts.append(
+            MetadataFilter(key="outlet", value=list(filters.outlets), operator=FilterOperator.IN)
+        )
     if filters.since:
         parts.append(
-            MetadataFilter(key="published_int", value=date_int(filters.since.isoformat()),
-                           operator=FilterOperator.GTE)
+            MetadataFilter(
+                key="published_int",
+                value=date_int(filters.since.isoformat()),
+                operator=FilterOperator.GTE,
+            )
         )
     if filters.until:
         parts.append(
-            MetadataFilter(key="published_int", value=date_int(filters.until.isoformat()),
-                           operator=FilterOperator.LTE)
+            MetadataFilter(
+                key="published_int",
+                value=date_int(filters.until.isoformat()),
+                operator=FilterOperator.LTE,
+            )
         )
     return MetadataFilters(filters=parts)
 

@@ -34,8 +34,19 @@ class ChromaServer:
     def start(self, timeout: float = 30.0) -> None:
         chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
         self.process = subprocess.Popen(
-            [chroma, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                chroma,
+                "run",
+                "--path",
+                str(self.path),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -35,7 +35,7 @@ def seeded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pipeline(seeded_data_dir: Path):  # noqa: ANN201
+def pipeline(seeded_data_dir: Path):
     """The real pipeline (Chroma on disk, ONNX embeddings, BM25) over the five seed articles."""
     from rag.config import Settings
     from rag.pipeline import Pipeline

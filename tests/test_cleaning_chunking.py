@@ -24,7 +24,7 @@ FURNITURE = [
 
 
 @pytest.fixture(scope="module")
-def seed_articles():  # noqa: ANN201
+def seed_articles():
     report = load_articles([SEEDS])
     assert not report.skipped
     return report.articles

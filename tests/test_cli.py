@@ -105,7 +105,7 @@ def test_chat_resolves_follow_ups(env: dict[str, str]) -> None:
         (["ask", "--answerer", "nope", "q"], 2, "Unknown answerer"),
     ],
 )
-def test_user_mistakes_get_one_line_and_exit_2(env, args, code, message) -> None:  # noqa: ANN001
+def test_user_mistakes_get_one_line_and_exit_2(env, args, code, message) -> None:
     done = run(args, env)
     assert done.returncode == code
     assert message in done.stderr

@@ -32,7 +32,7 @@ def test_batching_does_not_change_vectors(embedder: Embedder) -> None:
     assert np.allclose(together, alone, atol=1e-5)
 
 
-def test_model_file_is_verified(tmp_path) -> None:  # noqa: ANN001
+def test_model_file_is_verified(tmp_path) -> None:
     assert MODEL_FILE.locate().stat().st_size == MODEL_FILE.size
     wrong = ShippedFile(MODEL_FILE.package, MODEL_FILE.relative_path, MODEL_FILE.size, "0" * 64)
     with pytest.raises(ModelMissing, match="damaged"):

@@ -66,10 +66,7 @@ def fold(text: str) -> str:
 
 
 def _load_sources() -> dict[str, dict]:
-    return {
-        entry["doc"]: entry
-        for entry in json.loads(SOURCES_JSON.read_text(encoding="utf-8"))
-    }
+    return {entry["doc"]: entry for entry in json.loads(SOURCES_JSON.read_text(encoding="utf-8"))}
 
 
 SOURCES = _load_sources()
@@ -147,9 +144,7 @@ def test_sources_json_docs_exist():
         _article_body(doc)  # marker present
 
 
-@pytest.mark.parametrize(
-    "row", RAW_ROWS, ids=[f"{name}:{number}" for name, number, _ in RAW_ROWS]
-)
+@pytest.mark.parametrize("row", RAW_ROWS, ids=[f"{name}:{number}" for name, number, _ in RAW_ROWS])
 def test_line_is_json_object(row):
     name, number, line = row
     obj = _parse(line)
@@ -168,9 +163,7 @@ def test_fields_and_types(entry):
     assert item["id"].strip() and item["question"].strip()
     prefix = ID_PREFIX.get(Path(name).stem)
     if prefix:
-        assert item["id"].startswith(prefix), (
-            f"id should start with {prefix!r} in {name}"
-        )
+        assert item["id"].startswith(prefix), f"id should start with {prefix!r} in {name}"
     assert item["match"] in ("any", "all")
     assert item["kind"] in KINDS, f"unknown kind {item['kind']!r}"
     for answer in item["answers"]:
@@ -180,18 +173,14 @@ def test_fields_and_types(entry):
             f"bad source {source!r}"
         )
         for field in SOURCE_FIELDS:
-            assert isinstance(source[field], str) and source[field].strip(), (
-                f"bad source {field}"
-            )
+            assert isinstance(source[field], str) and source[field].strip(), f"bad source {field}"
 
 
 @ITEM_PARAMS
 def test_answerability_consistent(entry):
     _, item = entry
     if item["answerable"]:
-        assert item["kind"] not in ALWAYS_UNANSWERABLE, (
-            "this kind must be answerable=false"
-        )
+        assert item["kind"] not in ALWAYS_UNANSWERABLE, "this kind must be answerable=false"
         assert len(item["answers"]) >= 1, "answerable item needs at least one answer"
         assert len(item["sources"]) >= 1, "answerable item needs at least one source"
     else:
@@ -212,9 +201,7 @@ def test_sources_match_corpus(entry):
             f"outlet of {doc} is {SOURCES[doc]['outlet']!r}"
         )
         evidence = source["evidence"]
-        assert evidence in _article_text(doc), (
-            f"evidence not verbatim in {doc}: {evidence!r}"
-        )
+        assert evidence in _article_text(doc), f"evidence not verbatim in {doc}: {evidence!r}"
         body = _article_body(doc)
         assert evidence in body, (
             f"evidence occurs only after body_ends_before in {doc}: {evidence!r}"
@@ -231,7 +218,7 @@ def test_sources_match_corpus(entry):
 
 @ITEM_PARAMS
 def test_answers_found_in_sources(entry):
-    """A typo in an answer string would make the item unwinnable: the answers must be in the cited text."""
+    """A typo in an answer string would make the item unwinnable: answers must be in the sources."""
     _, item = entry
     if not item["answerable"]:
         return
@@ -279,9 +266,7 @@ def test_enough_decline_items_outside_dev():
     declines = [
         item["id"]
         for name, item in ITEMS
-        if name != "dev.jsonl"
-        and item["kind"] in DECLINE_KINDS
-        and not item["answerable"]
+        if name != "dev.jsonl" and item["kind"] in DECLINE_KINDS and not item["answerable"]
     ]
     assert len(declines) >= MIN_DECLINE_OUTSIDE_DEV, (
         f"only {len(declines)} decline items outside dev"

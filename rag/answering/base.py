@@ -64,6 +64,7 @@ def create(name: str, settings: Settings) -> Answerer:
         factory = _REGISTRY[name]
     except KeyError:
         raise ConfigError(
-            f"Unknown answerer {name!r}: choose one of {', '.join(available())} (RAG_ANSWERER or --answerer)."
+            f"Unknown answerer {name!r}: choose one of {', '.join(available())} "
+            "(RAG_ANSWERER or --answerer)."
         ) from None
     return factory(settings)

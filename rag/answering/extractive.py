@@ -17,12 +17,12 @@ import math
 import re
 from dataclasses import dataclass
 
+from wordfreq import zipf_frequency
+
 from rag.answering.base import AnswerRequest, register
 from rag.answering.question import QType, QuestionInfo, analyse
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
-from wordfreq import zipf_frequency
-
 from rag.normalize import fold, terms, words
 from rag.retrieval import Candidate
 from rag.types import Answer, Citation, Passage
@@ -47,19 +47,99 @@ _REASON = re.compile(
     r"\b(because|due to|in order to|so as to|as a result|since|after|angered|to (divert|distract|"
     r"destabili\w+|gain|obtain|evade|prevent)|reason|aim\w*|for (political|its) )\b"
 )
-_STATEMENT = re.compile(r"[\"“”«]|\b(said|says|stated|called|claimed|accused|stressed|noted|told|"
-                        r"denied|rejected|described|emphasi[sz]ed|argued|warned|added)\b")
+_STATEMENT = re.compile(
+    r"[\"“”«]|\b(said|says|stated|called|claimed|accused|stressed|noted|told|"
+    r"denied|rejected|described|emphasi[sz]ed|argued|warned|added)\b"
+)
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
 _PLAIN_CAPS = frozenset(
-    "The A An In On At It Its This That These Those But And Or If As For From To Of By With "
-    "According Recall However Moreover Furthermore Meanwhile Currently Since After Before "
-    "During Earlier Now Then There We They He She I You Our Their His Her Such Some All "
-    "Additional Against Together Writing Premier What Who Whom Which When Where Why How Is Are "
-    "Was Were Did Does Do Has Have Can Could Will Would Should Please Tell".split()
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "It",
+        "Its",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "But",
+        "And",
+        "Or",
+        "If",
+        "As",
+        "For",
+        "From",
+        "To",
+        "Of",
+        "By",
+        "With",
+        "According",
+        "Recall",
+        "However",
+        "Moreover",
+        "Furthermore",
+        "Meanwhile",
+        "Currently",
+        "Since",
+        "After",
+        "Before",
+        "During",
+        "Earlier",
+        "Now",
+        "Then",
+        "There",
+        "We",
+        "They",
+        "He",
+        "She",
+        "I",
+        "You",
+        "Our",
+        "Their",
+        "His",
+        "Her",
+        "Such",
+        "Some",
+        "All",
+        "Additional",
+        "Against",
+        "Together",
+        "Writing",
+        "Premier",
+        "What",
+        "Who",
+        "Whom",
+        "Which",
+        "When",
+        "Where",
+        "Why",
+        "How",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "Did",
+        "Does",
+        "Do",
+        "Has",
+        "Have",
+        "Can",
+        "Could",
+        "Will",
+        "Would",
+        "Should",
+        "Please",
+        "Tell",
+    ]
 )
 _CALENDAR = re.compile(
     r"^(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$", re.IGNORECASE
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
+    re.IGNORECASE,
 )
 
 
@@ -197,15 +277,23 @@ class ExtractiveAnswerer:
         info, qterms, sentences = self.analyse(request)
         decline = self.decline_reason(request, info, qterms, sentences)
         if decline is not None:
-            return Answer(request.question, decline, True, [], search_query=request.search_query,
-                          answerer=self.name)
+            return Answer(
+                request.question,
+                decline,
+                True,
+                [],
+                search_query=request.search_query,
+                answerer=self.name,
+            )
         chosen = self._choose(info, sentences, request.max_citations)
         return self._compose(request, chosen)
 
     # -- scoring ----------------------------------------------------------------------------
 
-    def analyse(self, request: AnswerRequest) -> tuple[QuestionInfo, QuestionTerms, list[ScoredSentence]]:
-        """Question analysis, its weighted terms, and every candidate sentence scored (best first)."""
+    def analyse(
+        self, request: AnswerRequest
+    ) -> tuple[QuestionInfo, QuestionTerms, list[ScoredSentence]]:
+        """Question analysis, weighted terms, and every candidate sentence scored, best first."""
         info = analyse(request.search_query)
         qterms = QuestionTerms(request.search_query, request)
         return info, qterms, self._score(request, info, qterms)
@@ -236,22 +324,32 @@ class ExtractiveAnswerer:
                 if _needs_type(info):
                     score += 0.1 if typed else (0.0 if passage_typed else -0.15)
                 scored.append(
-                    ScoredSentence(cand, span, sentence, score, cov, context_cov, typed,
-                                   passage_typed, lead_in)
+                    ScoredSentence(
+                        cand, span, sentence, score, cov, context_cov, typed, passage_typed, lead_in
+                    )
                 )
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
     def decline_reason(
-        self, request: AnswerRequest, info: QuestionInfo, qterms: QuestionTerms,
+        self,
+        request: AnswerRequest,
+        info: QuestionInfo,
+        qterms: QuestionTerms,
         sentences: list[ScoredSentence],
     ) -> str | None:
         """Why the passages do not answer (the text shown to the user), or None to answer."""
         names = unknown_names(request.search_query, qterms)
         if names:
-            listed = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" or {names[-1]}"
+            listed = (
+                " or ".join(names)
+                if len(names) <= 2
+                else ", ".join(names[:-1]) + f" or {names[-1]}"
+            )
             return f"The articles I have do not mention {listed}, so I cannot answer that."
-        generic = "The articles I have do not say. None of the passages I found answers this question."
+        generic = (
+            "The articles I have do not say. None of the passages I found answers this question."
+        )
         if not sentences:
             return generic
         best = sentences[0]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from rag.normalize import fold
 
 
-class QType(str, Enum):
+class QType(StrEnum):
     """The kind of answer a question expects."""
 
     PERSON = "person"
@@ -25,16 +25,25 @@ class QType(str, Enum):
 
 _PATTERNS: tuple[tuple[str, QType], ...] = (
     (r"^(how many|how much|what number|what share|what percentage)\b", QType.NUMBER),
-    (r"^(when|what date|on what date|what day|which day|what year|in what year|which year|"
-     r"since when|how long)\b", QType.DATE),
-    (r"^(who|whom|whose|which (official|minister|diplomat|leader|person|politician|expert|"
-     r"president|spokes\w+|secretary|analyst|country|countries|state|states|side|outlet)s?)\b",
-     QType.PERSON),
-    (r"^(where|from where|in which (country|city|place|region)|what (country|city|place))\b",
-     QType.PLACE),
+    (
+        r"^(when|what date|on what date|what day|which day|what year|in what year|which year|"
+        r"since when|how long)\b",
+        QType.DATE,
+    ),
+    (
+        r"^(who|whom|whose|which (official|minister|diplomat|leader|person|politician|expert|"
+        r"president|spokes\w+|secretary|analyst|country|countries|state|states|side|outlet)s?)\b",
+        QType.PERSON,
+    ),
+    (
+        r"^(where|from where|in which (country|city|place|region)|what (country|city|place))\b",
+        QType.PLACE,
+    ),
     (r"^(why|for what reason|what (caused|led|made)|what is the reason)\b", QType.REASON),
-    (r"^(what did|what does|what has|what have|how did|how does|what was said|what do)\b",
-     QType.STATEMENT),
+    (
+        r"^(what did|what does|what has|what have|how did|how does|what was said|what do)\b",
+        QType.STATEMENT,
+    ),
     (r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", QType.YESNO),
     (r"^(which|what|name)\b", QType.ENTITY),
 )
@@ -42,10 +51,10 @@ _AUX = r"(?!(is|was|has|does|his|this|its|us|as)\b)"
 _LIST_HINT = re.compile(
     rf"^(which|what)\s+{_AUX}(\w+\s+)?{_AUX}(\w{{2,}}(ies|[^s']s))\b|^(list|name)\b"
 )
-_LEADING_NOISE = re.compile(r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+")
-_WH_WORDS = re.compile(
-    r"\b(who|whom|whose|what|when|where|why|which|how)\b"
+_LEADING_NOISE = re.compile(
+    r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+"
 )
+_WH_WORDS = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b")
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|also|same for|then|but)\b|\b(he|she|they|them|his|her|their|"
     r"it|that|this|these|those|there)\b"
@@ -82,8 +91,12 @@ def _clean(question: str) -> str:
         previous = q
         q = _LEADING_NOISE.sub("", q)
         # "From which countries…" asks what "which countries…" asks.
-        q = re.sub(r"^(from|in|on|to|with|by|for|of|at|since|under|against)\s+"
-                   r"(?=(which|what|whom|who|where|when|how)\b)", "", q)
+        q = re.sub(
+            r"^(from|in|on|to|with|by|for|of|at|since|under|against)\s+"
+            r"(?=(which|what|whom|who|where|when|how)\b)",
+            "",
+            q,
+        )
     return q
 
 
@@ -103,8 +116,11 @@ def analyse(question: str) -> QuestionInfo:
         qtype = QType.DATE
     wants_list = bool(_LIST_HINT.search(q)) and qtype in (QType.ENTITY, QType.PERSON, QType.PLACE)
     contested = bool(
-        re.search(r"\b(blame|responsib\w*|accus\w*|behind|fault|each side|both sides|"
-                  r"outlets?|according to (whom|each)|who is right|disagree)\b", q)
+        re.search(
+            r"\b(blame|responsib\w*|accus\w*|behind|fault|each side|both sides|"
+            r"outlets?|according to (whom|each)|who is right|disagree)\b",
+            q,
+        )
     )
     return QuestionInfo(text=question, qtype=qtype, wants_list=wants_list, contested=contested)
 
