@@ -31,7 +31,7 @@ def esc(text: str) -> str:
 
 
 def format_date(published: str) -> str:
-    """``"2024-06-25"`` → ``"25 Jun 2024"``; an empty or odd date is shown as it is or as unknown."""
+    """``"2024-06-25"`` → ``"25 Jun 2024"``; an odd date is shown as is, an empty one as unknown."""
     published = published.strip()
     if not published:
         return "date unknown"
@@ -78,7 +78,9 @@ def source_line(src: SourceRef) -> str:
     return f"[{src.n}] <b>{outlet}</b> · {esc(format_date(src.published))} · {title}"
 
 
-def render_sources(sources: Sequence[SourceRef], *, expanded: bool, limit: int = MAX_MESSAGE) -> str:
+def render_sources(
+    sources: Sequence[SourceRef], *, expanded: bool, limit: int = MAX_MESSAGE
+) -> str:
     """The compact source list, or with ``expanded`` each source followed by its passage.
 
     Passages are verbatim, in expandable blockquotes. If all of them together would not fit
@@ -171,7 +173,9 @@ def _split_piece(text: str, limit: int, separators: tuple[str, ...]) -> list[str
     return pieces
 
 
-def split_blocks(blocks: Iterable[str], limit: int = MAX_MESSAGE, separator: str = "\n\n") -> list[str]:
+def split_blocks(
+    blocks: Iterable[str], limit: int = MAX_MESSAGE, separator: str = "\n\n"
+) -> list[str]:
     """Pack whole HTML blocks into as few messages of at most ``limit`` characters as possible.
 
     Each block must itself be complete HTML (every tag it opens it closes) and no longer than
@@ -287,7 +291,7 @@ def help_text(articles: Sequence[ArticleInfo], bot_username: str) -> str:
         "• Here, just send your question as a message.\n"
         f"• In a group, mention me ({mention} your question), reply to one of my messages, "
         "or use /ask your question.\n"
-        "• Follow-up questions (\"and what did Poland say?\") use our recent conversation; "
+        '• Follow-up questions ("and what did Poland say?") use our recent conversation; '
         "/reset forgets it.\n\n"
         "<b>Commands</b>\n"
         "/ask – ask a question\n"
@@ -312,9 +316,9 @@ def sources_blocks(articles: Sequence[ArticleInfo]) -> list[str]:
     for outlet in sorted(by_outlet, key=str.casefold):
         items = sorted(by_outlet[outlet], key=lambda a: a.published, reverse=True)
         lines = [f"<b>{esc(outlet)}</b>"]
-        lines += [
-            f"• {esc(format_date(a.published))} · {esc(a.title.strip() or 'untitled')}" for a in items
-        ]
+        for a in items:
+            title = esc(a.title.strip() or "untitled")
+            lines.append(f"• {esc(format_date(a.published))} · {title}")
         # An outlet with very many articles becomes several blocks, each under the limit.
         blocks.extend(split_blocks(lines, MAX_MESSAGE, separator="\n"))
     return blocks

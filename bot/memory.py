@@ -16,9 +16,8 @@ from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.types import Turn
-
 from bot.formatting import SourceRef
+from rag.types import Turn
 
 HISTORY_KEY = "history"
 ANSWERS_KEY = "answers"

@@ -128,4 +128,6 @@ class Settings:
         if unknown:
             raise TypeError(f"unknown settings: {sorted(unknown)}")
         values.update(overrides)
+        for key in ("data_dir", "seeds_dir"):  # accept str overrides as well as Path
+            values[key] = Path(values[key]).expanduser()  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from rag.chunking import passage_spans
 from rag.cleaning import article_spans
-from rag.loading import Article, load_articles
+from rag.loading import Article, LoadReport, iter_articles
 from rag.store import DocRecord, PassageStore
 from rag.types import Passage
 
@@ -89,8 +89,17 @@ def make_passages(article: Article) -> list[Passage]:
 
 
 def _under(source: str, roots: Sequence[Path]) -> bool:
-    path = Path(source)
-    return any(path == root or path.is_relative_to(root) for root in roots)
+    """Whether `source` (a file, or 'collection#row') lies in one of the ingested `roots`."""
+    for root in roots:
+        root_text = str(root)
+        if source == root_text or source.startswith((root_text + "/", root_text + "#")):
+            return True
+    return False
+
+
+# Passages embedded per call: large enough to keep ONNX Runtime busy, small enough that memory
+# stays bounded whatever the corpus size.
+BATCH_PASSAGES = 512
 
 
 def ingest(
@@ -101,63 +110,79 @@ def ingest(
     *,
     progress: bool = True,
 ) -> IngestReport:
-    """Bring the store in line with the articles under `paths`."""
+    """Bring the store in line with the articles under `paths`.
+
+    Articles stream through in batches; each batch is written, and its articles recorded as
+    complete, before the next is read — so an interrupted ingest resumes where it stopped.
+    """
     began = time.perf_counter()
     roots = [p.resolve() for p in paths]
-    loaded = load_articles(paths)
-    report = IngestReport(skipped=list(loaded.skipped), warnings=list(loaded.warnings))
-    for path, reason in loaded.skipped:
-        log.warning("skipped %s: %s", path, reason)
+    loaded = LoadReport()
+    report = IngestReport()
     known = store.doc_records()
     seen: set[str] = set()
-    todo: list[tuple[Article, str]] = []
-    for article in loaded.articles:
+    pending: list[tuple[DocRecord, list[Passage]]] = []
+    pending_passages = 0
+    bar = tqdm(
+        unit=" articles",
+        desc="Ingesting",
+        disable=not progress or not sys.stderr.isatty(),
+        file=sys.stderr,
+        leave=False,
+    )
+
+    def flush() -> None:
+        nonlocal pending, pending_passages
+        if not pending:
+            return
+        texts = [p.text for _, passages in pending for p in passages]
+        vectors = embed(texts)
+        batch, offset = [], 0
+        for record, passages in pending:
+            batch.append((record, passages, vectors[offset : offset + len(passages)]))
+            offset += len(passages)
+        store.replace_docs(batch)
+        for record, passages in pending:
+            (report.updated if record.doc in known else report.added).append(record.doc)
+            report.passages += len(passages)
+        pending, pending_passages = [], 0
+
+    for article in iter_articles(paths, loaded):
+        bar.update(1)
         seen.add(article.doc)
         fp = fingerprint(article, model_id)
         record = known.get(article.doc)
         if record and record.fingerprint == fp:
             report.unchanged.append(article.doc)
-        else:
-            todo.append((article, fp))
+            continue
+        passages = make_passages(article)
+        if not passages:
+            loaded.skipped.append((str(article.path), "no article text left after cleaning"))
+            continue
+        new_record = DocRecord(
+            doc=article.doc,
+            outlet=article.outlet,
+            title=article.title,
+            published=article.published,
+            fingerprint=fp,
+            source=article.source or str(article.path.resolve()),
+            passages=len(passages),
+        )
+        pending.append((new_record, passages))
+        pending_passages += len(passages)
+        if pending_passages >= BATCH_PASSAGES:
+            flush()
+    flush()
+    bar.close()
+
     # Files that failed to load this time are not "removed": their old passages stay.
-    failed = {Path(p).stem for p, _ in loaded.skipped}
+    failed = {Path(p.split("#")[0]).stem for p, _ in loaded.skipped}
     for doc, record in known.items():
         if doc not in seen and doc not in failed and record.source and _under(record.source, roots):
             store.delete_doc(doc)
             report.removed.append(doc)
-
-    bar = tqdm(
-        total=sum(len(a.text) for a, _ in todo),
-        unit="char",
-        unit_scale=True,
-        desc="Embedding",
-        disable=not progress or not todo or not sys.stderr.isatty(),
-        file=sys.stderr,
-        leave=False,
-    )
-    for article, fp in todo:
-        passages = make_passages(article)
-        if not passages:
-            report.skipped.append((str(article.path), "no article text left after cleaning"))
-            bar.update(len(article.text))
-            continue
-        vectors = embed([p.text for p in passages])
-        store.replace_doc(
-            DocRecord(
-                doc=article.doc,
-                outlet=article.outlet,
-                title=article.title,
-                published=article.published,
-                fingerprint=fp,
-                source=str(article.path.resolve()),
-                passages=len(passages),
-            ),
-            passages,
-            vectors,
-        )
-        (report.updated if article.doc in known else report.added).append(article.doc)
-        report.passages += len(passages)
-        bar.update(len(article.text))
-    bar.close()
+    report.skipped, report.warnings = loaded.skipped, loaded.warnings
+    for path, reason in loaded.skipped:
+        log.warning("skipped %s: %s", path, reason)
     report.seconds = time.perf_counter() - began
     return report

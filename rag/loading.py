@@ -18,7 +18,7 @@ from rag.html_text import html_to_text
 
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".csv", ".jsonl", ".zip")
 MANIFEST_NAMES = ("sources.json", "manifest.json", "sources.jsonl", "manifest.jsonl")
 MAX_ARTICLE_BYTES = 5_000_000
 UNKNOWN_OUTLET = "unknown"
@@ -37,7 +37,7 @@ class Article:
     title: str
     published: str  # YYYY-MM-DD or ""
     body_ends_before: str = ""
-    fingerprint: str = ""  # changes whenever the text or metadata changes
+    source: str = ""  # where it came from (file, or collection#row); defaults to `path`
 
 
 @dataclass
@@ -60,6 +60,8 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
             continue
         base = root.resolve()
         for path in sorted(root.rglob("*")):
+            if path.name in MANIFEST_NAMES:
+                continue
             if path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():
                 continue
             if not path.resolve().is_relative_to(base):
@@ -176,11 +178,30 @@ def read_article(path: Path, meta: dict, report: LoadReport) -> Article | None:
 
 
 def load_articles(paths: Iterable[Path]) -> LoadReport:
-    """Read every article under `paths`; bad files are reported and skipped."""
+    """Read every article under `paths` into memory; bad files are reported and skipped."""
     report = LoadReport()
+    report.articles.extend(iter_articles(paths, report))
+    return report
+
+
+def iter_articles(paths: Iterable[Path], report: LoadReport) -> Iterator[Article]:
+    """Articles under `paths`, one at a time (bounded memory); problems go to `report`.
+
+    Article collections (.csv, .jsonl, or a .zip of them) yield one article per row.
+    """
+    from rag.importers import COLLECTION_SUFFIXES, iter_collection
+
     manifests: dict[Path, dict[str, dict]] = {}
     seen: dict[str, Path] = {}
     for path in discover(paths):
+        if path.suffix.lower() in COLLECTION_SUFFIXES:
+            for article in iter_collection(path, report):
+                if article.doc in seen:
+                    report.skipped.append((f"{path}#{article.doc}", "duplicate article id"))
+                    continue
+                seen[article.doc] = path
+                yield article
+            continue
         folder = path.parent
         if folder not in manifests:
             manifests[folder] = load_manifest(folder, report)
@@ -195,5 +216,4 @@ def load_articles(paths: Iterable[Path]) -> LoadReport:
         article = read_article(path, manifests[folder].get(path.stem, {}), report)
         if article is not None:
             seen[article.doc] = path
-            report.articles.append(article)
-    return report
+            yield article

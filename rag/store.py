@@ -146,16 +146,32 @@ class PassageStore:
         self, record: DocRecord, passages: Sequence[Passage], embeddings: np.ndarray
     ) -> None:
         """Replace every passage of `record.doc`, then record the article as complete."""
-        self.delete_doc(record.doc)
+        self.replace_docs([(record, passages, embeddings)])
+
+    def replace_docs(
+        self, items: Sequence[tuple[DocRecord, Sequence[Passage], np.ndarray]]
+    ) -> None:
+        """Replace the passages of several articles, then record them as complete.
+
+        Registry records are written last: an article whose passages were written but whose
+        record was not is simply re-ingested next time (its passages replaced, never doubled).
+        """
+        if not items:
+            return
+        docs = [record.doc for record, _, _ in items]
+        self.docs.delete(ids=docs)
+        self.collection.delete(where={"doc": {"$in": docs}})
         nodes = [
-            _to_node(p, record.fingerprint, e) for p, e in zip(passages, embeddings, strict=True)
+            _to_node(p, record.fingerprint, e)
+            for record, passages, embeddings in items
+            for p, e in zip(passages, embeddings, strict=True)
         ]
         batch = max(1, min(self.client.get_max_batch_size(), 5_000))
         for begin in range(0, len(nodes), batch):
             self.vectors.add(nodes[begin : begin + batch])
         self.docs.upsert(
-            ids=[record.doc],
-            embeddings=[[1.0]],
+            ids=docs,
+            embeddings=[[1.0]] * len(docs),
             metadatas=[
                 {
                     "outlet": record.outlet,
@@ -165,6 +181,7 @@ class PassageStore:
                     "source": record.source,
                     "passages": len(passages),
                 }
+                for record, passages, _ in items
             ],
         )
 

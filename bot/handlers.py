@@ -1,0 +1,493 @@
+"""Telegram update handlers: thin glue between PTB and :class:`rag.pipeline.Pipeline`.
+
+The bot never retrieves or composes anything itself: it asks the pipeline (in a worker
+thread, since ``Pipeline.ask`` blocks) and formats the :class:`rag.types.Answer` it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from telegram import (
+    Bot,
+    BotCommand,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import formatting, memory
+from bot.access import REFUSAL, AccessPolicy, RateLimiter, slow_down_text
+from rag.config import Settings
+from rag.errors import RagError
+from rag.types import Answer, ArticleInfo, SearchFilters, Turn
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("ask", "Ask a question about the news"),
+    BotCommand("sources", "List the articles I know"),
+    BotCommand("reset", "Forget our conversation"),
+    BotCommand("help", "What I know and how to ask"),
+]
+
+SOMETHING_WRONG = "Sorry, something went wrong while handling that. Please try again in a moment."
+STALE_BUTTON = "This button has expired: ask the question again to see its passages."
+NON_TEXT = (
+    "I can only read text. Send me your question as a message, "
+    "or /help to see what I know and how to ask."
+)
+UNKNOWN_COMMAND = (
+    "I don't know that command. Send /help to see what I can do, or just type your question."
+)
+RESET_DONE = "Done: I've forgotten our conversation. Your next question starts afresh."
+
+SHOW, HIDE = "show", "hide"
+CALLBACK_RE = re.compile(r"^psg:(show|hide):([A-Za-z0-9_-]{1,16})$")
+#: Transient server errors (5xx, dropped connections) are retried this many times when sending.
+SEND_RETRIES = 2
+TYPING_REFRESH = 4.5  # Telegram shows "typing…" for 5 s or until the bot's next message
+
+T = TypeVar("T")
+
+
+class AnswerSource(Protocol):
+    """The part of :class:`rag.pipeline.Pipeline` the bot uses."""
+
+    def ask(
+        self, question: str, *, history: Sequence[Turn] = (), filters: SearchFilters | None = None
+    ) -> Answer: ...
+
+    def sources(self) -> list[ArticleInfo]: ...
+
+
+@dataclass
+class BotServices:
+    """Everything the handlers share, kept in ``application.bot_data`` (which is not persisted)."""
+
+    settings: Settings
+    access: AccessPolicy
+    limiter: RateLimiter
+    pipeline: AnswerSource | None = None
+
+
+SERVICES_KEY = "services"
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    """The shared :class:`BotServices` of the running application."""
+    return context.bot_data[SERVICES_KEY]
+
+
+def _pipeline(context: ContextTypes.DEFAULT_TYPE) -> AnswerSource:
+    pipeline = services(context).pipeline
+    if pipeline is None:  # only before post_init has opened it
+        raise RuntimeError("the pipeline is not open yet")
+    return pipeline
+
+
+# --- recognising what is addressed to the bot ---------------------------------------------
+
+
+def group_question(message: Message, bot: Bot) -> str | None:
+    """The question in a group message addressed to the bot, else None.
+
+    A message is addressed to the bot when it mentions ``@botname`` (the mention is removed
+    from the question) or replies to one of the bot's messages.
+    """
+    text = message.text or ""
+    username = (bot.username or "").casefold()
+    mentioned = False
+    for entity, value in message.parse_entities(
+        [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    ).items():
+        if entity.type == MessageEntity.MENTION:
+            mentioned = mentioned or value.casefold() == f"@{username}"
+        else:  # a text_mention: a link to the bot's profile, for bots without a username
+            mentioned = mentioned or (entity.user is not None and entity.user.id == bot.id)
+    replied = message.reply_to_message
+    to_bot = bool(replied and replied.from_user and replied.from_user.id == bot.id)
+    if not (mentioned or to_bot):
+        return None
+    return strip_mention(text, bot.username or "")
+
+
+def strip_mention(text: str, username: str) -> str:
+    """Remove ``@username`` (any case) and the punctuation that joined it to the question."""
+    if username:
+        text = re.sub(rf"(?<![\w@])@{re.escape(username)}\b[,:;]?", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split()).strip(" ,:;")
+
+
+def command_argument(text: str) -> str:
+    """What follows ``/command`` or ``/command@botname``, newlines kept."""
+    return re.sub(r"^/\S*\s*", "", text, count=1).strip()
+
+
+def _is_addressed(message: Message, bot: Bot) -> bool:
+    if message.chat.type == Chat.PRIVATE:
+        return True
+    if message.text and message.text.startswith("/"):
+        target = message.text.split(maxsplit=1)[0].partition("@")[2]
+        return not target or target.casefold() == (bot.username or "").casefold()
+    return group_question(message, bot) is not None
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a Bot API call, retrying transient server failures (5xx, dropped connections).
+
+    429s are retried by PTB's AIORateLimiter; a bad request or a timeout is not retried here
+    (after a timeout the message may already have been delivered).
+    """
+    for attempt in range(SEND_RETRIES + 1):
+        try:
+            return await call()
+        except (BadRequest, TimedOut):
+            raise
+        except NetworkError as err:
+            if attempt == SEND_RETRIES:
+                raise
+            logger.warning("Telegram request failed (%s); retrying", err.message)
+            await asyncio.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _entity_error(err: BadRequest) -> bool:
+    return "can't parse entities" in err.message.lower()
+
+
+async def send_html(
+    message: Message,
+    text: str,
+    *,
+    quote: bool = False,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """Send HTML ``text`` to ``message``'s chat (and topic), optionally replying to it.
+
+    Should Telegram still reject the markup ("can't parse entities"), the same text is sent
+    again as plain text, so the user always gets an answer.
+    """
+    bot = message.get_bot()
+    kwargs: dict[str, Any] = {
+        "chat_id": message.chat_id,
+        "reply_markup": reply_markup,
+        # Telegram quirk: in forum topics the thread id must be repeated on every message.
+        "message_thread_id": message.message_thread_id if message.is_topic_message else None,
+        "reply_parameters": (
+            ReplyParameters(message.message_id, allow_sending_without_reply=True) if quote else None
+        ),
+    }
+    try:
+        return await _retrying(
+            lambda: bot.send_message(text=text, parse_mode=ParseMode.HTML, **kwargs)
+        )
+    except BadRequest as err:
+        if not _entity_error(err):
+            raise
+        logger.warning("Telegram refused our HTML (%s); sending plain text", err.message)
+        plain = formatting.html_to_text(text)
+        return await _retrying(lambda: bot.send_message(text=plain, parse_mode=None, **kwargs))
+
+
+async def send_plain(message: Message, text: str, *, quote: bool = False) -> Message:
+    """Send ``text`` exactly as written (it is escaped, so no character is taken as markup)."""
+    return await send_html(message, formatting.esc(text), quote=quote)
+
+
+def _quote(message: Message) -> bool:
+    # In groups the answer replies to the question so it is clear whom it answers.
+    return message.chat.type != Chat.PRIVATE
+
+
+@contextlib.asynccontextmanager
+async def typing(message: Message) -> AsyncIterator[None]:
+    """Show "typing…" in the chat until the block ends (Telegram drops it after 5 s)."""
+    bot = message.get_bot()
+    thread_id = message.message_thread_id if message.is_topic_message else None
+
+    async def send_typing() -> None:
+        try:
+            await bot.send_chat_action(
+                message.chat_id, ChatAction.TYPING, message_thread_id=thread_id
+            )
+        except TelegramError as err:  # cosmetic: never fail an answer over it
+            logger.debug("sendChatAction failed: %s", err)
+
+    async def keep_typing() -> None:
+        while True:
+            await asyncio.sleep(TYPING_REFRESH)
+            await send_typing()
+
+    await send_typing()
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def passages_keyboard(key: str, *, expanded: bool) -> InlineKeyboardMarkup:
+    """The toggle under an answer. Callback data is ``psg:show|hide:<key>``, well under 64 bytes."""
+    label, action = ("Hide passages", HIDE) if expanded else ("Show passages", SHOW)
+    return InlineKeyboardMarkup.from_button(
+        InlineKeyboardButton(label, callback_data=f"psg:{action}:{key}")
+    )
+
+
+async def send_answer(message: Message, answer: Answer, chat_data: memory.ChatData) -> None:
+    """Send an answer laid out by :func:`formatting.layout_answer`; the last message gets the
+    "Show passages" button when the answer has sources."""
+    layout = formatting.layout_answer(answer)
+    key = memory.store_answer(chat_data, layout.head, layout.sources) if layout.sources else None
+    for index, text in enumerate(layout.messages):
+        last = index == len(layout.messages) - 1
+        markup = passages_keyboard(key, expanded=False) if key and last else None
+        sent = await send_html(
+            message, text, quote=index == 0 and _quote(message), reply_markup=markup
+        )
+        if key and last:
+            memory.set_message_id(chat_data, key, sent.message_id)
+
+
+# --- the question flow ----------------------------------------------------------------------
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
+    """Rate-limit, ask the pipeline with the chat's history, remember the turn, reply."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    user = update.effective_user
+    wait = svc.limiter.hit(user.id) if user else 0.0
+    if wait:
+        await send_plain(
+            message, slow_down_text(wait, svc.settings.telegram_rate_limit), quote=_quote(message)
+        )
+        return
+    chat_data = context.chat_data if context.chat_data is not None else {}
+    max_turns = svc.settings.telegram_history_turns
+    turns = memory.history(chat_data) if max_turns > 0 else []
+    pipeline = _pipeline(context)
+    async with typing(message):
+        try:
+            # Pipeline.ask is blocking and CPU-bound: a worker thread keeps other chats going.
+            answer = await asyncio.to_thread(pipeline.ask, question, history=turns)
+        except RagError as err:  # includes InvalidQuestion (empty, too long): its own message
+            await send_plain(message, str(err), quote=_quote(message))
+            return
+    memory.remember(chat_data, question, answer.answer, max_turns)
+    await send_answer(message, answer, chat_data)
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a private chat any text is a question."""
+    if update.message:
+        await answer_question(update, context, update.message.text or "")
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group only messages that mention the bot or reply to it are questions."""
+    message = update.message
+    if message is None:
+        return
+    question = group_question(message, context.bot)
+    if question is not None:
+        await answer_question(update, context, question)
+
+
+async def cmd_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION, in any chat."""
+    if update.message:
+        await answer_question(update, context, command_argument(update.message.text or ""))
+
+
+async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start and /help: what the bot knows (from ``Pipeline.sources``) and how to ask."""
+    message = update.effective_message
+    if message is None:
+        return
+    articles = await asyncio.to_thread(_pipeline(context).sources)
+    text = formatting.help_text(articles, context.bot.username or "")
+    await send_html(message, text, quote=_quote(message))
+
+
+async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources: the indexed articles by outlet and date."""
+    message = update.effective_message
+    if message is None:
+        return
+    articles = await asyncio.to_thread(_pipeline(context).sources)
+    pages = formatting.split_blocks(formatting.sources_blocks(articles))
+    for index, page in enumerate(pages):
+        await send_html(message, page, quote=index == 0 and _quote(message))
+
+
+async def cmd_reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reset: forget this chat's conversation (shown answers keep their buttons)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if context.chat_data is not None:
+        memory.forget(context.chat_data)
+    await send_plain(message, RESET_DONE, quote=_quote(message))
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have, in a private chat."""
+    if update.message:
+        await send_plain(update.message, UNKNOWN_COMMAND)
+
+
+async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice… in a private chat: say what works instead."""
+    if update.message:
+        await send_plain(update.message, NON_TEXT)
+
+
+# --- the "Show passages" button -------------------------------------------------------------
+
+
+async def on_passages_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Toggle an answer's passages: re-render the message the button sits under."""
+    query = update.callback_query
+    if query is None:
+        return
+    match = CALLBACK_RE.match(query.data or "")
+    message = query.message
+    stored = None
+    if match and context.chat_data is not None:
+        stored = memory.load_answer(context.chat_data, match.group(2))
+    if (
+        match is None
+        or stored is None
+        or message is None
+        or not message.is_accessible  # Telegram quirk: messages older than 48 h are not
+        or stored.message_id != message.message_id  # a key replayed on another message
+    ):
+        await query.answer(STALE_BUTTON)
+        return
+    expanded = match.group(1) == SHOW
+    # Telegram quirk: every callback query must be answered, or the button spins for a while.
+    await query.answer()
+    text = formatting.render_last(stored.head, stored.sources, expanded=expanded)
+    markup = passages_keyboard(match.group(2), expanded=expanded)
+    try:
+        await _retrying(
+            lambda: query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        )
+    except BadRequest as err:
+        if "message is not modified" in err.message.lower():
+            return  # a double press: the message already shows what was asked for
+        if not _entity_error(err):
+            raise
+        logger.warning("Telegram refused our HTML (%s); editing as plain text", err.message)
+        plain = formatting.html_to_text(text)
+        await _retrying(
+            lambda: query.edit_message_text(plain, parse_mode=None, reply_markup=markup)
+        )
+
+
+async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Callback data the bot never made (or an old format): answer politely."""
+    if update.callback_query:
+        await update.callback_query.answer(STALE_BUTTON)
+
+
+# --- access control and errors ---------------------------------------------------------------
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler (group -1): stop updates from people not on the allowlist.
+
+    A refused user gets one polite refusal per chat (and a refusal on every button press),
+    never any corpus content; group messages not addressed to the bot are dropped silently.
+    """
+    svc = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    if svc.access.allows(user.id if user else None, chat.id if chat else None):
+        return
+    refusal = REFUSAL.format(user=user.id if user else "?", chat=chat.id if chat else "?")
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal[:200], show_alert=True)
+    elif (
+        update.message is not None
+        and _is_addressed(update.message, context.bot)
+        and svc.access.first_refusal(update.message.chat_id)
+    ):
+        await send_plain(update.message, refusal, quote=_quote(update.message))
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error handler: log unexpected exceptions and tell the user something went wrong."""
+    err = context.error
+    if isinstance(err, RagError):
+        text = str(err)  # a one-line message the user can act on
+    elif update is None and isinstance(err, NetworkError):
+        # Raised while polling; PTB retries by itself.
+        logger.warning("Fetching updates from Telegram failed: %s (retrying)", err)
+        return
+    else:
+        logger.error("Unexpected error while handling an update", exc_info=err)
+        text = SOMETHING_WRONG
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200])
+        elif update.message is not None:
+            await send_plain(update.message, text, quote=_quote(update.message))
+    except TelegramError as exc:
+        logger.warning("Could not tell the user about the error: %s", exc)
+
+
+def add_handlers(application: Application) -> None:
+    """Register every handler, the access gate and the error handler."""
+    # Edited messages are never questions: the handlers only look at new messages (and
+    # polling asks Telegram for new messages and button presses only).
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, gate), group=-1)
+    application.add_handler(CommandHandler(["start", "help"], cmd_help, filters=new))
+    application.add_handler(CommandHandler("sources", cmd_sources, filters=new))
+    application.add_handler(CommandHandler("ask", cmd_ask, filters=new))
+    application.add_handler(CommandHandler("reset", cmd_reset, filters=new))
+    private = new & filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.COMMAND, on_unknown_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, on_private_text))
+    group_text = new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(group_text, on_group_text))
+    application.add_handler(MessageHandler(private, on_non_text))
+    application.add_handler(CallbackQueryHandler(on_passages_button, pattern=CALLBACK_RE))
+    application.add_handler(CallbackQueryHandler(on_unknown_button))
+    application.add_error_handler(on_error)
