@@ -84,7 +84,11 @@ def load_manifest(folder: Path, report: LoadReport) -> dict[str, dict]:
                 else json.loads(raw)
             )
             if isinstance(entries, dict):  # {"doc": {...}} form
-                entries = [{"doc": k, **v} for k, v in entries.items()]
+                entries = [
+                    {"doc": k, **v} if isinstance(v, dict) else v for k, v in entries.items()
+                ]
+            if not isinstance(entries, list):
+                raise ValueError("expected a list of article entries")
             manifest = {}
             for entry in entries:
                 if not isinstance(entry, dict) or not isinstance(entry.get("doc"), str):
