@@ -7,11 +7,14 @@ passages so an interrupted ingest is detected and repaired by the next one.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -25,12 +28,13 @@ from llama_index.core.vector_stores.types import (
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.config import Settings
-from rag.errors import IndexUnavailable
+from rag.errors import IndexUnavailable, RagError
 from rag.types import ArticleInfo, Passage, ScoredPassage, SearchFilters
 
 log = logging.getLogger(__name__)
 
 READ_BATCH = 5_000
+F = TypeVar("F", bound=Callable[..., object])
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,33 @@ def open_client(settings: Settings):
         ) from None
 
 
+def _guarded(method: F) -> F:
+    """Turn any store failure (server gone, file damaged) into IndexUnavailable with advice."""
+
+    @functools.wraps(method)
+    def wrapper(self: PassageStore, *args: object, **kwargs: object) -> object:
+        try:
+            result = method(self, *args, **kwargs)
+            if inspect.isgenerator(result):
+                return _guard_iter(self, result)
+            return result
+        except RagError:
+            raise
+        except Exception as exc:
+            raise self.unavailable(exc) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _guard_iter(store: PassageStore, items: Iterator[Passage]) -> Iterator[Passage]:
+    try:
+        yield from items
+    except RagError:
+        raise
+    except Exception as exc:
+        raise store.unavailable(exc) from exc
+
+
 class PassageStore:
     """Passages and their vectors, plus the per-article registry."""
 
@@ -113,8 +144,22 @@ class PassageStore:
             ) from None
         self.vectors = ChromaVectorStore(chroma_collection=self.collection)
 
+    def unavailable(self, exc: BaseException) -> IndexUnavailable:
+        """The error to show when the store fails mid-session."""
+        detail = f"{type(exc).__name__}: {exc}"[:200]
+        if self.settings.chroma_url:
+            return IndexUnavailable(
+                f"The Chroma server at {self.settings.chroma_url} failed ({detail}). "
+                "Check that it is running, then try again."
+            )
+        return IndexUnavailable(
+            f"The index in {store_path(self.settings)} failed ({detail}). "
+            "Delete that folder and run `rag ingest` to rebuild it."
+        )
+
     # -- registry ---------------------------------------------------------------------------
 
+    @_guarded
     def doc_records(self) -> dict[str, DocRecord]:
         """Every article the store has completely indexed."""
         records: dict[str, DocRecord] = {}
@@ -132,6 +177,7 @@ class PassageStore:
                 )
         return records
 
+    @_guarded
     def articles(self) -> list[ArticleInfo]:
         """Indexed articles, newest first."""
         infos = [
@@ -148,6 +194,7 @@ class PassageStore:
         """Replace every passage of `record.doc`, then record the article as complete."""
         self.replace_docs([(record, passages, embeddings)])
 
+    @_guarded
     def replace_docs(
         self, items: Sequence[tuple[DocRecord, Sequence[Passage], np.ndarray]]
     ) -> None:
@@ -185,6 +232,7 @@ class PassageStore:
             ],
         )
 
+    @_guarded
     def delete_doc(self, doc: str) -> None:
         """Forget an article: its registry record first, then its passages."""
         self.docs.delete(ids=[doc])
@@ -192,9 +240,11 @@ class PassageStore:
 
     # -- reading ----------------------------------------------------------------------------
 
+    @_guarded
     def count(self) -> int:
         return self.collection.count()
 
+    @_guarded
     def iter_passages(self) -> Iterator[Passage]:
         """Every stored passage, read in batches."""
         total = self.collection.count()
@@ -207,6 +257,7 @@ class PassageStore:
             ):
                 yield _to_passage(pid, text, meta)
 
+    @_guarded
     def dense_search(
         self, embedding: np.ndarray, k: int, filters: SearchFilters | None = None
     ) -> list[ScoredPassage]:
@@ -226,6 +277,7 @@ class PassageStore:
             )
         return scored
 
+    @_guarded
     def embeddings_for(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of the given passage ids."""
         if not ids:

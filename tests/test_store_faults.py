@@ -1,0 +1,129 @@
+"""Store faults: a server that dies mid-session, an ingest killed with SIGKILL, a deleted index.
+
+Each ends in a clear message and recovery, never silent wrong answers or doubled passages.
+"""
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from chroma_server import ChromaServer
+from conftest import SEEDS
+
+from rag.config import Settings
+from rag.errors import IndexUnavailable
+from rag.pipeline import Pipeline
+
+
+def test_server_killed_mid_session_then_restarted(tmp_path: Path) -> None:
+    server = ChromaServer(tmp_path / "srv")
+    server.start()
+    try:
+        settings = Settings.from_env(env_file=None, data_dir=tmp_path / "d", chroma_url=server.url)
+        pipeline = Pipeline.open(settings)
+        good = pipeline.ask("Who closed the Kuznica checkpoint?").answer
+        server.stop()
+        with pytest.raises(IndexUnavailable, match=server.url):
+            pipeline.ask("Who closed the Kuznica checkpoint?")
+        server.start()
+        assert pipeline.ask("Who closed the Kuznica checkpoint?").answer == good
+    finally:
+        server.stop()
+
+
+def make_corpus(folder: Path, copies: int) -> None:
+    """`copies` distinct articles made from the seeds (distinct ids and text)."""
+    folder.mkdir()
+    articles = sorted(SEEDS.glob("*.txt"))
+    for i in range(copies):
+        source = articles[i % len(articles)]
+        text = source.read_text(encoding="utf-8") + f"\n\nEdition note number {i}."
+        (folder / f"a{i:03d}.md").write_text(
+            f"---\noutlet: Outlet{i % 7}\npublished: 2022-01-{i % 28 + 1:02d}\n---\n{text}",
+            encoding="utf-8",
+        )
+
+
+def consistent(data_dir: Path) -> tuple[int, int]:
+    pipeline = Pipeline.open(Settings.from_env(env_file=None, data_dir=data_dir), auto_ingest=False)
+    ids = [p.id for p in pipeline.store.iter_passages()]
+    assert len(ids) == len(set(ids)), "duplicate passages"
+    records = pipeline.store.doc_records()
+    docs_with_passages = {i.split(":")[0] for i in ids}
+    assert set(records) <= docs_with_passages
+    lexical = pipeline.retriever.lexical
+    assert lexical is not None and lexical.size == len(ids), "BM25 disagrees with the store"
+    return len(records), len(ids)
+
+
+def test_ingest_killed_at_random_points_is_repaired_by_rerun(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 24)
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env["RAG_DATA_DIR"] = str(data)
+    rng = random.Random(7)
+    for attempt in range(2):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rag", "ingest", str(corpus)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(2.0, 4.0) + attempt)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    done = subprocess.run(
+        [sys.executable, "-m", "rag", "ingest", str(corpus)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    records, passages = consistent(data)
+    assert records == 24
+    again = subprocess.run(
+        [sys.executable, "-m", "rag", "ingest", str(corpus)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert "0 added, 0 updated, 24 unchanged" in again.stdout
+    assert consistent(data) == (records, passages)
+
+
+def test_deleted_index_is_rebuilt_from_the_seeds(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env["RAG_DATA_DIR"] = str(tmp_path / "data")
+    ask = [sys.executable, "-m", "rag", "ask", "--json", "Who closed the Kuznica checkpoint?"]
+    first = subprocess.run(ask, env=env, capture_output=True, text=True, timeout=300)
+    shutil.rmtree(tmp_path / "data")
+    second = subprocess.run(ask, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_index_gives_a_clear_message(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    Pipeline.open(Settings.from_env(env_file=None, data_dir=data))
+    for path in [data, *data.rglob("*")]:
+        path.chmod(0o500 if path.is_dir() else 0o400)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env["RAG_DATA_DIR"] = str(data)
+    done = subprocess.run(
+        [sys.executable, "-m", "rag", "ingest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in done.stderr
