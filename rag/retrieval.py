@@ -101,7 +101,16 @@ class HybridRetriever:
                 if all(rank > GUARANTEED_HEAD for rank in top[i].ranks.values()):
                     top[i] = head
                     break
-        return sorted(top, key=lambda c: c.score, reverse=True)
+        top.sort(key=lambda c: c.score, reverse=True)
+        # Each retriever's r-th hit ranks no lower than 2r in the fused list: one retriever's
+        # confident match (a rare name) is not buried under passages both found moderately.
+        for name in WEIGHTS:
+            for rank in range(1, GUARANTEED_HEAD + 1):
+                at = next((i for i, c in enumerate(top) if c.ranks.get(name) == rank), None)
+                allowed = 2 * rank - 1
+                if at is not None and at > allowed:
+                    top.insert(allowed, top.pop(at))
+        return top
 
     def _fill_cosines(self, query: str, candidates: list[Candidate]) -> None:
         """Dense similarity for candidates only BM25 found (the answerer weighs both)."""
