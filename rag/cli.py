@@ -16,6 +16,8 @@ from rag.types import SearchFilters, Turn
 
 log = logging.getLogger("rag")
 
+CHAT_HISTORY_TURNS = 4  # turns `rag chat` remembers for follow-ups
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
@@ -155,7 +157,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         print(render_answer(answer, show_question=False, verbose=args.verbose))
         print()
-        history = [*history, Turn(line, answer.answer)][-settings.telegram_history_turns or -4 :]
+        history = [*history, Turn(line, answer.answer)][-CHAT_HISTORY_TURNS:]
     return 0
 
 

@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from llama_index.core.schema import QueryBundle, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from wordfreq import zipf_frequency
 
-from rag.normalize import terms
+from rag.normalize import terms, words
 from rag.store import matches
 from rag.types import Passage, ScoredPassage, SearchFilters
 
@@ -42,9 +44,13 @@ def max_typos(term: str) -> int:
 class LexicalIndex:
     """BM25 search over passages with fuzzy, transliteration-aware query terms."""
 
-    def __init__(self, retriever: BM25Retriever, passages: dict[str, Passage]) -> None:
+    def __init__(
+        self, retriever: BM25Retriever, passages: dict[str, Passage], surface: dict[str, int]
+    ) -> None:
         self._retriever = retriever
         self._passages = passages
+        self._surface = surface  # folded word -> how many passages use it
+        self._surface_list = list(surface)
         self.vocabulary: dict[str, int] = dict(retriever.bm25.vocab_dict)
         self._vocab_list = list(self.vocabulary)
         self._sorted_vocab = sorted(self.vocabulary)
@@ -61,9 +67,11 @@ class LexicalIndex:
     def build(cls, passages: Iterable[Passage]) -> LexicalIndex | None:
         """Index `passages`; None when there are none."""
         by_id: dict[str, Passage] = {}
+        surface: Counter[str] = Counter()
         nodes = []
         for p in passages:
             by_id[p.id] = p
+            surface.update(set(words(_indexed_text(p))))
             node = TextNode(
                 id_=p.id, text=" ".join(terms(_indexed_text(p))) or "_", metadata={"pid": p.id}
             )
@@ -78,7 +86,7 @@ class LexicalIndex:
             token_pattern=_TOKEN_PATTERN,
             similarity_top_k=min(len(nodes), 50),
         )
-        return cls(retriever, by_id)
+        return cls(retriever, by_id, dict(surface))
 
     def save(self, folder: Path, stamp: str) -> None:
         """Persist to `folder` (replaced atomically enough: written beside, then renamed)."""
@@ -86,7 +94,11 @@ class LexicalIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True, mode=0o700)
         self._retriever.persist(str(tmp), show_progress=False)
-        payload = {"stamp": stamp, "passages": [p.__dict__ for p in self._passages.values()]}
+        payload = {
+            "stamp": stamp,
+            "passages": [p.__dict__ for p in self._passages.values()],
+            "surface": self._surface,
+        }
         (tmp / STAMP_FILE).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
@@ -102,7 +114,7 @@ class LexicalIndex:
             retriever.token_pattern = _TOKEN_PATTERN
             retriever.skip_stemming = True
             passages = {p["id"]: Passage(**p) for p in payload["passages"]}
-            return cls(retriever, passages)
+            return cls(retriever, passages, payload["surface"])
         except Exception as exc:  # a damaged cache is rebuilt, never trusted
             log.info("BM25 cache in %s not usable (%s); rebuilding", folder, exc)
             return None
@@ -127,6 +139,29 @@ class LexicalIndex:
                 found.append(self._sorted_vocab[i])
             i += 1
         return found
+
+    def spell(self, text: str) -> str:
+        """`text` as folded words, with typos corrected against the articles' own words.
+
+        Only words that are neither in the articles nor common English are corrected
+        ('clsoed' -> 'closed', 'migeant' -> 'migrant'); a real word the articles lack
+        ('Germany') is kept, so that questions about it can be declined.
+        """
+        return " ".join(self._correct(w) for w in words(text))
+
+    def _correct(self, word: str) -> str:
+        if word in self._surface or len(word) < 4 or not word.isalpha():
+            return word
+        if zipf_frequency(word, "en") >= 2.0:
+            return word
+        limit = 1 if len(word) < 8 else 2
+        matches = process.extract(
+            word, self._surface_list, scorer=OSA.distance, score_cutoff=limit, limit=8
+        )
+        if not matches:
+            return word
+        best = min(matches, key=lambda m: (m[1], -self._surface[m[0]]))
+        return best[0]
 
     def expand(self, query_terms: list[str]) -> list[str]:
         """Query terms plus close vocabulary terms: same root, other spellings, typos."""
@@ -177,7 +212,7 @@ class LexicalIndex:
         self, query: str, k: int, filters: SearchFilters | None = None
     ) -> list[ScoredPassage]:
         """Top-`k` passages by BM25; zero-score padding is dropped."""
-        query_terms = self.expand(terms(query))
+        query_terms = self.expand(terms(self.spell(query)))
         if not query_terms:
             return []
         # bm25s needs k <= corpus size; over-fetch when filtering so k survive the filter.

@@ -9,6 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag.lexical import LexicalIndex
+from rag.normalize import words
 from rag.store import PassageStore
 from rag.types import Passage, ScoredPassage, SearchFilters
 
@@ -64,7 +65,7 @@ class HybridRetriever:
         """Top-`k` candidates; `mode` picks hybrid (fused) or a single retriever."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
-        dense = self.dense(query, CANDIDATES, filters) if mode != "bm25" else []
+        dense = self.dense(self._dense_query(query), CANDIDATES, filters) if mode != "bm25" else []
         lexical = self.bm25(query, CANDIDATES, filters) if mode != "dense" else []
         fused: dict[str, Candidate] = {}
         for name, results in (("dense", dense), ("bm25", lexical)):
@@ -85,6 +86,14 @@ class HybridRetriever:
             for c in ranked:
                 c.score = c.bm25
         return ranked
+
+    def _dense_query(self, query: str) -> str:
+        """The query with typos corrected, when there were any: the embedding model is as
+        thrown by 'clsoed' as BM25 is."""
+        if self.lexical is None:
+            return query
+        spelled = self.lexical.spell(query)
+        return spelled if spelled != " ".join(words(query)) else query
 
     @staticmethod
     def _keep_heads(ranked: list[Candidate], k: int) -> list[Candidate]:
@@ -118,7 +127,7 @@ class HybridRetriever:
         if not missing:
             return
         vectors = self.store.embeddings_for([c.passage.id for c in missing])
-        q = self.query_vector(query)
+        q = self.query_vector(self._dense_query(query))
         for c in missing:
             vec = vectors.get(c.passage.id)
             if vec is not None:

@@ -192,7 +192,7 @@ class QuestionTerms:
         self.weights: dict[str, float] = {}
         self.alternatives: dict[str, set[str]] = {}
         self.unknown: list[str] = []
-        for word, term in _words_and_terms(query):
+        for word, term in _words_and_terms(lexical.spell(query) if lexical else query):
             if term in self.weights:
                 continue
             alts = set(lexical.expand([term])) if lexical else {term}
