@@ -157,7 +157,8 @@ def ingest(
             continue
         passages = make_passages(article)
         if not passages:
-            loaded.skipped.append((str(article.path), "no article text left after cleaning"))
+            where = article.source or str(article.path)
+            loaded.skipped.append((where, "no article text left after cleaning"))
             continue
         new_record = DocRecord(
             doc=article.doc,
@@ -182,7 +183,7 @@ def ingest(
             store.delete_doc(doc)
             report.removed.append(doc)
     report.skipped, report.warnings = loaded.skipped, loaded.warnings
-    for path, reason in loaded.skipped:
-        log.warning("skipped %s: %s", path, reason)
+    for path, reason in loaded.skipped:  # front ends show these; the log keeps a trace
+        log.info("skipped %s: %s", path, reason)
     report.seconds = time.perf_counter() - began
     return report
