@@ -41,10 +41,15 @@ class RateLimiter:
 
     WINDOW = 60.0
 
+    #: Every this many questions, users idle for a whole window are forgotten.
+    SWEEP_EVERY = 1000
+
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self._clock = clock
         self._asked: dict[int, deque[float]] = {}
+        self._warned_until: dict[int, float] = {}
+        self._hits = 0
 
     def hit(self, user_id: int) -> float:
         """Count one question; return 0 if it is allowed, else the seconds until it would be.
@@ -54,6 +59,9 @@ class RateLimiter:
         if self.per_minute <= 0:
             return 0.0
         now = self._clock()
+        self._hits += 1
+        if self._hits % self.SWEEP_EVERY == 0:
+            self._sweep(now)
         times = self._asked.setdefault(user_id, deque())
         while times and now - times[0] >= self.WINDOW:
             times.popleft()
@@ -61,6 +69,23 @@ class RateLimiter:
             return max(0.0, self.WINDOW - (now - times[0]))
         times.append(now)
         return 0.0
+
+    def warn(self, user_id: int, wait: float) -> bool:
+        """Whether to tell a refused user to slow down: once until their next question is
+        allowed. A flood of questions gets one reply, not one each, which would flood the
+        chat back and spend the sending budget (30 messages a second) other users need."""
+        now = self._clock()
+        if self._warned_until.get(user_id, float("-inf")) > now:
+            return False
+        self._warned_until[user_id] = now + wait
+        return True
+
+    def _sweep(self, now: float) -> None:
+        """Forget users with no question in the last window (memory stays bounded)."""
+        for user_id in [u for u, t in self._asked.items() if not t or now - t[-1] >= self.WINDOW]:
+            del self._asked[user_id]
+        for user_id in [u for u, t in self._warned_until.items() if t <= now]:
+            del self._warned_until[user_id]
 
 
 def slow_down_text(wait_seconds: float, per_minute: int) -> str:

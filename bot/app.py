@@ -13,17 +13,19 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     Defaults,
+    ExtBot,
     PersistenceInput,
     PicklePersistence,
 )
+from telegram.request import HTTPXRequest
 
-from bot import handlers
+from bot import handlers, redaction
 from bot.access import AccessPolicy, RateLimiter
 from bot.handlers import AnswerSource, BotServices
 from rag.config import Settings
@@ -49,6 +51,12 @@ POLL_TIMEOUT = 30
 RATE_LIMIT_RETRIES = 3
 #: How often changed conversation data is written to disk (it is always written on shutdown).
 PERSIST_EVERY = 10
+#: Seconds to wait for the answer to one Bot API request (getUpdates adds its long poll).
+#: A request that times out is retried (see ``handlers._retrying``).
+READ_TIMEOUT = 5.0
+#: Concurrent connections to the Bot API (PTB's default); AIORateLimiter keeps requests
+#: under Telegram's 30 per second anyway.
+CONNECTIONS = 256
 
 
 def bot_state_dir(settings: Settings) -> Path:
@@ -59,24 +67,80 @@ def bot_state_dir(settings: Settings) -> Path:
     return path
 
 
+class PollingBot(ExtBot[Any]):
+    """PTB's bot, except that one update it cannot read does not stop the bot.
+
+    PTB reads a getUpdates batch as a whole: should one update fail to parse (malformed, or a
+    Bot API change PTB does not know yet), the batch fails, the offset never moves past it,
+    and polling fetches the same batch again, forever. Here the batch is then fetched again
+    (it was not confirmed) and read update by update; an unreadable one becomes an empty
+    ``Update`` with its id, which no handler matches, so it is confirmed and skipped.
+    """
+
+    async def get_updates(  # type: ignore[override]
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: Any = None,
+        allowed_updates: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Update, ...]:
+        try:
+            return await super().get_updates(offset, limit, timeout, allowed_updates, **kwargs)
+        except TelegramError:
+            raise  # network trouble and the like: PTB's polling loop retries
+        except Exception as err:
+            logger.error(
+                "Could not read the updates from Telegram (%r): reading them one by one", err
+            )
+        params = {"offset": offset, "limit": limit, "allowed_updates": allowed_updates}
+        raw = await self._post("getUpdates", {**params, "timeout": 0})  # the batch is waiting
+        return tuple(
+            self._read_update(data)
+            for data in raw
+            if isinstance(data, dict) and isinstance(data.get("update_id"), int)
+        )
+
+    def _read_update(self, data: dict[str, Any]) -> Update:
+        try:
+            return Update.de_json(data, self)
+        except Exception as err:
+            logger.warning(
+                "Skipped update %s: it could not be read (%r)", data.get("update_id"), err
+            )
+            return Update(update_id=data["update_id"])
+
+
+def _build_bot(settings: Settings) -> PollingBot:
+    base = settings.telegram_api_base_url.rstrip("/")
+    # A local Bot API server (or a test double) serves the same paths as api.telegram.org.
+    urls = {"base_url": f"{base}/bot", "base_file_url": f"{base}/file/bot"} if base else {}
+    return PollingBot(
+        settings.telegram_token,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        # Honours Telegram's 429 retry_after and keeps under its flood limits.
+        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        request=HTTPXRequest(connection_pool_size=CONNECTIONS, read_timeout=READ_TIMEOUT),
+        get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=READ_TIMEOUT),
+        **urls,
+    )
+
+
 def build_application(settings: Settings, pipeline: AnswerSource | None = None) -> Application:
     """The Application exactly as production runs it.
 
     ``pipeline`` is opened in ``post_init`` when not given (tests pass a shared one).
     """
+    # From here on no log record, wherever it is handled, shows the token or an API key.
+    redaction.add_secrets(settings.telegram_token, [settings.llm_api_key, settings.chroma_token])
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_token)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .bot(_build_bot(settings))
         # One slow question must not hold up other chats.
         .concurrent_updates(True)
-        # Honours Telegram's 429 retry_after and keeps under its flood limits.
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .persistence(
             PicklePersistence(
                 filepath=bot_state_dir(settings) / "conversations.pickle",
@@ -88,10 +152,6 @@ def build_application(settings: Settings, pipeline: AnswerSource | None = None) 
         )
         .post_init(_post_init)
     )
-    base = settings.telegram_api_base_url.rstrip("/")
-    if base:
-        # A local Bot API server (or a test double) serves the same paths as api.telegram.org.
-        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application = builder.build()
     application.bot_data[handlers.SERVICES_KEY] = BotServices(
         settings=settings,
@@ -126,22 +186,18 @@ class RedactToken(logging.Filter):
     """Replace the bot token wherever it appears in a log record (message, args, traceback).
 
     httpx logs every request URL, and those contain the token; PTB logs its base URL.
+    (:func:`build_application` also redacts every record as it is created; this handler
+    filter is a second line of defence.)
     """
 
     def __init__(self, token: str) -> None:
         super().__init__()
         self.token = token
+        secret = redaction.token_secret(token)
+        self._secrets = {secret: "<token>"} if secret else {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.token:
-            return True
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        redaction.redact_record(record, self._secrets)
         return True
 
 
@@ -208,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NetworkError as err:
         url = settings.telegram_api_base_url or "https://api.telegram.org"
         hint = " or TELEGRAM_API_BASE_URL" if settings.telegram_api_base_url else ""
-        message = str(err).replace(settings.telegram_token, "<token>")
+        message = redaction.redact(str(err).replace(settings.telegram_token, "<token>"))
         print(UNREACHABLE.format(url=url, error=message, hint=hint), file=sys.stderr)
         return 1
     except OSError as err:  # e.g. the data directory cannot be created

@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 from telegram import (
     Bot,
     BotCommand,
+    CallbackQuery,
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -26,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -38,7 +39,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import formatting, memory
+from bot import formatting, memory, redaction
 from bot.access import REFUSAL, AccessPolicy, RateLimiter, slow_down_text
 from rag.config import Settings
 from rag.errors import RagError
@@ -66,8 +67,8 @@ RESET_DONE = "Done: I've forgotten our conversation. Your next question starts a
 
 SHOW, HIDE = "show", "hide"
 CALLBACK_RE = re.compile(r"^psg:(show|hide):([A-Za-z0-9_-]{1,16})$")
-#: Transient server errors (5xx, dropped connections) are retried this many times when sending.
-SEND_RETRIES = 2
+#: Transient failures (5xx, dropped connections, timeouts) are retried this many times.
+SEND_RETRIES = 3
 TYPING_REFRESH = 4.5  # Telegram shows "typing…" for 5 s or until the bot's next message
 
 T = TypeVar("T")
@@ -120,18 +121,30 @@ def group_question(message: Message, bot: Bot) -> str | None:
     text = message.text or ""
     username = (bot.username or "").casefold()
     mentioned = False
-    for entity, value in message.parse_entities(
-        [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-    ).items():
+    for entity in message.entities:
         if entity.type == MessageEntity.MENTION:
-            mentioned = mentioned or value.casefold() == f"@{username}"
-        else:  # a text_mention: a link to the bot's profile, for bots without a username
+            mentioned = mentioned or entity_text(text, entity).casefold() == f"@{username}"
+        elif entity.type == MessageEntity.TEXT_MENTION:
+            # A link to the bot's profile, for bots without a username.
             mentioned = mentioned or (entity.user is not None and entity.user.id == bot.id)
     replied = message.reply_to_message
     to_bot = bool(replied and replied.from_user and replied.from_user.id == bot.id)
     if not (mentioned or to_bot):
         return None
     return strip_mention(text, bot.username or "")
+
+
+def entity_text(text: str, entity: MessageEntity) -> str:
+    """The text an entity covers; "" when it points outside the text.
+
+    Unlike ``Message.parse_entity`` it never raises: an entity that splits a character
+    (offsets count UTF-16 code units) would otherwise fail the whole update.
+    """
+    units = text.encode("utf-16-le")
+    start, end = 2 * entity.offset, 2 * (entity.offset + entity.length)
+    if not 0 <= start <= end <= len(units):
+        return ""
+    return units[start:end].decode("utf-16-le", errors="replace")
 
 
 def strip_mention(text: str, username: str) -> str:
@@ -159,22 +172,42 @@ def _is_addressed(message: Message, bot: Bot) -> bool:
 
 
 async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
-    """Run a Bot API call, retrying transient server failures (5xx, dropped connections).
+    """Run a Bot API call, retrying transient failures: 5xx answers, dropped connections and
+    timeouts (429s are retried by PTB's AIORateLimiter; a bad request is final).
 
-    429s are retried by PTB's AIORateLimiter; a bad request or a timeout is not retried here
-    (after a timeout the message may already have been delivered).
+    Delivery is *at least once*. Telegram has no idempotency key and a bot cannot read its
+    chats back, so after a timeout or a connection dropped once the request was sent nobody
+    knows whether the message went out. We send it again: a rare duplicate answer is better
+    than a question left silently unanswered. Failures before the request was sent (no
+    connection, a full pool) and 5xx answers cannot duplicate. Edits are idempotent (the
+    repeat gets "message is not modified", taken as success), so only a sent message can
+    arrive twice.
     """
     for attempt in range(SEND_RETRIES + 1):
         try:
             return await call()
-        except (BadRequest, TimedOut):
+        except BadRequest:
             raise
-        except NetworkError as err:
+        except NetworkError as err:  # includes TimedOut
             if attempt == SEND_RETRIES:
                 raise
             logger.warning("Telegram request failed (%s); retrying", err.message)
-            await asyncio.sleep(0.5 * (attempt + 1))
+            await asyncio.sleep(0.5 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+async def answer_query(
+    query: CallbackQuery, text: str | None = None, *, show_alert: bool | None = None
+) -> None:
+    """Answer a button press: stops its spinner (and shows ``text``).
+
+    Best effort: a press that cannot be answered must not stop the work it asked for. A
+    repeat after a lost response gets "query is too old" from Telegram, which is fine.
+    """
+    try:
+        await _retrying(lambda: query.answer(text, show_alert=show_alert))
+    except TelegramError as err:
+        logger.warning("Could not answer a button press: %s", err)
 
 
 def _entity_error(err: BadRequest) -> bool:
@@ -241,10 +274,11 @@ async def typing(message: Message) -> AsyncIterator[None]:
 
     async def keep_typing() -> None:
         while True:
-            await asyncio.sleep(TYPING_REFRESH)
             await send_typing()
+            await asyncio.sleep(TYPING_REFRESH)
 
-    await send_typing()
+    # In the background: a slow (or rate-limited) chat action never delays the answer, and
+    # one still waiting when the answer is ready is dropped.
     task = asyncio.create_task(keep_typing())
     try:
         yield
@@ -291,9 +325,9 @@ async def answer_question(
     user = update.effective_user
     wait = svc.limiter.hit(user.id) if user else 0.0
     if wait:
-        await send_plain(
-            message, slow_down_text(wait, svc.settings.telegram_rate_limit), quote=_quote(message)
-        )
+        if user and svc.limiter.warn(user.id, wait):  # once per flood, not once per message
+            text = slow_down_text(wait, svc.settings.telegram_rate_limit)
+            await send_plain(message, text, quote=_quote(message))
         return
     chat_data = context.chat_data if context.chat_data is not None else {}
     max_turns = svc.settings.telegram_history_turns
@@ -304,7 +338,7 @@ async def answer_question(
             # Pipeline.ask is blocking and CPU-bound: a worker thread keeps other chats going.
             answer = await asyncio.to_thread(pipeline.ask, question, history=turns)
         except RagError as err:  # includes InvalidQuestion (empty, too long): its own message
-            await send_plain(message, str(err), quote=_quote(message))
+            await send_plain(message, redaction.redact(str(err)), quote=_quote(message))
             return
     memory.remember(chat_data, question, answer.answer, max_turns)
     await send_answer(message, answer, chat_data)
@@ -395,11 +429,11 @@ async def on_passages_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         or not message.is_accessible  # Telegram quirk: messages older than 48 h are not
         or stored.message_id != message.message_id  # a key replayed on another message
     ):
-        await query.answer(STALE_BUTTON)
+        await answer_query(query, STALE_BUTTON)
         return
     expanded = match.group(1) == SHOW
     # Telegram quirk: every callback query must be answered, or the button spins for a while.
-    await query.answer()
+    await answer_query(query)
     text = formatting.render_last(stored.head, stored.sources, expanded=expanded)
     markup = passages_keyboard(match.group(2), expanded=expanded)
     try:
@@ -421,7 +455,7 @@ async def on_passages_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Callback data the bot never made (or an old format): answer politely."""
     if update.callback_query:
-        await update.callback_query.answer(STALE_BUTTON)
+        await answer_query(update.callback_query, STALE_BUTTON)
 
 
 # --- access control and errors ---------------------------------------------------------------
@@ -435,11 +469,16 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """
     svc = services(context)
     user, chat = update.effective_user, update.effective_chat
+    message = update.message
+    if message and message.from_user and message.from_user.is_bot and not message.sender_chat:
+        # Another bot (anonymous admins and channels post as placeholder bots, with a
+        # sender_chat): never answer, so two bots cannot talk to each other forever.
+        raise ApplicationHandlerStop
     if svc.access.allows(user.id if user else None, chat.id if chat else None):
         return
     refusal = REFUSAL.format(user=user.id if user else "?", chat=chat.id if chat else "?")
     if update.callback_query is not None:
-        await update.callback_query.answer(refusal[:200], show_alert=True)
+        await answer_query(update.callback_query, refusal[:200], show_alert=True)
     elif (
         update.message is not None
         and _is_addressed(update.message, context.bot)
@@ -453,7 +492,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The one error handler: log unexpected exceptions and tell the user something went wrong."""
     err = context.error
     if isinstance(err, RagError):
-        text = str(err)  # a one-line message the user can act on
+        text = redaction.redact(str(err))  # a one-line message the user can act on
     elif update is None and isinstance(err, NetworkError):
         # Raised while polling; PTB retries by itself.
         logger.warning("Fetching updates from Telegram failed: %s (retrying)", err)
@@ -465,7 +504,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200])
+            await answer_query(update.callback_query, text[:200])
         elif update.message is not None:
             await send_plain(update.message, text, quote=_quote(update.message))
     except TelegramError as exc:
@@ -487,7 +526,8 @@ def add_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(private & filters.TEXT, on_private_text))
     group_text = new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(group_text, on_group_text))
-    application.add_handler(MessageHandler(private, on_non_text))
+    # Stickers, photos…, but not service messages (a pinned message, a changed timer…).
+    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_non_text))
     application.add_handler(CallbackQueryHandler(on_passages_button, pattern=CALLBACK_RE))
     application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_error_handler(on_error)

@@ -7,20 +7,25 @@
 * ``fake``: a :class:`fake_telegram.FakeTelegram` server for the test.
 * ``make_settings``: Settings pointing the bot at ``fake``, with a per-test data directory.
 * :func:`running_bot`: the production Application, polling the fake server.
+* ``bot_settings``, ``new_recorder``: the same, for tests that run several fake servers.
+* ``bot_thread``: :class:`BotThread`, the bot in a thread of its own, for synchronous tests
+  (hypothesis) that drive one running bot through many examples.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import build_application, polling_kwargs
 from rag.config import Settings
@@ -97,35 +102,77 @@ def fake() -> Iterator[FakeTelegram]:
         yield server
 
 
+def settings_for(fake: FakeTelegram, data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a bot talking to ``fake``; keyword arguments override any setting."""
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "telegram_token": TOKEN,
+        "telegram_api_base_url": fake.url,
+        "telegram_allowed_ids": frozenset(),
+        "telegram_rate_limit": 6,
+        "telegram_history_turns": 4,
+    }
+    values.update(overrides)
+    return Settings.from_env(env_file=None, **values)
+
+
 @pytest.fixture
 def make_settings(fake: FakeTelegram, tmp_path: Path) -> Callable[..., Settings]:
     """Settings for a bot talking to ``fake``; keyword arguments override any setting."""
 
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "data_dir": tmp_path / "bot-data",
-            "telegram_token": TOKEN,
-            "telegram_api_base_url": fake.url,
-            "telegram_allowed_ids": frozenset(),
-            "telegram_rate_limit": 6,
-            "telegram_history_turns": 4,
-        }
-        values.update(overrides)
-        return Settings.from_env(env_file=None, **values)
+        data_dir = overrides.pop("data_dir", tmp_path / "bot-data")
+        return settings_for(fake, data_dir, **overrides)
 
     return make
 
 
+@pytest.fixture
+def bot_settings() -> Callable[..., Settings]:
+    """:func:`settings_for`: Settings for a bot talking to a given fake server."""
+    return settings_for
+
+
+@pytest.fixture
+def new_recorder(bot_pipeline: Any) -> Callable[[], RecordingPipeline]:
+    """A fresh :class:`RecordingPipeline` over the session pipeline, per call."""
+    return lambda: RecordingPipeline(bot_pipeline)
+
+
+PROCESSED_KEY = "test:processed"
+
+
+def processed(application: Application) -> list[Update]:
+    """Updates the application has finished handling (the gate let them through), in order."""
+    return application.bot_data.setdefault(PROCESSED_KEY, [])
+
+
+async def _mark_processed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    processed(context.application).append(update)
+
+
 @contextlib.asynccontextmanager
 async def running_bot(settings: Settings, pipeline: Any) -> AsyncIterator[Application]:
-    """Run the production Application as ``run_polling`` would, inside the test's loop."""
+    """Run the production Application as ``run_polling`` would, inside the test's loop.
+
+    One observer is added, after every handler: :func:`processed` lists the updates whose
+    handling (retries and error handler included) is over.
+    """
     application = build_application(settings, pipeline)
+    application.add_handler(TypeHandler(Update, _mark_processed), group=99)
     async with application:  # initialize() ... shutdown() (which flushes persistence)
         assert application.post_init is not None
         await application.post_init(application)
         assert application.updater is not None
         kwargs = {**polling_kwargs(), "timeout": 1}  # short long-polls so stopping is quick
-        await application.updater.start_polling(poll_interval=0, **kwargs)
+
+        def polling_error(error: Exception) -> None:
+            # As run_polling does: failures to fetch updates go to the error handler.
+            application.create_task(application.process_error(update=None, error=error))
+
+        await application.updater.start_polling(
+            poll_interval=0, error_callback=polling_error, **kwargs
+        )
         await application.start()
         try:
             yield application
@@ -139,3 +186,65 @@ def run_bot() -> Callable[[Settings, Any], contextlib.AbstractAsyncContextManage
     """:func:`running_bot`, as a fixture (test modules cannot import from a plugin module
     without defeating pytest's assertion rewriting)."""
     return running_bot
+
+
+class BotThread:
+    """:func:`running_bot` in a thread with its own event loop.
+
+    Use as a context manager; :meth:`run` runs a coroutine in the bot's loop and returns its
+    result (e.g. ``bot.run(bot.app.process_update(...))``).
+    """
+
+    def __init__(self, settings: Settings, pipeline: Any, start_timeout: float = 30.0) -> None:
+        self.settings, self.pipeline = settings, pipeline
+        self.app: Application | None = None
+        self.loop = asyncio.new_event_loop()
+        self._started = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._error: BaseException | None = None
+        self._start_timeout = start_timeout
+        self._thread = threading.Thread(target=self._main, name="bot", daemon=True)
+
+    def _main(self) -> None:
+        try:
+            self.loop.run_until_complete(self._serve())
+        except BaseException as err:  # reported by __exit__
+            self._error = err
+        finally:
+            self._started.set()
+            self.loop.close()
+
+    async def _serve(self) -> None:
+        self._stop = asyncio.Event()
+        async with running_bot(self.settings, self.pipeline) as app:
+            self.app = app
+            self._started.set()
+            await self._stop.wait()
+
+    def run(self, coro: Awaitable[Any], timeout: float = 30.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)  # type: ignore[arg-type]
+
+    def __enter__(self) -> BotThread:
+        self._thread.start()
+        if not self._started.wait(self._start_timeout) or self.app is None:
+            raise RuntimeError(f"the bot did not start: {self._error!r}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._stop is not None
+        self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+        if self._error is not None:
+            raise self._error
+
+
+@pytest.fixture
+def bot_thread() -> type[BotThread]:
+    """:class:`BotThread`, as a fixture (see ``run_bot``)."""
+    return BotThread
+
+
+@pytest.fixture
+def processed_updates() -> Callable[[Application], list[Update]]:
+    """:func:`processed`, as a fixture."""
+    return processed

@@ -9,7 +9,11 @@ python-telegram-bot Application runs against it unchanged via ``TELEGRAM_API_BAS
   only ``&lt; &gt; &amp; &quot;`` and numeric entities, no nested blockquotes) and reject
   texts over 4096 UTF-16 code units; they return realistic Message objects with entities.
 * Every call is recorded (:attr:`FakeTelegram.calls`), and the next calls of a method can be
-  made to fail with 429 + retry_after, a 5xx, or a dropped connection.
+  made to fail with 429 + retry_after, a 5xx, or a dropped connection; to be slow; to time
+  out (the server sleeps past the client's read timeout); or to succeed with the response
+  lost (``late``, ``drop_after``: the message *was* sent, the bot cannot know it).
+* Like Telegram, a button press can be answered once; ``push(..., force=True)`` delivers an
+  update whatever ``allowed_updates`` says (Telegram does so for updates queued before).
 * A wrong token gets 401 Unauthorized.
 
 It runs in a background thread with the standard library's ``ThreadingHTTPServer``, so it
@@ -24,6 +28,7 @@ import itertools
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -212,18 +217,28 @@ class Call:
     result: Any = None
     description: str = ""
     at: float = field(default_factory=time.monotonic)
+    #: Processed (its effect is visible), but the response never reached the bot.
+    lost: bool = False
 
     @property
     def ok(self) -> bool:
         return self.status == 200
 
 
+#: Faults injected before the request is processed (it has no effect)...
+BEFORE = {"429", "5xx", "drop", "entities", "timeout", "slow"}
+#: ...and after (it took effect, then the response was delayed past the timeout, or dropped).
+AFTER = {"late", "drop_after"}
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query id is invalid"
+
+
 @dataclass
 class _Fault:
-    kind: str  # "429", "5xx", "drop", "entities"
+    kind: str  # one of BEFORE | AFTER
     remaining: int
     retry_after: int = 1
     status: int = 502
+    delay: float = 0.0
 
 
 class FakeTelegram:
@@ -249,6 +264,10 @@ class FakeTelegram:
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._chats: dict[int, dict[str, Any]] = {}
         self._faults: dict[str, list[_Fault]] = {}
+        self._by_method_chat: dict[tuple[str, Any], list[Call]] = {}
+        self._queries: set[str] = set()
+        self._answered_queries: set[str] = set()
+        self._forced: set[int] = set()
         self._allowed_updates: list[str] = []
         self._stopping = False
         self._server: ThreadingHTTPServer | None = None
@@ -262,7 +281,7 @@ class FakeTelegram:
         class Handler(_Handler):
             server_fake = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -300,14 +319,25 @@ class FakeTelegram:
         kind: str = "429",
         retry_after: int = 1,
         status: int = 502,
+        delay: float = 0.0,
     ) -> None:
         """Make the next ``count`` calls of ``method`` fail.
 
         ``kind``: "429" (with ``retry_after``), "5xx" (with ``status``), "drop" (close the
-        connection without answering) or "entities" (400 "can't parse entities").
+        connection without answering), "entities" (400 "can't parse entities"), "slow" (answer
+        normally after ``delay`` seconds), "timeout" (sleep ``delay`` seconds, then drop the
+        connection, unprocessed), "late" (process, then answer after ``delay`` seconds) or
+        "drop_after" (process, then drop the connection).
+
+        For getUpdates a fault waits for a call that has updates to return, so it hits the
+        batch carrying them (which stays unconfirmed, as on Telegram).
         """
+        if kind not in BEFORE | AFTER:
+            raise ValueError(f"unknown fault {kind!r}")
         with self._lock:
-            self._faults.setdefault(method, []).append(_Fault(kind, count, retry_after, status))
+            self._faults.setdefault(method, []).append(
+                _Fault(kind, count, retry_after, status, delay)
+            )
 
     def private_chat(self, user_id: int, first_name: str = "Ann") -> dict[str, Any]:
         chat = {"id": user_id, "type": "private", "first_name": first_name}
@@ -384,11 +414,21 @@ class FakeTelegram:
         )
         return query_id
 
-    def push(self, update: dict[str, Any]) -> int:
-        """Queue a raw update; return its update_id."""
+    def push(self, update: dict[str, Any], *, force: bool = False) -> int:
+        """Queue a raw update; return its update_id.
+
+        ``force``: deliver it even if the bot's ``allowed_updates`` leave its type out.
+        """
         with self._lock:
             update = {"update_id": next(self._update_ids), **update}
             self._updates.append(update)
+            if force:
+                self._forced.add(update["update_id"])
+            query = update.get("callback_query")
+            if isinstance(query, dict) and query.get("id"):
+                self._queries.add(str(query["id"]))
+            for chat in _chats_in(update):  # Telegram knows every chat an update comes from
+                self._chats.setdefault(chat["id"], chat)
             self._lock.notify_all()
             return update["update_id"]
 
@@ -402,7 +442,10 @@ class FakeTelegram:
         self, method: str, chat_id: int | None = None, ok: bool | None = True
     ) -> list[Call]:
         with self._lock:
-            calls = list(self.calls)
+            if chat_id is not None:
+                calls = list(self._by_method_chat.get((method, chat_id), ()))
+            else:
+                calls = list(self.calls)
         return [
             c
             for c in calls
@@ -421,6 +464,20 @@ class FakeTelegram:
     def confirmed(self, update_id: int) -> bool:
         """Whether the bot has fetched and acknowledged an update (a later offset was sent)."""
         return any((c.params.get("offset") or 0) > update_id for c in self.calls_of("getUpdates"))
+
+    def wait_until(
+        self, condition: Callable[[], Any], timeout: float = 15.0, what: str = "condition"
+    ) -> Any:
+        """:meth:`wait_for` for a test not running in an event loop (the bot runs in a thread)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                summary = [(c.method, c.status, c.params.get("chat_id")) for c in self.calls]
+                raise AssertionError(f"timed out waiting for {what}; calls: {summary[-30:]}")
+            time.sleep(0.01)
 
     async def wait_for(
         self, condition: Callable[[], Any], timeout: float = 15.0, what: str = "condition"
@@ -454,12 +511,12 @@ class FakeTelegram:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))
         return next(counter)
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, kinds: set[str] = BEFORE | AFTER) -> _Fault | None:
         with self._lock:
             faults = self._faults.get(method) or []
             while faults and faults[0].remaining <= 0:
                 faults.pop(0)
-            if not faults:
+            if not faults or faults[0].kind not in kinds:
                 return None
             faults[0].remaining -= 1
             return faults[0]
@@ -467,18 +524,31 @@ class FakeTelegram:
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
+            key = (call.method, call.params.get("chat_id"))
+            self._by_method_chat.setdefault(key, []).append(call)
 
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict] | None:
         """Serve one request. Returns (status, body), or None to drop the connection."""
         call = Call(method, params)
+        fault: _Fault | None = None
         if token != self.token:
             status, body = 401, _error(401, "Unauthorized")
         else:
-            fault = self._take_fault(method)
-            if fault and fault.kind == "drop":
-                call.status, call.description = 0, "connection dropped"
+            if method == "getUpdates":
+                # Fetch first: a fault hits a batch of updates (which stays unconfirmed).
+                status, body = self._dispatch(method, params)
+                fault = self._take_fault(method) if body.get("result") else None
+            else:
+                fault = self._take_fault(method, BEFORE)
+            if fault and fault.kind in ("drop", "timeout"):
+                call.status = 0
+                call.description = "connection dropped" if fault.kind == "drop" else "timed out"
                 self._record(call)
+                if fault.kind == "timeout":
+                    time.sleep(fault.delay)  # the bot gives up waiting, then the line drops
                 return None
+            if fault and fault.kind == "slow":
+                time.sleep(fault.delay)
             if fault and fault.kind == "429":
                 status = 429
                 body = _error(429, f"Too Many Requests: retry after {fault.retry_after}")
@@ -486,14 +556,20 @@ class FakeTelegram:
             elif fault and fault.kind == "entities":
                 status = 400
                 body = _error(400, "Bad Request: can't parse entities: Unsupported start tag")
-            elif fault:
+            elif fault and fault.kind == "5xx":
                 status, body = fault.status, _error(fault.status, "Bad Gateway")
-            else:
+            elif method != "getUpdates":
                 status, body = self._dispatch(method, params)
+                fault = self._take_fault(method, AFTER) if status == 200 else None
         call.status = status
         call.result = body.get("result")
         call.description = body.get("description", "")
+        call.lost = bool(fault and fault.kind in AFTER)
         self._record(call)
+        if fault and fault.kind == "drop_after":
+            return None
+        if fault and fault.kind == "late":
+            time.sleep(fault.delay)  # the bot has given up waiting: the response is lost
         return status, body
 
     def _dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict]:
@@ -529,10 +605,14 @@ class FakeTelegram:
         return True
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
-        if not params.get("callback_query_id"):
-            raise _ApiError(400, "Bad Request: query is too old and response timeout expired")
+        query_id = str(params.get("callback_query_id") or "")
         if len(params.get("text") or "") > 200:
             raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        with self._lock:
+            # Telegram: a press is answered once; an unknown id is "too old" as well.
+            if query_id not in self._queries or query_id in self._answered_queries:
+                raise _ApiError(400, QUERY_TOO_OLD)
+            self._answered_queries.add(query_id)
         return True
 
     def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -548,9 +628,13 @@ class FakeTelegram:
                     # Telegram forgets every update below the offset: they are confirmed.
                     self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 if self._allowed_updates:
-                    # ...and never delivers update types the bot did not ask for.
+                    # ...and never delivers update types the bot did not ask for (but those
+                    # queued before it asked, which tests push with force=True).
                     self._updates = [
-                        u for u in self._updates if any(k in u for k in self._allowed_updates)
+                        u
+                        for u in self._updates
+                        if u["update_id"] in self._forced
+                        or any(k in u for k in self._allowed_updates)
                     ]
                 if self._updates or self._stopping:
                     return self._updates[:limit]
@@ -644,6 +728,19 @@ class FakeTelegram:
         return edited
 
 
+def _chats_in(value: Any) -> Iterator[dict[str, Any]]:
+    """Every Chat object inside an update."""
+    if isinstance(value, dict):
+        chat = value.get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int) and "type" in chat:
+            yield chat
+        for item in value.values():
+            yield from _chats_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _chats_in(item)
+
+
 class _ApiError(Exception):
     def __init__(self, status: int, description: str) -> None:
         super().__init__(description)
@@ -667,6 +764,13 @@ def _decode(name: str, value: Any) -> Any:
     if name in _BOOL_FIELDS:
         return value.lower() == "true"
     return value
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The bot closing a connection (after a timeout, or on shutdown) is not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
