@@ -224,12 +224,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (test runners swap and close it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: ANN202
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_logging(level: str) -> None:
     """Our own messages at `level`; libraries only when something is really wrong.
 
     A handler filter, not logger levels: some libraries reset their loggers' levels on import.
     """
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(
         lambda record: (
