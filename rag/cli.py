@@ -228,7 +228,7 @@ class _StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is now (test runners swap and close it)."""
 
     @property  # type: ignore[override]
-    def stream(self):  # noqa: ANN202
+    def stream(self):
         return sys.stderr
 
     @stream.setter
