@@ -9,10 +9,14 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.config import Settings
 from rag.errors import RagError, UsageError
-from rag.types import SearchFilters, Turn
+from rag.types import Answer, SearchFilters, Turn
+
+if TYPE_CHECKING:
+    from rag.pipeline import Pipeline
 
 log = logging.getLogger("rag")
 
@@ -94,7 +98,6 @@ def _questions_from(path: str) -> list[dict]:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from rag.errors import InvalidQuestion
-    from rag.formatting import render_answer
 
     if args.batch and args.question:
         raise UsageError("Give either a question or --batch FILE, not both.")
@@ -113,17 +116,52 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 out = {"question": item["question"], "error": str(exc)}
             print(json.dumps({"id": item.get("id"), **out}, ensure_ascii=False), flush=True)
         return 0
-    answer = pipeline.ask(" ".join(args.question), filters=filters, answerer=args.answerer)
+    question = " ".join(args.question)
     if args.json:
+        answer = pipeline.ask(question, filters=filters, answerer=args.answerer)
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
-    else:
-        print(render_answer(answer, verbose=args.verbose))
+        return 0
+    _, shown = _ask_streaming(pipeline, question, filters, args, show_question=True)
+    print(shown)
     return 0
+
+
+def _ask_streaming(
+    pipeline: Pipeline,
+    question: str,
+    filters: SearchFilters | None,
+    args: argparse.Namespace,
+    *,
+    show_question: bool,
+    history: Sequence[Turn] = (),
+) -> tuple[Answer, str]:
+    """Ask; a streaming (LLM) answerer's text is printed as it arrives. Returns the answer and
+    what is left to print: the sources, or the whole rendered answer if nothing streamed."""
+    from rag.formatting import render_answer
+
+    streamed: list[str] = []
+
+    def show(piece: str) -> None:
+        if not streamed and show_question:
+            print(question, flush=True)
+        streamed.append(piece)
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    answer = pipeline.ask(
+        question, history=history, filters=filters, answerer=args.answerer, on_token=show
+    )
+    if not streamed:  # extractive answer or a decline
+        return answer, render_answer(answer, show_question=show_question, verbose=args.verbose)
+    if not answer.fallback_reason:  # the streamed text is exactly answer.answer
+        rest = render_answer(answer, show_question=False, show_answer=False, verbose=args.verbose)
+        return answer, "\n" + rest
+    # The model's text was rejected: the note explains the extractive answer that follows.
+    return answer, "\n\n" + render_answer(answer, show_question=False, verbose=args.verbose)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from rag.errors import InvalidQuestion
-    from rag.formatting import render_answer
 
     pipeline = _open(settings)
     filters = _filters(args)
@@ -151,11 +189,13 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if line.strip() in ("/quit", "/exit"):
             break
         try:
-            answer = pipeline.ask(line, history=history, filters=filters, answerer=args.answerer)
+            answer, shown = _ask_streaming(
+                pipeline, line, filters, args, show_question=False, history=history
+            )
         except InvalidQuestion as exc:
             print(exc)
             continue
-        print(render_answer(answer, show_question=False, verbose=args.verbose))
+        print(shown)
         print()
         history = [*history, Turn(line, answer.answer)][-CHAT_HISTORY_TURNS:]
     return 0

@@ -22,8 +22,13 @@ def citation_header(c: Citation, title_width: int = 70) -> str:
     return f"[{c.n}] {p.outlet} · {p.published or 'undated'} · {shorten(p.title, title_width)}"
 
 
-def render_answer(answer: Answer, *, show_question: bool = True, verbose: bool = False) -> str:
-    """The answer, then its numbered sources with the verbatim passages."""
+def render_answer(
+    answer: Answer, *, show_question: bool = True, show_answer: bool = True, verbose: bool = False
+) -> str:
+    """The answer, then its numbered sources with the verbatim passages.
+
+    `show_answer=False` leaves the answer text out (it was already streamed to the terminal).
+    """
     lines = []
     if show_question:
         lines.append(answer.question)
@@ -31,7 +36,8 @@ def render_answer(answer: Answer, *, show_question: bool = True, verbose: bool =
         lines.append(f"(searched for: {answer.search_query})")
     if answer.fallback_reason:
         lines.append(f"({answer.fallback_reason})")
-    lines.append(answer.answer)
+    if show_answer:
+        lines.append(answer.answer)
     if answer.citations:
         lines.append("")
     for c in answer.citations:

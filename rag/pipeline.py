@@ -177,7 +177,7 @@ class Pipeline:
         answer.retrieved = [
             ScoredPassage(c.passage, c.score) for c in found[: self.settings.retrieve_k]
         ]
-        answer.search_query = query
+        answer.search_query = answer.search_query or query  # an LLM may have rewritten it
         return answer
 
     def sources(self) -> list[ArticleInfo]:

@@ -8,8 +8,9 @@ a local GGUF file, in llm_llamacpp.py). Around the model call it keeps the guard
   text and do not call the model;
 - follow-ups: the model first rewrites the latest message as a standalone question (the
   condense prompt); that question goes into the answer prompt and `Answer.search_query`;
-- after: `[n]` markers that match no source are dropped, the rest renumbered by first
-  appearance, and exactly the cited passages (the retrieved objects, verbatim) attached;
+- after: `[n]` markers that match no source (or a source past the first `max_citations`
+  cited) are dropped, the rest renumbered by first appearance, and exactly the cited passages
+  (the retrieved objects, verbatim) attached;
 - whenever the model fails — unreachable, an HTTP error, a malformed or empty reply, no
   valid citation, or no answer within `Settings.llm_timeout` seconds (condensing included)
   — the extractive answerer answers instead, with `Answer.fallback_reason` saying so.
@@ -38,8 +39,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("rag.answering.llm")
 
 MAX_SOURCES = 6  # passages shown to the model, the best first
-MAX_ANSWER_TOKENS = 320
+MAX_ANSWER_TOKENS = 200
 MAX_CONDENSED_CHARS = 400
+# Generation stops where a small model starts echoing the prompt's own markup (at most four
+# each: OpenAI's limit).
+STOP = ("<source", "</source>", "<question>", "Question:")
+CONDENSE_STOP = ("<message>", "</message>", "User:", "Assistant:")
+MAX_CONDENSE_TOKENS = 80
 FALLBACK_REASON = "The language model was unavailable ({reason}); this answer is extractive."
 
 TokenSink = Callable[[str], None]
@@ -117,10 +123,11 @@ class LLMAnswerer:
     # -- the one thing a backend provides -------------------------------------------------
 
     def complete(
-        self, messages: list[prompting.Message], *, max_tokens: int, deadline: Deadline,
-        on_token: TokenSink | None = None,
+        self, messages: list[prompting.Message], *, max_tokens: int, stop: Sequence[str],
+        deadline: Deadline, on_token: TokenSink | None = None,
     ) -> str:
-        """The model's reply to `messages`; stream each piece to `on_token` when it is given.
+        """The model's reply to `messages` (temperature 0, ending before any of `stop`);
+        stream each piece to `on_token` when it is given.
 
         Must finish before `deadline` and raise LLMUnavailable(reason) for any failure.
         """
@@ -158,7 +165,9 @@ class LLMAnswerer:
         """The latest message rewritten as a standalone question (the pipeline's query when
         the model's rewrite is unusable)."""
         messages = prompting.condense_messages(request.question, request.history, self._today())
-        raw = self.complete(messages, max_tokens=80, deadline=deadline)
+        raw = self.complete(
+            messages, max_tokens=MAX_CONDENSE_TOKENS, stop=CONDENSE_STOP, deadline=deadline
+        )
         condensed = clean_condensed(raw)
         if condensed is None:
             log.info("unusable condensed question %r; using %r", raw[:200], request.search_query)
@@ -170,8 +179,8 @@ class LLMAnswerer:
         self, request: AnswerRequest, question: str, search_query: str,
         sources: list[Candidate], deadline: Deadline,
     ) -> Answer:
-        messages = prompting.answer_messages(question, [c.passage for c in sources], self._today())
-        rewriter = MarkerRewriter(len(sources))
+        messages = prompting.answer_messages(question, [c.passage for c in sources])
+        rewriter = MarkerRewriter(len(sources), request.max_citations)
         on_token = request.on_token
         sink: TokenSink | None = None
         if on_token is not None:
@@ -180,7 +189,9 @@ class LLMAnswerer:
                 if shown:
                     on_token(shown)
 
-        raw = self.complete(messages, max_tokens=MAX_ANSWER_TOKENS, deadline=deadline, on_token=sink)
+        raw = self.complete(
+            messages, max_tokens=MAX_ANSWER_TOKENS, stop=STOP, deadline=deadline, on_token=sink
+        )
         if sink is None:
             rewriter.feed(raw)
         tail = rewriter.finish()

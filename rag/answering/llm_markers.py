@@ -2,9 +2,10 @@
 
 The model cites its numbered sources as `[n]` (also `[1, 3]`, `[Source 2]`). `MarkerRewriter`
 rewrites that text as it streams: numbers that match no source are dropped (with the space
-before them), the rest are renumbered 1, 2, 3… in order of first appearance, and leading and
-trailing whitespace is trimmed. Its output does not depend on how the text is split into
-chunks, so the streamed text is exactly the final answer text.
+before them), and so are sources past the first `limit` cited; the rest are renumbered
+1, 2, 3… in order of first appearance, and leading and trailing whitespace is trimmed. Its
+output does not depend on how the text is split into chunks, so the streamed text is exactly
+the final answer text.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ _CLOSING_PUNCT = ".,;:!?)»”"
 
 
 class MarkerRewriter:
-    """Streaming rewriter of `[n]` markers for an answer drawn from `sources` numbered sources."""
+    """Streaming rewriter of `[n]` markers for an answer drawn from `sources` numbered sources,
+    citing at most `limit` of them."""
 
-    def __init__(self, sources: int) -> None:
+    def __init__(self, sources: int, limit: int | None = None) -> None:
         self.sources = sources
+        self.limit = sources if limit is None else limit
         self.order: list[int] = []  # source numbers (1-based) in order of first citation
         self._pending = ""
         self._space = ""
@@ -62,6 +65,8 @@ class MarkerRewriter:
             if not 1 <= n <= self.sources:
                 continue
             if n not in self.order:
+                if len(self.order) >= self.limit:
+                    continue
                 self.order.append(n)
             new = self.order.index(n) + 1
             if new not in kept:
@@ -98,9 +103,9 @@ class MarkerRewriter:
         return emitted
 
 
-def rewrite(text: str, sources: int) -> tuple[str, list[int]]:
+def rewrite(text: str, sources: int, limit: int | None = None) -> tuple[str, list[int]]:
     """`text` with its markers rewritten, and the cited source numbers in their new order."""
-    rewriter = MarkerRewriter(sources)
+    rewriter = MarkerRewriter(sources, limit)
     rewriter.feed(text)
     rewriter.finish()
     return rewriter.text, rewriter.order

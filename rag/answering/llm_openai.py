@@ -8,6 +8,7 @@ means the extractive fallback, within RAG_LLM_TIMEOUT seconds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import openai
@@ -74,8 +75,8 @@ class OpenAIAnswerer(LLMAnswerer):
         self.where = settings.llm_base_url or "the OpenAI API"
 
     def complete(
-        self, messages: list[Message], *, max_tokens: int, deadline: Deadline,
-        on_token: TokenSink | None = None,
+        self, messages: list[Message], *, max_tokens: int, stop: Sequence[str],
+        deadline: Deadline, on_token: TokenSink | None = None,
     ) -> str:
         """See LLMAnswerer.complete."""
         request: dict[str, Any] = {
@@ -83,6 +84,7 @@ class OpenAIAnswerer(LLMAnswerer):
             "messages": messages,
             "max_tokens": max_tokens,
             "temperature": 0.0,
+            "stop": list(stop),
             "timeout": deadline.remaining(),
         }
         try:

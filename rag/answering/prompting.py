@@ -48,23 +48,25 @@ def quote_attr(text: str) -> str:
 
 def format_source(n: int, passage: Passage) -> str:
     """One numbered source: outlet, date and title as attributes, the passage as quoted data."""
+    outlet, title = quote_attr(passage.outlet), quote_attr(passage.title)
+    published = quote_attr(passage.published or "unknown")
     return (
-        f'<source n="{n}" outlet="{quote_attr(passage.outlet)}" '
-        f'date="{quote_attr(passage.published or "unknown")}" title="{quote_attr(passage.title)}">\n'
+        f'<source n="{n}" outlet="{outlet}" date="{published}" title="{title}">\n'
         f"{quote_text(passage.text.strip())}\n</source>"
     )
 
 
-def answer_messages(question: str, sources: Sequence[Passage], today: date) -> list[Message]:
-    """System and user messages asking for a cited answer from `sources` (numbered from 1)."""
+def answer_messages(question: str, sources: Sequence[Passage]) -> list[Message]:
+    """Messages asking for a cited answer from `sources` (numbered from 1): the rules, one
+    worked example (it shows small models the `[n]` format), then the question."""
     blocks = "\n\n".join(format_source(n, p) for n, p in enumerate(sources, start=1))
     return [
         {"role": "system", "content": render("answer_system")},
+        {"role": "user", "content": render("answer_example_user")},
+        {"role": "assistant", "content": render("answer_example_assistant")},
         {
             "role": "user",
-            "content": render(
-                "answer_user", sources=blocks, today=today.isoformat(), question=quote_text(question)
-            ),
+            "content": render("answer_user", sources=blocks, question=quote_text(question)),
         },
     ]
 

@@ -1,0 +1,82 @@
+"""A throw-away `chroma run` server on 127.0.0.1, started and stopped by its process id."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ChromaServer:
+    """`chroma run --path DIR --host 127.0.0.1 --port N` in its own process group."""
+
+    def __init__(self, path: Path, port: int | None = None) -> None:
+        self.path = path
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the server and wait until its heartbeat answers."""
+        chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which(
+            "chroma"
+        )
+        if chroma is None:
+            raise RuntimeError("the `chroma` command is missing: pip install chromadb")
+        self.path.mkdir(parents=True, exist_ok=True)
+        command = [chroma, "run", "--path", str(self.path), "--host", "127.0.0.1"]
+        self.process = subprocess.Popen(
+            [*command, "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("chroma run exited at start-up") from None
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"chroma run did not answer on {self.url} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        """Stop the server's process group (SIGTERM, then SIGKILL after 20 s)."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> ChromaServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
