@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chroma_server import ChromaServer, free_port
 
+from rag.bench.server import ChromaServer, free_port
 from rag.config import Settings
 from rag.errors import IndexUnavailable
 from rag.pipeline import Pipeline

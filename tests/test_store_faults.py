@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from chroma_server import ChromaServer
 from conftest import SEEDS
 
+from rag.bench.server import ChromaServer
 from rag.config import Settings
 from rag.errors import IndexUnavailable
 from rag.pipeline import Pipeline
