@@ -298,22 +298,16 @@ def to_metadata_filters(filters: SearchFilters | None) -> MetadataFilters | None
         parts.append(
             MetadataFilter(key="outlet", value=list(filters.outlets), operator=FilterOperator.IN)
         )
-    if filters.since:
-        parts.append(
-            MetadataFilter(
-                key="published_int",
-                value=date_int(filters.since.isoformat()),
-                operator=FilterOperator.GTE,
+    for bound, operator in (
+        (filters.since, FilterOperator.GTE),
+        (filters.until, FilterOperator.LTE),
+    ):
+        if bound:
+            parts.append(
+                MetadataFilter(
+                    key="published_int", value=date_int(bound.isoformat()), operator=operator
+                )
             )
-        )
-    if filters.until:
-        parts.append(
-            MetadataFilter(
-                key="published_int",
-                value=date_int(filters.until.isoformat()),
-                operator=FilterOperator.LTE,
-            )
-        )
     return MetadataFilters(filters=parts)
 
 

@@ -79,24 +79,21 @@ def test_ingest_killed_at_random_points_is_repaired_by_rerun(tmp_path: Path) -> 
         time.sleep(rng.uniform(2.0, 4.0) + attempt)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    done = subprocess.run(
-        [sys.executable, "-m", "rag", "ingest", str(corpus)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+
+    def ingest() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "rag", "ingest", str(corpus)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    done = ingest()
     assert done.returncode == 0, done.stderr
     records, passages = consistent(data)
     assert records == 24
-    again = subprocess.run(
-        [sys.executable, "-m", "rag", "ingest", str(corpus)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert "0 added, 0 updated, 24 unchanged" in again.stdout
+    assert "0 added, 0 updated, 24 unchanged" in ingest().stdout
     assert consistent(data) == (records, passages)
 
 
