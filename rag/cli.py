@@ -1,4 +1,4 @@
-"""The `rag` command: ingest, ask, chat, sources (and eval). Thin over rag.pipeline."""
+"""The `rag` command: ingest, ask, chat, sources, eval, bench. Thin over rag.pipeline."""
 
 from __future__ import annotations
 
@@ -255,12 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_sources)
 
-    try:
-        from rag.evaluation import register_cli
-    except ImportError:  # the evaluation extra is optional
-        pass
-    else:
-        register_cli(sub)
+    from rag.bench import register_cli as register_bench
+    from rag.evaluation import register_cli as register_eval
+
+    register_eval(sub)
+    register_bench(sub)
     return parser
 
 
