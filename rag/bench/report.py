@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+MIN_VECTORS_FOR_SIZING = 100_000
+
 
 @dataclass(frozen=True)
 class Target:
@@ -76,7 +78,8 @@ def sizing(results: dict[str, Any]) -> dict[str, Any]:
         rule["disk_basis"] = "corpus" if sizes.get("corpus") else "seeds (overhead-dominated)"
     million = results.get("million") or {}
     memory = results.get("bot_memory", {})
-    if million.get("vectors"):
+    # Below ~100k vectors the server's fixed costs swamp the per-vector ones: no extrapolation.
+    if million.get("vectors", 0) >= MIN_VECTORS_FOR_SIZING:
         rule["disk_gb_per_million_server"] = round(million["disk_mb_per_1000"], 2)
         scale = 1e6 / million["vectors"]
         idle = million["server_idle"]["rss_mb"]
@@ -180,7 +183,10 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
             (f"hybrid ask p50 / p95, {n}", _ms(million.get("hybrid"))),
         ]
         if million.get("hybrid"):
-            rows.append((f"BM25 build, {n}", f"{million['hybrid']['bm25_build_s']:.0f} s"))
+            h = million["hybrid"]
+            peak = h["builder_peak_rss_mb"]
+            built = f"{h['bm25_build_s']:.0f} s (building process peak {peak:.0f} MB)"
+            rows.append((f"BM25 build, {n}", built))
         peak = million["server_final"]["peak_rss_mb"]
         rows.append((f"Chroma server peak RSS, {n}", f"{peak:.0f} MB"))
         if million.get("bot_memory"):
