@@ -475,8 +475,7 @@ class FakeTelegram:
             if value:
                 return value
             if time.monotonic() > deadline:
-                summary = [(c.method, c.status, c.params.get("chat_id")) for c in self.calls]
-                raise AssertionError(f"timed out waiting for {what}; calls: {summary[-30:]}")
+                raise self._timed_out(what)
             time.sleep(0.01)
 
     async def wait_for(
@@ -489,9 +488,13 @@ class FakeTelegram:
             if value:
                 return value
             if time.monotonic() > deadline:
-                summary = [(c.method, c.status, c.params.get("chat_id")) for c in self.calls]
-                raise AssertionError(f"timed out waiting for {what}; calls: {summary[-30:]}")
+                raise self._timed_out(what)
             await asyncio.sleep(0.02)
+
+    def _timed_out(self, what: str) -> AssertionError:
+        """The failure of a wait, with the last calls the server saw."""
+        summary = [(c.method, c.status, c.params.get("chat_id")) for c in self.calls]
+        return AssertionError(f"timed out waiting for {what}; calls: {summary[-30:]}")
 
     async def wait_sent(self, chat_id: int, count: int = 1, timeout: float = 15.0) -> list[dict]:
         """Wait until the bot has sent at least ``count`` messages to ``chat_id``."""

