@@ -104,10 +104,10 @@ def render_sources(
     # Share what the lines and tags leave over equally between the passages.
     overhead = len(build([""] * len(sources)))
     budget = max(0, (limit - overhead) // len(sources))
-    return build([_shorten_escaped(p, budget) for p in passages])
+    return build([shorten_escaped(p, budget) for p in passages])
 
 
-def _shorten_escaped(text: str, budget: int) -> str:
+def shorten_escaped(text: str, budget: int) -> str:
     """Longest word-boundary prefix of ``text`` (plus "…") whose escaped form fits ``budget``."""
     if len(esc(text)) <= budget:
         return text
@@ -218,10 +218,13 @@ def layout_answer(answer: Answer, limit: int = MAX_MESSAGE) -> AnswerLayout:
     An abstained answer is just its decline text: no sources. The layout is planned with the
     *expanded* source list, so the last message still fits after "Show passages" is pressed.
     """
-    note = ""
+    notes = []
+    if answer.fallback_reason:  # the model failed: say why this answer reads differently
+        notes.append(f"<i>{esc(answer.fallback_reason)}</i>")
     query = answer.search_query.strip()
     if query and not answer.abstained and _normalise(query) != _normalise(answer.question):
-        note = f"<i>Searched for: {esc(query)}</i>"
+        notes.append(f"<i>Searched for: {esc(query)}</i>")
+    note = "\n".join(notes)
     body = split_text(answer.answer or "", limit) or [esc("(no answer text)")]
     if note and len(body[0]) + len(note) + 2 <= limit:
         body[0] = f"{note}\n\n{body[0]}"

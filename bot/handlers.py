@@ -41,6 +41,7 @@ from telegram.ext import (
 
 from bot import formatting, memory, redaction
 from bot.access import REFUSAL, AccessPolicy, RateLimiter, slow_down_text
+from bot.streaming import AnswerDraft
 from rag.config import Settings
 from rag.errors import RagError
 from rag.types import Answer, ArticleInfo, SearchFilters, Turn
@@ -64,6 +65,7 @@ UNKNOWN_COMMAND = (
     "I don't know that command. Send /help to see what I can do, or just type your question."
 )
 RESET_DONE = "Done: I've forgotten our conversation. Your next question starts afresh."
+ANSWER_CUT_OFF = "(This answer was cut off.)"
 
 SHOW, HIDE = "show", "hide"
 CALLBACK_RE = re.compile(r"^psg:(show|hide):([A-Za-z0-9_-]{1,16})$")
@@ -78,7 +80,12 @@ class AnswerSource(Protocol):
     """The part of :class:`rag.pipeline.Pipeline` the bot uses."""
 
     def ask(
-        self, question: str, *, history: Sequence[Turn] = (), filters: SearchFilters | None = None
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        filters: SearchFilters | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer: ...
 
     def sources(self) -> list[ArticleInfo]: ...
@@ -248,6 +255,30 @@ async def send_html(
         return await _retrying(lambda: bot.send_message(text=plain, parse_mode=None, **kwargs))
 
 
+async def edit_html(
+    target: Message, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Replace the text of the bot's message ``target`` with HTML ``text``.
+
+    Editing to the same content counts as done (a repeated press, or a retried edit that had
+    landed); should Telegram reject the markup, the text is put in as plain text. Any other
+    refusal (e.g. the message was deleted) is raised as :class:`BadRequest`.
+    """
+    try:
+        await _retrying(
+            lambda: target.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=reply_markup)
+        )
+    except BadRequest as err:
+        if "message is not modified" in err.message.lower():
+            return target
+        if not _entity_error(err):
+            raise
+        logger.warning("Telegram refused our HTML (%s); editing as plain text", err.message)
+        plain = formatting.html_to_text(text)
+        await _retrying(lambda: target.edit_text(plain, parse_mode=None, reply_markup=reply_markup))
+    return target
+
+
 async def send_plain(message: Message, text: str, *, quote: bool = False) -> Message:
     """Send ``text`` exactly as written (it is escaped, so no character is taken as markup)."""
     return await send_html(message, formatting.esc(text), quote=quote)
@@ -296,19 +327,37 @@ def passages_keyboard(key: str, *, expanded: bool) -> InlineKeyboardMarkup:
     )
 
 
-async def send_answer(message: Message, answer: Answer, chat_data: memory.ChatData) -> None:
+async def send_answer(
+    message: Message, answer: Answer, chat_data: memory.ChatData, *, draft: Message | None = None
+) -> None:
     """Send an answer laid out by :func:`formatting.layout_answer`; the last message gets the
-    "Show passages" button when the answer has sources."""
+    "Show passages" button when the answer has sources. A ``draft`` (the streamed answer so
+    far) becomes the first message, so the chat keeps one answer, not a draft and an answer."""
     layout = formatting.layout_answer(answer)
     key = memory.store_answer(chat_data, layout.head, layout.sources) if layout.sources else None
     for index, text in enumerate(layout.messages):
         last = index == len(layout.messages) - 1
         markup = passages_keyboard(key, expanded=False) if key and last else None
-        sent = await send_html(
-            message, text, quote=index == 0 and _quote(message), reply_markup=markup
-        )
+        sent = None
+        if index == 0 and draft is not None:
+            sent = await replace_draft(draft, text, markup)
+        if sent is None:
+            sent = await send_html(
+                message, text, quote=index == 0 and _quote(message), reply_markup=markup
+            )
         if key and last:
             memory.set_message_id(chat_data, key, sent.message_id)
+
+
+async def replace_draft(
+    draft: Message, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Turn the draft into ``text``; None when it cannot be edited (deleted meanwhile)."""
+    try:
+        return await edit_html(draft, text, reply_markup=markup)
+    except BadRequest as err:
+        logger.info("Could not edit the answer draft (%s); sending the answer anew", err.message)
+        return None
 
 
 # --- the question flow ----------------------------------------------------------------------
@@ -333,15 +382,29 @@ async def answer_question(
     max_turns = svc.settings.telegram_history_turns
     turns = memory.history(chat_data) if max_turns > 0 else []
     pipeline = _pipeline(context)
+    interval = svc.settings.telegram_stream_interval
+    # A model's answer is shown as it is written (edited into place); 0 turns that off.
+    draft = AnswerDraft(message, interval=interval, quote=_quote(message)) if interval else None
     async with typing(message):
         try:
             # Pipeline.ask is blocking and CPU-bound: a worker thread keeps other chats going.
-            answer = await asyncio.to_thread(pipeline.ask, question, history=turns)
+            answer = await asyncio.to_thread(
+                pipeline.ask, question, history=turns, on_token=draft.feed if draft else None
+            )
         except RagError as err:  # includes InvalidQuestion (empty, too long): its own message
-            await send_plain(message, redaction.redact(str(err)), quote=_quote(message))
+            shown = await draft.close() if draft else None
+            text = formatting.esc(redaction.redact(str(err)))
+            if shown is None or await replace_draft(shown, text) is None:
+                await send_html(message, text, quote=_quote(message))
             return
+        except Exception:
+            shown = await draft.close() if draft else None
+            if shown is not None:  # the error handler says what happened; drop the half answer
+                await replace_draft(shown, formatting.esc(ANSWER_CUT_OFF))
+            raise
+    shown = await draft.close() if draft else None
     memory.remember(chat_data, question, answer.answer, max_turns)
-    await send_answer(message, answer, chat_data)
+    await send_answer(message, answer, chat_data, draft=shown)
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -436,20 +499,7 @@ async def on_passages_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await answer_query(query)
     text = formatting.render_last(stored.head, stored.sources, expanded=expanded)
     markup = passages_keyboard(match.group(2), expanded=expanded)
-    try:
-        await _retrying(
-            lambda: query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-        )
-    except BadRequest as err:
-        if "message is not modified" in err.message.lower():
-            return  # a double press: the message already shows what was asked for
-        if not _entity_error(err):
-            raise
-        logger.warning("Telegram refused our HTML (%s); editing as plain text", err.message)
-        plain = formatting.html_to_text(text)
-        await _retrying(
-            lambda: query.edit_message_text(plain, parse_mode=None, reply_markup=markup)
-        )
+    await edit_html(message, text, reply_markup=markup)
 
 
 async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

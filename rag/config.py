@@ -5,6 +5,7 @@ Every setting is documented in the README's configuration table; keep the two in
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -34,14 +35,18 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
-def _float(name: str, default: float) -> float:
+def _float(name: str, default: float, minimum: float | None = None) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number: set it to e.g. {default}.") from None
+    if not math.isfinite(value) or (minimum is not None and value < minimum):
+        floor = f"a number of at least {minimum}" if minimum is not None else "a finite number"
+        raise ConfigError(f"{name}={raw} is out of range: use {floor}, e.g. {default}.")
+    return value
 
 
 def _str(name: str, default: str = "") -> str:
@@ -90,6 +95,7 @@ class Settings:
     telegram_allowed_ids: frozenset[int] = frozenset()
     telegram_rate_limit: int = 6  # questions per user per minute
     telegram_history_turns: int = 4
+    telegram_stream_interval: float = 1.0  # seconds between edits of a streamed answer
     log_level: str = "WARNING"
 
     @classmethod
@@ -121,6 +127,7 @@ class Settings:
             "telegram_allowed_ids": _ids("TELEGRAM_ALLOWED_IDS"),
             "telegram_rate_limit": _int("TELEGRAM_RATE_LIMIT", 6, minimum=0),
             "telegram_history_turns": _int("TELEGRAM_HISTORY_TURNS", 4, minimum=0),
+            "telegram_stream_interval": _float("TELEGRAM_STREAM_INTERVAL", 1.0, minimum=0.0),
             "log_level": _str("RAG_LOG_LEVEL", "WARNING").upper(),
         }
         known = {f.name for f in fields(cls)}

@@ -3,7 +3,8 @@
 * ``bot_pipeline``: the real :class:`rag.pipeline.Pipeline` over the seeds, opened once per
   session (the first open ingests them) in a temporary data directory: the project's
   session ``pipeline`` fixture from conftest.py when there is one.
-* ``recorder``: that pipeline behind a :class:`RecordingPipeline`, fresh for each test.
+* ``recorder``: that pipeline behind a :class:`RecordingPipeline`, fresh for each test
+  (``recording`` is the class, to wrap another pipeline).
 * ``fake``: a :class:`fake_telegram.FakeTelegram` server for the test.
 * ``make_settings``: Settings pointing the bot at ``fake``, with a per-test data directory.
 * :func:`running_bot`: the production Application, polling the fake server.
@@ -56,7 +57,12 @@ class RecordingPipeline:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ask(
-        self, question: str, *, history: Sequence[Turn] = (), filters: SearchFilters | None = None
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        filters: SearchFilters | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         call = AskCall(question, list(history))
         with self._lock:
@@ -65,7 +71,9 @@ class RecordingPipeline:
             for key, hook in self.hooks.items():
                 if key in question:
                     hook()
-            call.answer = self.inner.ask(question, history=history, filters=filters)
+            call.answer = self.inner.ask(
+                question, history=history, filters=filters, on_token=on_token
+            )
         except BaseException as err:
             call.error = err
             raise
@@ -248,3 +256,9 @@ def bot_thread() -> type[BotThread]:
 def processed_updates() -> Callable[[Application], list[Update]]:
     """:func:`processed`, as a fixture."""
     return processed
+
+
+@pytest.fixture
+def recording() -> type[RecordingPipeline]:
+    """:class:`RecordingPipeline`, as a fixture, to record any pipeline (see ``run_bot``)."""
+    return RecordingPipeline

@@ -432,6 +432,11 @@ class FakeTelegram:
             self._lock.notify_all()
             return update["update_id"]
 
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """The user deletes a message in their chat (later edits of it fail, as on Telegram)."""
+        with self._lock:
+            self._messages.pop((chat_id, message_id), None)
+
     def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         """A message as it currently stands (after edits)."""
         return self._messages.get((chat_id, message_id))
@@ -455,11 +460,10 @@ class FakeTelegram:
         ]
 
     def sent(self, chat_id: int) -> list[dict[str, Any]]:
-        """Messages the bot sent to a chat, as they stand now (after edits), in order."""
-        return [
-            self._messages[(chat_id, c.result["message_id"])]
-            for c in self.calls_of("sendMessage", chat_id)
-        ]
+        """Messages the bot sent to a chat, as they stand now (after edits, without deleted
+        ones), in order."""
+        keys = [(chat_id, c.result["message_id"]) for c in self.calls_of("sendMessage", chat_id)]
+        return [self._messages[key] for key in keys if key in self._messages]
 
     def confirmed(self, update_id: int) -> bool:
         """Whether the bot has fetched and acknowledged an update (a later offset was sent)."""

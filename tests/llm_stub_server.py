@@ -3,7 +3,7 @@
 `POST /v1/chat/completions` answers according to `StubLLM.mode`:
 
 - "reply": the next text of `replies` (the last one repeats), as JSON or, when the request
-  asks to stream, as server-sent events of `chunk_size` characters;
+  asks to stream, as server-sent events of `chunk_size` characters every `chunk_delay` seconds;
 - "sleep": the same after sleeping `delay` seconds;
 - "status": HTTP `status` with an OpenAI-style error body;
 - "malformed": HTTP 200 whose JSON body is cut short;
@@ -33,6 +33,7 @@ class StubLLM:
         self.delay = 0.0
         self.status = 500
         self.chunk_size = 4
+        self.chunk_delay = 0.005  # seconds between two streamed chunks
         self.requests: list[dict[str, Any]] = []
         self.auth: list[str] = []  # the Authorization header of each request
         self._served = 0
@@ -47,10 +48,17 @@ class StubLLM:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def script(
-        self, mode: str = "reply", *replies: str, delay: float = 0.0, status: int = 500
+        self,
+        mode: str = "reply",
+        *replies: str,
+        delay: float = 0.0,
+        status: int = 500,
+        chunk_size: int = 4,
+        chunk_delay: float = 0.005,
     ) -> None:
         """Set the behaviour for the following requests and forget earlier ones."""
         self.mode, self.delay, self.status = mode, delay, status
+        self.chunk_size, self.chunk_delay = chunk_size, chunk_delay
         if replies:
             self.replies = list(replies)
         self._served = 0
@@ -132,7 +140,7 @@ class StubLLM:
                             return
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                         self.wfile.flush()
-                        time.sleep(0.005)
+                        time.sleep(stub.chunk_delay)
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
                 except OSError:

@@ -52,6 +52,14 @@ def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
     assert "@BotFather" in result.stderr and result.stdout == ""
 
 
+@pytest.mark.parametrize("value", ["fast", "-1", "nan"])
+def test_bad_stream_interval_is_one_line_saying_what_to_use(tmp_path: Path, value: str) -> None:
+    result = run_bot(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_STREAM_INTERVAL=value)
+    assert result.returncode == 2 and result.stdout == ""  # a usage error, like a bad flag
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("TELEGRAM_STREAM_INTERVAL=") and value in line and "e.g. 1.0" in line
+
+
 @pytest.mark.parametrize("level", ["WARNING", "DEBUG"])
 def test_rejected_token_is_one_clear_line_and_never_logged(
     tmp_path: Path, fake: FakeTelegram, level: str

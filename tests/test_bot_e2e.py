@@ -308,7 +308,7 @@ async def test_long_answer_is_split_into_valid_messages(fake, make_settings, run
     )
 
     class LongAnswers:
-        def ask(self, question, *, history=(), filters=None):
+        def ask(self, question, *, history=(), filters=None, on_token=None):
             return long_answer
 
         def sources(self):
