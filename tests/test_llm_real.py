@@ -12,11 +12,13 @@ The answerer's success path is pinned down by the stub-server tests.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from llm_server import LlamaServer, llama_cpp_broken, llama_cpp_missing, smollm2_gguf
@@ -29,6 +31,7 @@ from rag.retrieval import Candidate
 from rag.types import Answer, Passage, Turn
 
 pytestmark = pytest.mark.skipif(bool(llama_cpp_missing()), reason=llama_cpp_missing() or "-")
+pytest_plugins = ["bot_fixtures"]  # the fake Bot API and the production Application
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds" / "corpus"
@@ -115,6 +118,36 @@ def test_streaming_tokens_reach_the_callback(llm_pipeline: Pipeline) -> None:
         assert "".join(tokens) == answer.answer
     elif "empty" not in answer.fallback_reason:
         assert tokens  # what the model wrote was streamed before it was judged unusable
+
+
+@pytest.mark.asyncio
+async def test_bot_shows_the_model_writing_then_the_cited_answer(
+    llm_pipeline: Pipeline, fake: Any, make_settings: Any, run_bot: Any, recording: Any
+) -> None:
+    user = 7070
+    pipeline = recording(llm_pipeline)
+    async with run_bot(make_settings(), pipeline):
+        fake.push_message(fake.private_chat(user), user, QUESTIONS[0])
+        final = await fake.wait_for(
+            lambda: (sent := fake.sent(user)) and sent[-1].get("reply_markup") and sent[-1],
+            240,
+            "the final answer",
+        )
+
+    answer = pipeline.asks[0].answer
+    assert_well_formed(answer, "openai")
+    assert model_replied(answer, "openai"), answer.fallback_reason
+    assert fake.sent(user) == [final]  # the draft became the answer
+    assert answer.answer.strip() in final["text"]
+    if answer.fallback_reason:
+        assert final["text"].startswith(answer.fallback_reason)
+    for c in answer.citations:
+        assert f"[{c.n}] {c.passage.outlet} · " in final["text"]
+    # While the model wrote, the user saw its words, edited in at most about once a second.
+    drafts = fake.calls_of("sendMessage", user) + fake.calls_of("editMessageText", user)[:-1]
+    assert drafts and all(d.result["text"].endswith("▍") for d in drafts)
+    gaps = [b.at - a.at for a, b in itertools.pairwise(drafts)]
+    assert all(gap >= 0.8 for gap in gaps), gaps
 
 
 def test_follow_up_is_condensed(llm_pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
