@@ -73,12 +73,11 @@ class AnswerDraft:
         self._task: asyncio.Task[None] | None = None
         #: The draft message once sent; the final answer edits it.
         self.sent: Message | None = None
-        #: When each Bot API request of the draft was made (loop time), for tests and logs.
-        self.requests: list[float] = []
 
     def feed(self, piece: str) -> None:
         """Add a piece of the answer (thread-safe; a closed draft ignores it)."""
-        self._loop.call_soon_threadsafe(self._append, piece)
+        with contextlib.suppress(RuntimeError):  # the bot is shutting down: its loop is closed
+            self._loop.call_soon_threadsafe(self._append, piece)
 
     def _append(self, piece: str) -> None:
         if self._closing.is_set():
@@ -121,7 +120,6 @@ class AnswerDraft:
         return self._closing.is_set()
 
     async def _show(self, html: str) -> None:
-        self.requests.append(self._loop.time())
         message = self._message
         try:
             if self.sent is None:
