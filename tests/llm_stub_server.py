@@ -159,6 +159,12 @@ class StubLLM:
             self._server.server_close()
             self._server = None
 
+    def __enter__(self) -> StubLLM:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
 
 def completion(text: str) -> dict[str, Any]:
     """A non-streamed chat completion holding `text`."""

@@ -41,9 +41,8 @@ SOURCE_LINE = re.compile(r"^\[(\d+)\] (.+?) · (.+?) · (.+)$", re.MULTILINE)
 
 @pytest.fixture(scope="module")
 def stub() -> Iterator[StubLLM]:
-    server = StubLLM().start()
-    yield server
-    server.stop()
+    with StubLLM() as server:
+        yield server
 
 
 @pytest.fixture
@@ -65,6 +64,14 @@ def final_answer(fake: Any, chat_id: int) -> Any:
     """The chat's last message once it carries the "Show passages" button."""
     sent = fake.sent(chat_id)
     return sent[-1] if sent and sent[-1].get("reply_markup") else None
+
+
+async def ask_in_private(fake: Any, bot: Any) -> dict[str, Any]:
+    """Ask QUESTION in a private chat with the ``bot`` (a ``run_bot(...)`` context) and
+    return the final answer, once it carries its button."""
+    async with bot:
+        fake.push_message(fake.private_chat(USER), USER, QUESTION)
+        return await fake.wait_for(lambda: final_answer(fake, USER), 40, "the final answer")
 
 
 def drafts_of(fake: Any, chat_id: int) -> list[Any]:
@@ -91,9 +98,7 @@ async def test_answer_grows_in_one_message_edited_at_most_once_a_second(
     fake, make_settings, run_bot, model_pipeline, stub
 ):
     stub.script("reply", REPLY, **STREAM)
-    async with run_bot(make_settings(), model_pipeline):
-        fake.push_message(fake.private_chat(USER), USER, QUESTION)
-        final = await fake.wait_for(lambda: final_answer(fake, USER), 40, "the final answer")
+    final = await ask_in_private(fake, run_bot(make_settings(), model_pipeline))
 
     (call,) = model_pipeline.asks
     answer = call.answer
@@ -141,9 +146,7 @@ async def test_rejected_model_answer_is_replaced_by_the_extractive_one_with_a_no
 ):
     rejected = "Poland closed it, as far as I know, after the clashes."
     stub.script("reply", rejected, **STREAM)
-    async with run_bot(make_settings(), model_pipeline):
-        fake.push_message(fake.private_chat(USER), USER, QUESTION)
-        final = await fake.wait_for(lambda: final_answer(fake, USER), 40, "the final answer")
+    final = await ask_in_private(fake, run_bot(make_settings(), model_pipeline))
 
     answer = model_pipeline.asks[0].answer
     assert answer.answerer == "extractive" and "cited no source" in answer.fallback_reason
@@ -161,9 +164,9 @@ async def test_streaming_off_sends_only_the_final_answer(
     fake, make_settings, run_bot, model_pipeline, stub
 ):
     stub.script("reply", REPLY, **STREAM)
-    async with run_bot(make_settings(telegram_stream_interval=0), model_pipeline):
-        fake.push_message(fake.private_chat(USER), USER, QUESTION)
-        final = await fake.wait_for(lambda: final_answer(fake, USER), 40, "the final answer")
+    final = await ask_in_private(
+        fake, run_bot(make_settings(telegram_stream_interval=0), model_pipeline)
+    )
 
     assert model_pipeline.asks[0].answer.answerer == "openai"
     assert fake.calls_of("editMessageText", USER, ok=None) == []
@@ -174,9 +177,7 @@ async def test_streaming_off_sends_only_the_final_answer(
 async def test_extractive_answers_are_sent_once_without_drafts(
     fake, make_settings, run_bot, recorder
 ):
-    async with run_bot(make_settings(), recorder):
-        fake.push_message(fake.private_chat(USER), USER, QUESTION)
-        final = await fake.wait_for(lambda: final_answer(fake, USER), 30, "the final answer")
+    final = await ask_in_private(fake, run_bot(make_settings(), recorder))
 
     assert recorder.asks[0].answer.answerer == "extractive"
     assert fake.calls_of("editMessageText", USER, ok=None) == []
@@ -205,9 +206,7 @@ async def test_failing_edits_still_end_in_the_final_answer(
 ):
     stub.script("reply", REPLY, **STREAM)
     fake.fail_next("editMessageText", 3, kind="5xx")
-    async with run_bot(make_settings(), model_pipeline):
-        fake.push_message(fake.private_chat(USER), USER, QUESTION)
-        final = await fake.wait_for(lambda: final_answer(fake, USER), 40, "the final answer")
+    final = await ask_in_private(fake, run_bot(make_settings(), model_pipeline))
 
     assert fake.sent(USER) == [final]
     assert_is_the_answer(final, model_pipeline.asks[0].answer)

@@ -21,9 +21,8 @@ TIMEOUT = 1.0
 
 @pytest.fixture(scope="module")
 def stub() -> Iterator[StubLLM]:
-    server = StubLLM().start()
-    yield server
-    server.stop()
+    with StubLLM() as server:
+        yield server
 
 
 @pytest.fixture
