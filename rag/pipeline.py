@@ -15,6 +15,7 @@ from rag.embedding import Embedder
 from rag.errors import IndexUnavailable, InvalidQuestion, UsageError
 from rag.ingest import IngestReport, ingest
 from rag.lexical import LexicalIndex
+from rag.locking import exclusive_writer, writer_if_free
 from rag.normalize import TERMS_VERSION
 from rag.retrieval import Candidate, HybridRetriever
 from rag.store import PassageStore
@@ -70,10 +71,12 @@ class Pipeline:
         store = PassageStore(settings)
         pipeline = cls(settings, store, Embedder(settings.threads, settings.embed_batch))
         if auto_ingest and store.count() == 0:
-            log.info("index is empty: ingesting the seeds from %s", settings.seeds_dir)
-            pipeline.ingest([settings.seeds_dir], progress=False)
-        else:
-            pipeline.refresh_lexical()
+            with exclusive_writer(settings.data_dir):
+                if store.count() == 0:  # another process may have built it while we waited
+                    log.info("index is empty: ingesting the seeds from %s", settings.seeds_dir)
+                    pipeline.ingest([settings.seeds_dir], progress=False)
+                    return pipeline
+        pipeline.refresh_lexical()
         return pipeline
 
     # -- indexing ---------------------------------------------------------------------------
@@ -84,7 +87,7 @@ class Pipeline:
         missing = [str(p) for p in paths if not Path(p).exists()]
         if missing:
             raise UsageError(f"No such file or folder: {', '.join(missing)}. Check the path.")
-        with self._lock:
+        with self._lock, exclusive_writer(self.settings.data_dir):
             report = ingest(
                 paths, self.store, self.embedder.embed, self.embedder.model_id, progress=progress
             )
@@ -105,11 +108,13 @@ class Pipeline:
         lexical = LexicalIndex.load(folder, stamp)
         if lexical is None:
             lexical = LexicalIndex.build(self.store.iter_passages())
-            if lexical is not None:
-                try:
-                    lexical.save(folder, stamp)
-                except OSError as exc:  # read-only data dir: keep it in memory only
-                    log.warning("could not save the BM25 index to %s: %s", folder, exc)
+            with writer_if_free(self.settings.data_dir) as free:
+                # While another process ingests, its own save will follow: keep ours in memory.
+                if lexical is not None and free:
+                    try:
+                        lexical.save(folder, stamp)
+                    except OSError as exc:  # read-only data dir: keep it in memory only
+                        log.warning("could not save the BM25 index to %s: %s", folder, exc)
         self.retriever.lexical = lexical
 
     # -- answering --------------------------------------------------------------------------

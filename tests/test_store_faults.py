@@ -18,6 +18,7 @@ from conftest import SEEDS
 from rag.bench.server import ChromaServer
 from rag.config import Settings
 from rag.errors import IndexUnavailable
+from rag.locking import exclusive_writer
 from rag.pipeline import Pipeline
 
 
@@ -95,6 +96,37 @@ def test_ingest_killed_at_random_points_is_repaired_by_rerun(tmp_path: Path) -> 
     assert records == 24
     assert "0 added, 0 updated, 24 unchanged" in ingest().stdout
     assert consistent(data) == (records, passages)
+
+
+def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 8)
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env["RAG_DATA_DIR"] = str(data)
+    logs = [tmp_path / "first.err", tmp_path / "second.err"]
+    with exclusive_writer(data):  # a third writer is busy: both must wait, then take turns
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "rag", "ingest", str(corpus)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log.open("w"),
+                text=True,
+            )
+            for log in logs
+        ]
+        deadline = time.monotonic() + 120
+        while not all("waiting for it to finish" in log.read_text() for log in logs):
+            assert time.monotonic() < deadline, [log.read_text() for log in logs]
+            assert all(p.poll() is None for p in procs), [log.read_text() for log in logs]
+            time.sleep(0.2)
+    outputs = [p.communicate(timeout=600)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [log.read_text() for log in logs]
+    summaries = sorted(line for out in outputs for line in out.splitlines() if "added" in line)
+    assert summaries[0].startswith("0 added, 0 updated, 8 unchanged"), summaries
+    assert summaries[1].startswith("8 added, 0 updated, 0 unchanged"), summaries
+    assert consistent(data)[0] == 8
 
 
 def test_deleted_index_is_rebuilt_from_the_seeds(tmp_path: Path) -> None:
