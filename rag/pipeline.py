@@ -13,6 +13,7 @@ from rag.answering.question import focus_question, is_follow_up
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.errors import IndexUnavailable, InvalidQuestion, UsageError
+from rag.freshness import ReadersWriterLock, bump_generation, read_generation
 from rag.ingest import IngestReport, ingest
 from rag.lexical import LexicalIndex
 from rag.locking import exclusive_writer, writer_if_free
@@ -63,6 +64,9 @@ class Pipeline:
         self.retriever = HybridRetriever(store, None, embedder.embed_one)
         self._answerers: dict[str, answering.Answerer] = {}
         self._lock = threading.Lock()
+        # Reads share the store; reopening it (after another process's ingest) waits for them.
+        self._store_use = ReadersWriterLock()
+        self._generation = read_generation(settings.data_dir)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, auto_ingest: bool = True) -> Pipeline:
@@ -92,7 +96,28 @@ class Pipeline:
                 paths, self.store, self.embedder.embed, self.embedder.model_id, progress=progress
             )
             self.refresh_lexical()
+            self._generation = bump_generation(self.settings.data_dir)  # tell other readers
         return report
+
+    def follow_other_writers(self) -> None:
+        """Reopen the index if another process has ingested since we opened it.
+
+        An embedded Chroma client keeps serving the vectors it loaded, so it is closed and
+        opened afresh; BM25 is reloaded (the writer saved it) in both modes.
+        """
+        generation = read_generation(self.settings.data_dir)
+        if generation == self._generation:
+            return
+        with self._lock, self._store_use.writing():
+            if generation == self._generation:
+                return
+            log.info("the index changed on disk: reopening it")
+            if not self.settings.chroma_url:
+                self.store.close()
+                self.store = PassageStore(self.settings)
+                self.retriever.store = self.store
+            self.refresh_lexical()
+            self._generation = generation
 
     def _stamp(self) -> str:
         records = sorted((r.doc, r.fingerprint) for r in self.store.doc_records().values())
@@ -135,9 +160,11 @@ class Pipeline:
         mode: str = "hybrid",
     ) -> list[Candidate]:
         """Fused retrieval results with their per-retriever evidence."""
-        if self.store.count() == 0:
-            raise IndexUnavailable("The index is empty: run `rag ingest` to add articles.")
-        return self.retriever.retrieve(query, k or self.settings.retrieve_k, filters, mode)
+        self.follow_other_writers()
+        with self._store_use.reading():
+            if self.store.count() == 0:
+                raise IndexUnavailable("The index is empty: run `rag ingest` to add articles.")
+            return self.retriever.retrieve(query, k or self.settings.retrieve_k, filters, mode)
 
     def retrieve(
         self, query: str, *, mode: str = "hybrid", k: int = 10, filters: SearchFilters | None = None
@@ -187,4 +214,6 @@ class Pipeline:
 
     def sources(self) -> list[ArticleInfo]:
         """The indexed articles, newest first."""
-        return self.store.articles()
+        self.follow_other_writers()
+        with self._store_use.reading():
+            return self.store.articles()

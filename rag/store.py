@@ -144,6 +144,13 @@ class PassageStore:
             ) from None
         self.vectors = ChromaVectorStore(chroma_collection=self.collection)
 
+    def close(self) -> None:
+        """Let go of the client: an embedded store is read from disk afresh when reopened."""
+        try:
+            self.client.close()
+        except Exception as exc:  # already closed, or a server that is gone: nothing to keep
+            log.debug("closing the Chroma client: %s", exc)
+
     def unavailable(self, exc: BaseException) -> IndexUnavailable:
         """The error to show when the store fails mid-session."""
         detail = f"{type(exc).__name__}: {exc}"[:200]

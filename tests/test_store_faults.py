@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -127,6 +128,64 @@ def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
     assert summaries[0].startswith("0 added, 0 updated, 8 unchanged"), summaries
     assert summaries[1].startswith("8 added, 0 updated, 0 unchanged"), summaries
     assert consistent(data)[0] == 8
+
+
+NEW_FACT = "Who painted the zebra crossing at the Terespol checkpoint?"
+
+
+def write_new_article(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "zebra.md").write_text(
+        "---\noutlet: Test Gazette\ntitle: Zebra crossing at Terespol\npublished: 2024-07-01\n"
+        "---\nThe zebra crossing at the Terespol checkpoint was painted by the artist Xylophon "
+        "Quartz on Monday, the mayor said.\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("asking_threads", [1, 4])
+def test_a_running_reader_answers_from_what_another_process_ingested(
+    tmp_path: Path, asking_threads: int
+) -> None:
+    data = tmp_path / "data"
+    pipeline = Pipeline.open(Settings.from_env(env_file=None, data_dir=data))
+    assert pipeline.ask(NEW_FACT).abstained
+    write_new_article(tmp_path / "new")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env["RAG_DATA_DIR"] = str(data)
+    answers: list[object] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:  # a bot's other chats, asking while the index is reopened
+        while not stop.is_set():
+            try:
+                answers.append(pipeline.ask("Who closed the Kuznica checkpoint?"))
+            except Exception as exc:  # any failure is what the test looks for
+                answers.append(exc)
+
+    askers = [threading.Thread(target=keep_asking) for _ in range(asking_threads - 1)]
+    for thread in askers:
+        thread.start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "rag", "ingest", str(tmp_path / "new")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        answer = pipeline.ask(NEW_FACT)
+    finally:
+        stop.set()
+        for thread in askers:
+            thread.join(60)
+    assert not answer.abstained and "Xylophon Quartz" in answer.answer
+    assert [c.passage.outlet for c in answer.citations] == ["Test Gazette"]
+    assert "Test Gazette" in {a.outlet for a in pipeline.sources()}
+    failures = [a for a in answers if isinstance(a, Exception)]
+    assert not failures, failures[:3]
+    assert all("Kuznitsa" in a.answer for a in answers)  # the old articles still answer
 
 
 def test_deleted_index_is_rebuilt_from_the_seeds(tmp_path: Path) -> None:
