@@ -39,6 +39,13 @@ def test_server_killed_mid_session_then_restarted(tmp_path: Path) -> None:
         server.stop()
 
 
+def rag_env(data_dir: Path) -> dict[str, str]:
+    """The environment for a `rag` subprocess using `data_dir` and no other RAG_ setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env["RAG_DATA_DIR"] = str(data_dir)
+    return env
+
+
 def make_corpus(folder: Path, copies: int) -> None:
     """`copies` distinct articles made from the seeds (distinct ids and text)."""
     folder.mkdir()
@@ -68,8 +75,7 @@ def test_ingest_killed_at_random_points_is_repaired_by_rerun(tmp_path: Path) -> 
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 24)
     data = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env["RAG_DATA_DIR"] = str(data)
+    env = rag_env(data)
     rng = random.Random(7)
     for attempt in range(2):
         proc = subprocess.Popen(
@@ -103,8 +109,7 @@ def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 8)
     data = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env["RAG_DATA_DIR"] = str(data)
+    env = rag_env(data)
     logs = [tmp_path / "first.err", tmp_path / "second.err"]
     with exclusive_writer(data):  # a third writer is busy: both must wait, then take turns
         procs = [
@@ -151,8 +156,7 @@ def test_a_running_reader_answers_from_what_another_process_ingested(
     pipeline = Pipeline.open(Settings.from_env(env_file=None, data_dir=data))
     assert pipeline.ask(NEW_FACT).abstained
     write_new_article(tmp_path / "new")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env["RAG_DATA_DIR"] = str(data)
+    env = rag_env(data)
     answers: list[object] = []
     stop = threading.Event()
 
@@ -189,8 +193,7 @@ def test_a_running_reader_answers_from_what_another_process_ingested(
 
 
 def test_deleted_index_is_rebuilt_from_the_seeds(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env["RAG_DATA_DIR"] = str(tmp_path / "data")
+    env = rag_env(tmp_path / "data")
     ask = [sys.executable, "-m", "rag", "ask", "--json", "Who closed the Kuznica checkpoint?"]
     first = subprocess.run(ask, env=env, capture_output=True, text=True, timeout=300)
     shutil.rmtree(tmp_path / "data")
@@ -205,8 +208,7 @@ def test_read_only_index_gives_a_clear_message(tmp_path: Path) -> None:
     Pipeline.open(Settings.from_env(env_file=None, data_dir=data))
     for path in [data, *data.rglob("*")]:
         path.chmod(0o500 if path.is_dir() else 0o400)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env["RAG_DATA_DIR"] = str(data)
+    env = rag_env(data)
     done = subprocess.run(
         [sys.executable, "-m", "rag", "ingest"],
         env=env,
