@@ -9,6 +9,11 @@ from rag.cleaning import Span
 
 MAX_PASSAGE_CHARS = 360
 MIN_PASSAGE_CHARS = 70
+#: A "sentence" longer than this (a table, a list run together) is cut into clauses: one
+#: passage of thousands of characters quotes badly and pads every embedding batch to 256 tokens.
+LONG_SENTENCE_CHARS = 2 * MAX_PASSAGE_CHARS
+# Where a long sentence may be cut, best first; each keeps its punctuation on the left.
+_CLAUSE_BREAKS = (re.compile(r"[;:]\s"), re.compile(r"(?:,|\s[—–-])\s"), re.compile(r"\s"))
 
 _ABBREVIATIONS = frozenset(
     [
@@ -79,6 +84,41 @@ def sentence_spans(text: str, span: Span) -> Iterator[Span]:
         yield Span(start, span.end)
 
 
+def clause_spans(text: str, span: Span, limit: int = MAX_PASSAGE_CHARS) -> Iterator[Span]:
+    """Cut `span` into pieces of at most `limit` characters, trimmed of surrounding space, at
+    the last clause break that leaves a piece at least half as long (a word longer than
+    `limit` is cut at `limit`)."""
+    start = span.start
+    while start < span.end:
+        while start < span.end and text[start].isspace():
+            start += 1
+        end = span.end
+        if end - start > limit:
+            window = text[start : start + limit]
+            cut = 0
+            for pattern in _CLAUSE_BREAKS:
+                ends = [m.start() + 1 for m in pattern.finditer(window)]
+                ends = [e for e in ends if e >= limit // 2]
+                if ends:
+                    cut = ends[-1]
+                    break
+            end = start + (cut or limit)
+        piece_end = end
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        if piece_end > start:
+            yield Span(start, piece_end)
+        start = end
+
+
+def _sentences(text: str, paragraph: Span) -> Iterator[Span]:
+    for sentence in sentence_spans(text, paragraph):
+        if sentence.end - sentence.start > LONG_SENTENCE_CHARS:
+            yield from clause_spans(text, sentence)
+        else:
+            yield sentence
+
+
 def _is_heading(text: str, span: Span) -> bool:
     content = text[span.start : span.end]
     return len(content.split()) <= 6 and not content.rstrip().endswith((".", "?", "!", "”", '"'))
@@ -87,7 +127,8 @@ def _is_heading(text: str, span: Span) -> bool:
 def passage_spans(
     text: str, paragraphs: list[Span], *, skip_first_title: bool = False
 ) -> list[Span]:
-    """Group sentences into passages of at most MAX_PASSAGE_CHARS (one long sentence may exceed it).
+    """Group sentences into passages of at most MAX_PASSAGE_CHARS (a sentence up to
+    LONG_SENTENCE_CHARS may exceed it; a longer one is cut into clauses).
 
     Sentences never join across paragraphs, except that a paragraph shorter than
     MIN_PASSAGE_CHARS (a quote split over lines) joins the next one. Short headings are dropped.
@@ -99,7 +140,7 @@ def passage_spans(
             continue
         current: Span | None = carry
         carry = None
-        for sentence in sentence_spans(text, paragraph):
+        for sentence in _sentences(text, paragraph):
             if current is None:
                 current = sentence
             elif sentence.end - current.start <= MAX_PASSAGE_CHARS and (

@@ -27,7 +27,7 @@ from rag.types import Passage
 log = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking rules change, so every article is re-processed.
-PROCESSING_VERSION = "1"
+PROCESSING_VERSION = "2"  # 2: over-long sentences cut into clauses
 
 
 @dataclass

@@ -1,11 +1,14 @@
 """Cleaning drops page furniture; chunking yields short verbatim passages."""
 
+import itertools
 import json
 
 import pytest
 from conftest import SEEDS
+from hypothesis import given
+from hypothesis import strategies as st
 
-from rag.chunking import MAX_PASSAGE_CHARS, sentence_spans
+from rag.chunking import MAX_PASSAGE_CHARS, clause_spans, passage_spans, sentence_spans
 from rag.cleaning import Span, article_spans
 from rag.ingest import make_passages
 from rag.loading import load_articles
@@ -76,3 +79,25 @@ def test_sentences_do_not_split_at_abbreviations() -> None:
     text = "Mr. Putin met Dr. Smith in the U.S. on Monday. Then he left."
     sentences = [text[s.start : s.end] for s in sentence_spans(text, Span(0, len(text)))]
     assert sentences == ["Mr. Putin met Dr. Smith in the U.S. on Monday.", "Then he left."]
+
+
+def test_a_table_run_together_is_cut_into_quotable_clauses() -> None:
+    rows = "; ".join(f"Region {i}, {1000 + i} crossings, {i % 7} arrests" for i in range(120))
+    text = f"Intro sentence about the border. The figures were: {rows}. Closing remark here."
+    passages = [text[p.start : p.end] for p in passage_spans(text, [Span(0, len(text))])]
+    assert len(rows) > 10 * MAX_PASSAGE_CHARS
+    assert all(len(p) <= MAX_PASSAGE_CHARS for p in passages)
+    assert all(p == p.strip() for p in passages)
+    assert "".join(passages).replace(" ", "") == text.replace(" ", "")  # nothing lost
+    middle = passages[1:-1]
+    assert all(p.endswith((";", ",")) for p in middle[:-1])  # cut at clause breaks
+    assert len(middle) < 2 * len(text) / MAX_PASSAGE_CHARS  # pieces are not tiny
+
+
+@given(st.text(alphabet=" ,;:abcXYZ—-\n", min_size=0, max_size=3000), st.integers(20, 400))
+def test_clause_spans_cover_the_text_in_short_pieces(text: str, limit: int) -> None:
+    pieces = list(clause_spans(text, Span(0, len(text)), limit))
+    assert all(0 < p.end - p.start <= limit for p in pieces)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(pieces))
+    kept = "".join(text[p.start : p.end] for p in pieces)
+    assert "".join(kept.split()) == "".join(text.split())
