@@ -155,4 +155,6 @@ class AnswerDraft:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
+            except Exception:  # a broken draft must not cost the user the finished answer
+                logger.exception("The answer draft failed; sending the answer anyway")
         return self.sent
