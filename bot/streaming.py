@@ -94,8 +94,8 @@ class AnswerDraft:
             if pause > 0 and await self._closing_within(pause):
                 return
             self._changed.clear()
-            words = complete_words(self._text)
-            html = render_draft(words) if words else self._shown
+            # The task starts only once there are whole words, and the text only grows.
+            html = render_draft(complete_words(self._text))
             if html != self._shown:
                 await self._show(html)
                 # Counted from the reply, so edits slow down when Telegram (or the rate
