@@ -6,21 +6,11 @@ from __future__ import annotations
 
 import importlib.util
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from rag.bench.server import stop_process_group
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from rag.bench.server import free_port, stop_process_group, wait_until_answering
 
 
 def llama_cpp_missing() -> str:
@@ -71,9 +61,7 @@ def llama_cpp_broken(model: Path) -> str:
 class LlamaServer:
     """`python -m llama_cpp.server --model PATH --host 127.0.0.1 --port N`, restartable."""
 
-    def __init__(
-        self, model: Path, log: Path, port: int | None = None, threads: int = 2
-    ) -> None:
+    def __init__(self, model: Path, log: Path, port: int | None = None, threads: int = 2) -> None:
         self.model = model
         self.log = log  # the server's output, appended across restarts
         self.port = port or free_port()
@@ -88,27 +76,38 @@ class LlamaServer:
     def start(self, timeout: float = 60.0) -> LlamaServer:
         """Start the server and wait until GET /v1/models answers."""
         command = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(self.model),
-            "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "4096",
-            "--n_threads", str(self.threads), "--verbose", "false",
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(self.model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            "4096",
+            "--n_threads",
+            str(self.threads),
+            "--verbose",
+            "false",
         ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/models", timeout=1):
-                    return self
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError(
-                        f"llama_cpp.server exited at start-up: {self.log.read_text()[-2000:]}"
-                    ) from None
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"llama_cpp.server did not answer on {self.url} within {timeout} s")
+        try:
+            wait_until_answering(
+                self.process,
+                f"{self.url}/models",
+                timeout,
+                "llama_cpp.server",
+                output=lambda: ": " + self.log.read_text()[-2000:],
+            )
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
         """Stop the server (its process group), by pid."""

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -29,6 +30,27 @@ def stop_process_group(process: subprocess.Popen | None, grace: float) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def wait_until_answering(
+    process: subprocess.Popen,
+    url: str,
+    timeout: float,
+    name: str,
+    output: Callable[[], str] = lambda: "",
+) -> None:
+    """Poll GET `url` until it answers; raise RuntimeError naming `name` (with its `output`)
+    if the process exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited at start-up{output()}") from None
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not answer on {url} within {timeout:.0f} s")
 
 
 class ChromaServer:
@@ -62,17 +84,13 @@ class ChromaServer:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError("chroma run exited at start-up") from None
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"chroma run did not answer on {self.url} within {timeout:.0f} s")
+        try:
+            wait_until_answering(
+                self.process, f"{self.url}/api/v2/heartbeat", timeout, "chroma run"
+            )
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """Stop the server's process group (SIGTERM, then SIGKILL after 20 s)."""
