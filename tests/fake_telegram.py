@@ -474,31 +474,27 @@ class FakeTelegram:
     ) -> Any:
         """:meth:`wait_for` for a test not running in an event loop (the bot runs in a thread)."""
         deadline = time.monotonic() + timeout
-        while True:
-            value = condition()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise self._timed_out(what)
+        while not (value := self._met(condition, deadline, what)):
             time.sleep(0.01)
+        return value
 
     async def wait_for(
         self, condition: Callable[[], Any], timeout: float = 15.0, what: str = "condition"
     ) -> Any:
         """Poll ``condition`` (from an async test) until it is truthy; fail after ``timeout``."""
         deadline = time.monotonic() + timeout
-        while True:
-            value = condition()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise self._timed_out(what)
+        while not (value := self._met(condition, deadline, what)):
             await asyncio.sleep(0.02)
+        return value
 
-    def _timed_out(self, what: str) -> AssertionError:
-        """The failure of a wait, with the last calls the server saw."""
-        summary = [(c.method, c.status, c.params.get("chat_id")) for c in self.calls]
-        return AssertionError(f"timed out waiting for {what}; calls: {summary[-30:]}")
+    def _met(self, condition: Callable[[], Any], deadline: float, what: str) -> Any:
+        """One poll of a wait: ``condition()``, or an AssertionError (with the last calls the
+        server saw) once ``deadline`` has passed."""
+        value = condition()
+        if not value and time.monotonic() > deadline:
+            summary = [(c.method, c.status, c.params.get("chat_id")) for c in self.calls]
+            raise AssertionError(f"timed out waiting for {what}; calls: {summary[-30:]}")
+        return value
 
     async def wait_sent(self, chat_id: int, count: int = 1, timeout: float = 15.0) -> list[dict]:
         """Wait until the bot has sent at least ``count`` messages to ``chat_id``."""
