@@ -75,7 +75,7 @@ class Pipeline:
     def open(cls, settings: Settings | None = None, *, auto_ingest: bool = True) -> Pipeline:
         """Open the store named by `settings`; ingest the seeds if the store is empty."""
         settings = settings or Settings.from_env()
-        store = PassageStore(settings)
+        store = PassageStore.open(settings)
         pipeline = cls(settings, store, Embedder(settings.threads, settings.embed_batch))
         if auto_ingest and store.count() == 0:
             with exclusive_writer(settings.data_dir):
@@ -118,7 +118,7 @@ class Pipeline:
             log.info("the index changed on disk: reopening it")
             if not self.settings.chroma_url:
                 self.store.close()
-                self.store = PassageStore(self.settings)
+                self.store = PassageStore.open(self.settings)
                 self.retriever.store = self.store
             self.refresh_lexical()
             self._generation = generation

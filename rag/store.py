@@ -29,6 +29,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.config import Settings
 from rag.errors import IndexUnavailable, RagError
+from rag.locking import exclusive_writer
 from rag.types import ArticleInfo, Passage, ScoredPassage, SearchFilters
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,29 @@ class PassageStore:
                 "Delete the data directory (RAG_DATA_DIR) and run `rag ingest` to rebuild it."
             ) from None
         self.vectors = ChromaVectorStore(chroma_collection=self.collection)
+
+    @classmethod
+    def open(cls, settings: Settings) -> PassageStore:
+        """Open the store, creating it if needed.
+
+        Chroma's first-time set-up of an embedded store (SQLite migrations, collections) fails
+        with an InternalError when two processes interleave it, e.g. two `rag ingest` runs on a
+        new data directory. So the process that creates it holds the write lock meanwhile and
+        leaves a marker; stores with the marker open without waiting for a running ingest.
+        """
+        if settings.chroma_url:
+            return cls(settings)
+        ready = store_path(settings) / f"{settings.collection}.ready"
+        data_dir = settings.data_dir
+        if ready.exists() or (data_dir.exists() and not os.access(data_dir, os.W_OK)):
+            return cls(settings)  # read-only: nothing can be created, so nothing can race
+        with exclusive_writer(data_dir):
+            store = cls(settings)
+            try:
+                ready.touch()
+            except OSError as exc:  # the store opened, so this only costs a wait next time
+                log.debug("could not mark %s as created: %s", ready.parent, exc)
+            return store
 
     def close(self) -> None:
         """Let go of the client: an embedded store is read from disk afresh when reopened."""
