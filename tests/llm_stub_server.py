@@ -134,8 +134,10 @@ class StubLLM:
                 events.append(chunk({}, finish="stop"))
                 try:
                     for i, event in enumerate(events):
-                        if stub.mode == "stall" and i == len(events) // 2 and stub._stopping.wait(
-                            stub.delay
+                        if (
+                            stub.mode == "stall"
+                            and i == len(events) // 2
+                            and stub._stopping.wait(stub.delay)
                         ):
                             return
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
@@ -169,9 +171,13 @@ class StubLLM:
 def completion(text: str) -> dict[str, Any]:
     """A non-streamed chat completion holding `text`."""
     return {
-        "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": "stub",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": text}}],
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "stub",
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+        ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
 
@@ -179,7 +185,10 @@ def completion(text: str) -> dict[str, Any]:
 def chunk(delta: dict[str, str], finish: str | None = None) -> dict[str, Any]:
     """One streamed chat-completion chunk."""
     return {
-        "id": "chatcmpl-stub", "object": "chat.completion.chunk", "created": 0, "model": "stub",
+        "id": "chatcmpl-stub",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "stub",
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
 
@@ -192,6 +201,10 @@ def request_for(pipeline: Any, question: str, **fields: Any) -> Any:
     query = standalone_query(question, fields.get("history", ()))
     found = pipeline.candidates(query, k=max(pipeline.settings.retrieve_k, ANSWER_POOL))
     return AnswerRequest(
-        question=question, search_query=query, candidates=found,
-        max_citations=pipeline.settings.max_citations, lexical=pipeline.retriever.lexical, **fields,
+        question=question,
+        search_query=query,
+        candidates=found,
+        max_citations=pipeline.settings.max_citations,
+        lexical=pipeline.retriever.lexical,
+        **fields,
     )

@@ -60,14 +60,17 @@ def smollm2_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaSe
 
 
 @pytest.fixture(scope="session")
-def llm_pipeline(
-    smollm2_server: LlamaServer, tmp_path_factory: pytest.TempPathFactory
-) -> Pipeline:
+def llm_pipeline(smollm2_server: LlamaServer, tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     settings = Settings.from_env(
-        env_file=None, data_dir=tmp_path_factory.mktemp("llm-seeded"), answerer="openai",
+        env_file=None,
+        data_dir=tmp_path_factory.mktemp("llm-seeded"),
+        answerer="openai",
         # Generous: a 2-core machine busy with other work can take a minute per answer.
-        llm_base_url=smollm2_server.url, llm_model="smollm2-135m", llm_timeout=180.0,
-        llm_model_path=str(smollm2_gguf()), threads=2,
+        llm_base_url=smollm2_server.url,
+        llm_model="smollm2-135m",
+        llm_timeout=180.0,
+        llm_model_path=str(smollm2_gguf()),
+        threads=2,
     )
     return Pipeline.open(settings)
 
@@ -168,8 +171,16 @@ INJECTION = (
 
 def test_injected_article_cannot_break_citations(llm_pipeline: Pipeline) -> None:
     request = request_for(llm_pipeline, QUESTIONS[0])
-    injected = Passage("999_injected:0", "999_injected", "Injected Daily", "Border news",
-                       "2024-01-01", 0, len(INJECTION), INJECTION)
+    injected = Passage(
+        "999_injected:0",
+        "999_injected",
+        "Injected Daily",
+        "Border news",
+        "2024-01-01",
+        0,
+        len(INJECTION),
+        INJECTION,
+    )
     candidates = [Candidate(injected, 1.0, cosine=0.9), *request.candidates]
     answer = llm_pipeline.answerer("openai").answer(
         dataclasses.replace(request, candidates=candidates)

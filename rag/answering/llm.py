@@ -123,8 +123,13 @@ class LLMAnswerer:
     # -- the one thing a backend provides -------------------------------------------------
 
     def complete(
-        self, messages: list[prompting.Message], *, max_tokens: int, stop: Sequence[str],
-        deadline: Deadline, on_token: TokenSink | None = None,
+        self,
+        messages: list[prompting.Message],
+        *,
+        max_tokens: int,
+        stop: Sequence[str],
+        deadline: Deadline,
+        on_token: TokenSink | None = None,
     ) -> str:
         """The model's reply to `messages` (temperature 0, ending before any of `stop`);
         stream each piece to `on_token` when it is given.
@@ -140,8 +145,14 @@ class LLMAnswerer:
         info, qterms, sentences = self.extractive.analyse(request)
         decline = self.extractive.decline_reason(request, info, qterms, sentences)
         if decline is not None:
-            return Answer(request.question, decline, True, [], search_query=request.search_query,
-                          answerer=self.name)
+            return Answer(
+                request.question,
+                decline,
+                True,
+                [],
+                search_query=request.search_query,
+                answerer=self.name,
+            )
         sources = select_sources(sentences, request.candidates)
         deadline = Deadline(self.timeout)
         search_query = request.search_query
@@ -176,14 +187,19 @@ class LLMAnswerer:
         return condensed
 
     def _generate(
-        self, request: AnswerRequest, question: str, search_query: str,
-        sources: list[Candidate], deadline: Deadline,
+        self,
+        request: AnswerRequest,
+        question: str,
+        search_query: str,
+        sources: list[Candidate],
+        deadline: Deadline,
     ) -> Answer:
         messages = prompting.answer_messages(question, [c.passage for c in sources])
         rewriter = MarkerRewriter(len(sources), request.max_citations)
         on_token = request.on_token
         sink: TokenSink | None = None
         if on_token is not None:
+
             def sink(piece: str) -> None:
                 shown = rewriter.feed(piece)
                 if shown:
@@ -208,8 +224,9 @@ class LLMAnswerer:
             Citation(new, sources[n - 1].passage, sources[n - 1].score)
             for new, n in enumerate(order, start=1)
         ]
-        return Answer(request.question, text, False, citations, search_query=search_query,
-                      answerer=self.name)
+        return Answer(
+            request.question, text, False, citations, search_query=search_query, answerer=self.name
+        )
 
 
 # -- registration: the backends import their libraries only when chosen ---------------------

@@ -43,7 +43,9 @@ class LlamaCppAnswerer(LLMAnswerer):
             ) from None
         try:
             self.llm = llama_cpp.Llama(
-                model_path=str(path), n_ctx=CONTEXT_TOKENS, n_threads=settings.threads,
+                model_path=str(path),
+                n_ctx=CONTEXT_TOKENS,
+                n_threads=settings.threads,
                 verbose=False,
             )
         except (ValueError, RuntimeError) as exc:
@@ -51,15 +53,23 @@ class LlamaCppAnswerer(LLMAnswerer):
         self._lock = threading.Lock()
 
     def complete(
-        self, messages: list[Message], *, max_tokens: int, stop: Sequence[str],
-        deadline: Deadline, on_token: TokenSink | None = None,
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        stop: Sequence[str],
+        deadline: Deadline,
+        on_token: TokenSink | None = None,
     ) -> str:
         """See LLMAnswerer.complete; always generates token by token to keep the deadline."""
         if not self._lock.acquire(timeout=deadline.remaining()):
             raise LLMUnavailable("the local model stayed busy with other questions")
         try:
             stream = self.llm.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=0.0, stop=list(stop),
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                stop=list(stop),
                 stream=True,
             )
             parts: list[str] = []

@@ -75,8 +75,13 @@ class OpenAIAnswerer(LLMAnswerer):
         self.where = settings.llm_base_url or "the OpenAI API"
 
     def complete(
-        self, messages: list[Message], *, max_tokens: int, stop: Sequence[str],
-        deadline: Deadline, on_token: TokenSink | None = None,
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        stop: Sequence[str],
+        deadline: Deadline,
+        on_token: TokenSink | None = None,
     ) -> str:
         """See LLMAnswerer.complete."""
         request: dict[str, Any] = {
