@@ -59,9 +59,14 @@ def llama_cpp_broken(model: Path) -> str:
 
 
 class LlamaServer:
-    """`python -m llama_cpp.server --model PATH --host 127.0.0.1 --port N`, restartable."""
+    """`python -m llama_cpp.server --model PATH --host 127.0.0.1 --port N`, restartable.
 
-    def __init__(self, model: Path, log: Path, port: int | None = None, threads: int = 2) -> None:
+    One thread by default: llama.cpp's threads spin while they wait for each other, so with
+    two threads on a two-core machine where something else keeps one core busy, an answer
+    took over 120 s instead of 8 (one thread: 16 s, busy or not).
+    """
+
+    def __init__(self, model: Path, log: Path, port: int | None = None, threads: int = 1) -> None:
         self.model = model
         self.log = log  # the server's output, appended across restarts
         self.port = port or free_port()
@@ -88,6 +93,8 @@ class LlamaServer:
             "--n_ctx",
             "4096",
             "--n_threads",
+            str(self.threads),
+            "--n_threads_batch",
             str(self.threads),
             "--verbose",
             "false",

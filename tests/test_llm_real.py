@@ -70,7 +70,7 @@ def llm_pipeline(smollm2_server: LlamaServer, tmp_path_factory: pytest.TempPathF
         llm_model="smollm2-135m",
         llm_timeout=180.0,
         llm_model_path=str(smollm2_gguf()),
-        threads=2,
+        threads=1,  # for the in-process model too: see LlamaServer on spinning threads
     )
     return Pipeline.open(settings)
 

@@ -45,7 +45,11 @@ class LlamaCppAnswerer(LLMAnswerer):
             self.llm = llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=CONTEXT_TOKENS,
+                # Both phases on RAG_THREADS (batch defaults to every core): llama.cpp's
+                # threads spin while waiting for each other, so more threads than free cores
+                # makes it many times slower, not faster.
                 n_threads=settings.threads,
+                n_threads_batch=settings.threads,
                 verbose=False,
             )
         except (ValueError, RuntimeError) as exc:
