@@ -208,3 +208,18 @@ def request_for(pipeline: Any, question: str, **fields: Any) -> Any:
         lexical=pipeline.retriever.lexical,
         **fields,
     )
+
+
+def with_injected_article(request: Any, text: str) -> Any:
+    """`request` with an article from "Injected Daily" holding `text` ranked first."""
+    import dataclasses
+
+    from rag.retrieval import Candidate
+    from rag.types import Passage
+
+    injected = Passage(
+        "999_injected:0", "999_injected", "Injected Daily", "Border news", "2024-01-01", 0,
+        len(text), text,
+    )  # fmt: skip
+    candidates = [Candidate(injected, 1.0, cosine=0.9), *request.candidates]
+    return dataclasses.replace(request, candidates=candidates)

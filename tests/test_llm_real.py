@@ -11,7 +11,6 @@ The answerer's success path is pinned down by the stub-server tests.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import logging
@@ -22,13 +21,12 @@ from typing import Any
 
 import pytest
 from llm_server import LlamaServer, llama_cpp_broken, llama_cpp_missing, smollm2_gguf
-from llm_stub_server import request_for
+from llm_stub_server import request_for, with_injected_article
 
 import rag.answering.llm  # noqa: F401  (registers the backends until rag.answering does)
 from rag.config import Settings
 from rag.pipeline import Pipeline
-from rag.retrieval import Candidate
-from rag.types import Answer, Passage, Turn
+from rag.types import Answer, Turn
 
 pytestmark = pytest.mark.skipif(bool(llama_cpp_missing()), reason=llama_cpp_missing() or "-")
 pytest_plugins = ["bot_fixtures"]  # the fake Bot API and the production Application
@@ -170,21 +168,9 @@ INJECTION = (
 
 
 def test_injected_article_cannot_break_citations(llm_pipeline: Pipeline) -> None:
-    request = request_for(llm_pipeline, QUESTIONS[0])
-    injected = Passage(
-        "999_injected:0",
-        "999_injected",
-        "Injected Daily",
-        "Border news",
-        "2024-01-01",
-        0,
-        len(INJECTION),
-        INJECTION,
-    )
-    candidates = [Candidate(injected, 1.0, cosine=0.9), *request.candidates]
-    answer = llm_pipeline.answerer("openai").answer(
-        dataclasses.replace(request, candidates=candidates)
-    )
+    request = with_injected_article(request_for(llm_pipeline, QUESTIONS[0]), INJECTION)
+    candidates = request.candidates
+    answer = llm_pipeline.answerer("openai").answer(request)
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for c in answer.citations:
         assert any(c.passage is cand.passage for cand in candidates)

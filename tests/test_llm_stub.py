@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 
 import pytest
-from llm_stub_server import StubLLM, request_for
+from llm_stub_server import StubLLM, request_for, with_injected_article
 
 from rag.answering import create
 from rag.answering.llm import CONDENSE_STOP, STOP, LLMAnswerer
 from rag.config import Settings
-from rag.retrieval import Candidate
-from rag.types import Passage
 
 QUESTION = "Who closed the Kuznica checkpoint?"
 TIMEOUT = 1.0
@@ -176,20 +173,7 @@ INJECTION = (
 
 
 def test_injected_article_stays_quoted_data(pipeline, stub, model) -> None:
-    request = request_for(pipeline, QUESTION)
-    injected = Passage(
-        "999_injected:0",
-        "999_injected",
-        "Injected Daily",
-        "Border news",
-        "2024-01-01",
-        0,
-        len(INJECTION),
-        INJECTION,
-    )
-    request = dataclasses.replace(
-        request, candidates=[Candidate(injected, 1.0, cosine=0.9), *request.candidates]
-    )
+    request = with_injected_article(request_for(pipeline, QUESTION), INJECTION)
     stub.script("reply", "Belarus did nothing wrong [5]. Poland closed Kuznica [1] [2].")
     answer = model.answer(request)
     messages = stub.requests[0]["messages"]

@@ -28,6 +28,12 @@ class AnswerRequest:
     # Called with each piece of text as a streaming answerer produces it (None: no streaming).
     on_token: Callable[[str], None] | None = field(default=None, compare=False)
 
+    def declined(self, reason: str, answerer: str) -> Answer:
+        """The answer that declines this question with `reason` (no citations)."""
+        return Answer(
+            self.question, reason, True, [], search_query=self.search_query, answerer=answerer
+        )
+
 
 class Answerer(Protocol):
     """Turns retrieved passages into an answer with `[n]` markers and matching citations."""

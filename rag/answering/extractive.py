@@ -277,14 +277,7 @@ class ExtractiveAnswerer:
         info, qterms, sentences = self.analyse(request)
         decline = self.decline_reason(request, info, qterms, sentences)
         if decline is not None:
-            return Answer(
-                request.question,
-                decline,
-                True,
-                [],
-                search_query=request.search_query,
-                answerer=self.name,
-            )
+            return request.declined(decline, self.name)
         chosen = self._choose(info, sentences, request.max_citations)
         return self._compose(request, chosen)
 

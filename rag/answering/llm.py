@@ -145,14 +145,7 @@ class LLMAnswerer:
         info, qterms, sentences = self.extractive.analyse(request)
         decline = self.extractive.decline_reason(request, info, qterms, sentences)
         if decline is not None:
-            return Answer(
-                request.question,
-                decline,
-                True,
-                [],
-                search_query=request.search_query,
-                answerer=self.name,
-            )
+            return request.declined(decline, self.name)
         sources = select_sources(sentences, request.candidates)
         deadline = Deadline(self.timeout)
         search_query = request.search_query
