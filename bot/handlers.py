@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from telegram import (
     Bot,
@@ -23,7 +23,6 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
-    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
@@ -41,6 +40,7 @@ from telegram.ext import (
 
 from bot import formatting, memory, redaction
 from bot.access import REFUSAL, AccessPolicy, RateLimiter, slow_down_text
+from bot.addressing import reply_to, topic_of
 from bot.streaming import AnswerDraft
 from rag.config import Settings
 from rag.errors import RagError
@@ -234,15 +234,7 @@ async def send_html(
     again as plain text, so the user always gets an answer.
     """
     bot = message.get_bot()
-    kwargs: dict[str, Any] = {
-        "chat_id": message.chat_id,
-        "reply_markup": reply_markup,
-        # Telegram quirk: in forum topics the thread id must be repeated on every message.
-        "message_thread_id": message.message_thread_id if message.is_topic_message else None,
-        "reply_parameters": (
-            ReplyParameters(message.message_id, allow_sending_without_reply=True) if quote else None
-        ),
-    }
+    kwargs = {**reply_to(message, quote=quote), "reply_markup": reply_markup}
     try:
         return await _retrying(
             lambda: bot.send_message(text=text, parse_mode=ParseMode.HTML, **kwargs)
@@ -293,7 +285,7 @@ def _quote(message: Message) -> bool:
 async def typing(message: Message) -> AsyncIterator[None]:
     """Show "typing…" in the chat until the block ends (Telegram drops it after 5 s)."""
     bot = message.get_bot()
-    thread_id = message.message_thread_id if message.is_topic_message else None
+    thread_id = topic_of(message)
 
     async def send_typing() -> None:
         try:

@@ -16,11 +16,12 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import Chat, Message, ReplyParameters
+from telegram import Chat, Message
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import formatting
+from bot.addressing import reply_to
 
 logger = logging.getLogger(__name__)
 
@@ -126,17 +127,7 @@ class AnswerDraft:
                 # Not retried: a duplicate draft would stay in the chat, a missing one is
                 # harmless (the final answer is then sent as a new message).
                 self.sent = await message.get_bot().send_message(
-                    chat_id=message.chat_id,
-                    text=html,
-                    parse_mode=ParseMode.HTML,
-                    message_thread_id=(
-                        message.message_thread_id if message.is_topic_message else None
-                    ),
-                    reply_parameters=(
-                        ReplyParameters(message.message_id, allow_sending_without_reply=True)
-                        if self._quote
-                        else None
-                    ),
+                    text=html, parse_mode=ParseMode.HTML, **reply_to(message, quote=self._quote)
                 )
             else:
                 await self.sent.edit_text(html, parse_mode=ParseMode.HTML)

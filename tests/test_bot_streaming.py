@@ -126,14 +126,17 @@ async def test_group_drafts_are_edited_at_most_every_three_seconds(
 ):
     # ~4.5 s of writing; the configured interval is shorter than a group allows.
     stub.script("reply", REPLY, chunk_size=3, chunk_delay=0.05)
-    group = fake.group_chat(GROUP)
+    group = {**fake.group_chat(GROUP), "is_forum": True}
     settings = make_settings(telegram_stream_interval=0.2)
     async with run_bot(settings, model_pipeline):
-        question = fake.push_message(group, USER, f"/ask {QUESTION}")
+        # Asked in a forum topic: the draft, like the answer, must stay in that topic.
+        topic = {"message_thread_id": 5, "is_topic_message": True}
+        question = fake.push_message(group, USER, f"/ask {QUESTION}", extra=topic)
         final = await fake.wait_for(lambda: final_answer(fake, GROUP), 40, "the final answer")
 
     assert fake.sent(GROUP) == [final]
     assert final["reply_to_message"]["message_id"] == question["message_id"]
+    assert [c.params.get("message_thread_id") for c in fake.calls_of("sendMessage", GROUP)] == [5]
     drafts = drafts_of(fake, GROUP)
     assert len(drafts) >= 2
     gaps = [b.at - a.at for a, b in itertools.pairwise(drafts)]
