@@ -1,4 +1,5 @@
-"""The `rag` command: ingest, ask, chat, sources, eval, bench. Thin over rag.pipeline."""
+"""The `rag` command: ingest, ask, chat, sources, eval, bench, train-answerer. Thin over
+rag.pipeline."""
 
 from __future__ import annotations
 
@@ -257,9 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from rag.bench import register_cli as register_bench
     from rag.evaluation import register_cli as register_eval
+    from rag.training.cli import register_cli as register_training
 
     register_eval(sub)
     register_bench(sub)
+    register_training(sub)
     return parser
 
 

@@ -264,6 +264,7 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=16_384)  # passages come back question after question
 def fold(text: str) -> str:
     """Lower-case and strip diacritics: 'Łukašenka’s' -> "lukasenka's"."""
     text = unicodedata.normalize("NFKC", text).translate(_SPECIAL_LETTERS)
@@ -366,11 +367,16 @@ def words(text: str) -> list[str]:
 
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Index terms: folded, stop words removed, stemmed, then transliteration-keyed."""
+    return list(_terms(text, keep_stopwords))
+
+
+@lru_cache(maxsize=16_384)
+def _terms(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     tokens = [w for w in words(text) if keep_stopwords or w not in STOPWORDS]
     tokens = [_IRREGULAR.get(w, w) for w in tokens if len(w) > 1 or w.isdigit()]
     # Stem first (English morphology), then key the spelling; what stemming leaves apart in
     # names ('valfov' ~ 'valfovic') is joined by same-root expansion in rag.lexical.
-    return [transliteration_key(w) for w in _stemmer.stemWords(tokens)]
+    return tuple(transliteration_key(w) for w in _stemmer.stemWords(tokens))
 
 
 def folded_contains(haystack: str, needle: str) -> bool:

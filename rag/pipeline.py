@@ -16,6 +16,7 @@ from rag.errors import IndexUnavailable, InvalidQuestion, UsageError
 from rag.freshness import ReadersWriterLock, bump_generation, read_generation
 from rag.ingest import IngestReport, ingest
 from rag.lexical import LexicalIndex
+from rag.lexicon import expand_chat_words
 from rag.locking import exclusive_writer, writer_if_free
 from rag.normalize import TERMS_VERSION
 from rag.retrieval import Candidate, HybridRetriever
@@ -43,11 +44,12 @@ def validate_question(question: str) -> str:
 
 
 def standalone_query(question: str, history: Sequence[Turn]) -> str:
-    """What to search for: the question sentence itself (not text around it), and a follow-up
-    ("and via Latvia?") joined to the previous question."""
-    question = focus_question(question)
+    """What to search for: the question sentence itself (not text around it), chat spellings
+    spelled out ("wat" -> "what"), and a follow-up ("and via Latvia?") joined to the previous
+    question."""
+    question = expand_chat_words(focus_question(question))
     if history and is_follow_up(question):
-        return f"{focus_question(history[-1].question)} {question}"
+        return f"{expand_chat_words(focus_question(history[-1].question))} {question}"
     return question
 
 
@@ -182,6 +184,36 @@ class Pipeline:
             for c in self.candidates(query, k=k, filters=filters, mode=mode)
         ]
 
+    def request(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        filters: SearchFilters | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> answering.AnswerRequest:
+        """What an answerer is given for `question`: the validated question, the query
+        searched for (a follow-up resolved against `history`) and the passages found.
+
+        The one place a question becomes an AnswerRequest: `ask`, the evaluation and training
+        all go through it. Raises rag.errors.InvalidQuestion for empty or over-long questions.
+        """
+        question = validate_question(question)
+        query = standalone_query(question, history)
+        # The answerer weighs a wider pool than the `retrieved` list shows.
+        found = self.candidates(
+            query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters
+        )
+        return answering.AnswerRequest(
+            question=question,
+            search_query=query,
+            candidates=found,
+            history=tuple(history),
+            max_citations=self.settings.max_citations,
+            lexical=self.retriever.lexical,
+            on_token=on_token,
+        )
+
     def ask(
         self,
         question: str,
@@ -196,27 +228,14 @@ class Pipeline:
         `on_token` receives the answer text as it streams from answerers that stream (LLMs).
         Raises rag.errors.InvalidQuestion for empty or over-long questions.
         """
-        question = validate_question(question)
         chosen = self.answerer(answerer)
-        query = standalone_query(question, history)
-        # The answerer weighs a wider pool than the `retrieved` list shows.
-        found = self.candidates(
-            query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters
-        )
-        request = answering.AnswerRequest(
-            question=question,
-            search_query=query,
-            candidates=found,
-            history=tuple(history),
-            max_citations=self.settings.max_citations,
-            lexical=self.retriever.lexical,
-            on_token=on_token,
-        )
+        request = self.request(question, history=history, filters=filters, on_token=on_token)
         answer = chosen.answer(request)
         answer.retrieved = [
-            ScoredPassage(c.passage, c.score) for c in found[: self.settings.retrieve_k]
+            ScoredPassage(c.passage, c.score)
+            for c in request.candidates[: self.settings.retrieve_k]
         ]
-        answer.search_query = answer.search_query or query  # an LLM may have rewritten it
+        answer.search_query = answer.search_query or request.search_query  # an LLM may rewrite
         return answer
 
     def sources(self) -> list[ArticleInfo]:

@@ -1,38 +1,63 @@
 """The default answerer: picks the sentences of the retrieved passages that answer the question.
 
-No language model. Each retrieved passage is split into sentences; every sentence is scored by
-how much of the question it covers (IDF-weighted, transliteration- and typo-tolerant, with the
-article's title as context), the dense similarity and fused rank of its passage, and whether it
-holds the kind of thing the question asks for (a number for "how many", a name for "who"…).
-The best sentence — or its whole passage when the name or number sits in a neighbouring
-sentence — becomes the answer, followed by the marker of the passage it is quoted from; list,
-statement and contested questions get up to three, from different outlets where they differ.
-When nothing covers the question well enough, or the question names things no article
-mentions, it declines.
+No language model. Each retrieved passage is split into sentences, and each sentence becomes a
+row of features (rag.answering.features: how much of the question it and its passage cover,
+whether the question's names and numbers are there, whether it holds the kind of thing asked
+for — a number for "how many", a name for "who" —, its passage's dense and BM25 evidence).
+A learned model (rag.answering.selector, trained on SQuAD 2.0 and the project's own gold by
+`rag train-answerer`) gives each sentence the probability that it answers, and a second one
+decides from the best sentences whether to answer at all. The best sentence — or its whole
+passage when the name or number sits in a neighbouring sentence — becomes the answer, followed
+by the marker of the passage it is quoted from; list, statement and contested questions get up
+to three, from different outlets where they differ. When the decision model's probability is
+under its calibrated threshold, it declines, naming what the articles lack when it can.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from wordfreq import zipf_frequency
 
+from rag.answering import selector as selector_model
 from rag.answering.base import AnswerRequest, register
+from rag.answering.features import (
+    QuestionView,
+    SentenceEvidence,
+    decision_row,
+    is_negated,
+    pool_rows,
+    question_entities,
+)
 from rag.answering.question import QType, QuestionInfo, analyse
+from rag.answering.selector import Selector
+from rag.answering.short_answer import short_answer
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
+from rag.lexical import LexicalIndex
+from rag.lexicon import english
 from rag.normalize import fold, terms, words
 from rag.retrieval import Candidate
 from rag.types import Answer, Citation, Passage
 
-# Calibrated on seeds/gold/dev.jsonl and seeds/gold/tune.jsonl (never on heldout.jsonl);
-# `python -m rag.answering.calibrate` prints the features these thresholds cut.
-MIN_SUPPORT = 0.42  # the best sentence's combined score must reach this, and
-MIN_EVIDENCE = 0.76  # context coverage + 0.6 × cosine of its passage must reach this
-EXTRA_SENTENCE_RATIO = 0.8  # further sentences must score this close to the best one
-MAX_PASSAGE_AS_ANSWER = 400  # quote the whole passage when the sentence alone lacks the answer
+
+@dataclass(frozen=True)
+class Tuning:
+    """The numbers of how an answer is composed (not of whether to answer: that is learned)."""
+
+    # Further sentences for list, statement and contested questions must have this share of
+    # the best one's probability (set on seeds/gold/tune.jsonl).
+    extra_sentence_ratio: float = 0.8
+    # Quote the whole passage, up to this long, when the sentence alone lacks the answer.
+    max_passage_as_answer: int = 400
+    # A chosen sentence shorter than this is quoted with the rest of its passage.
+    short_sentence: int = 60
+
+
+TUNING = Tuning()
 
 _NUMBER = re.compile(
     r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
@@ -52,90 +77,6 @@ _STATEMENT = re.compile(
     r"denied|rejected|described|emphasi[sz]ed|argued|warned|added)\b"
 )
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
-_PLAIN_CAPS = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "In",
-        "On",
-        "At",
-        "It",
-        "Its",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "But",
-        "And",
-        "Or",
-        "If",
-        "As",
-        "For",
-        "From",
-        "To",
-        "Of",
-        "By",
-        "With",
-        "According",
-        "Recall",
-        "However",
-        "Moreover",
-        "Furthermore",
-        "Meanwhile",
-        "Currently",
-        "Since",
-        "After",
-        "Before",
-        "During",
-        "Earlier",
-        "Now",
-        "Then",
-        "There",
-        "We",
-        "They",
-        "He",
-        "She",
-        "I",
-        "You",
-        "Our",
-        "Their",
-        "His",
-        "Her",
-        "Such",
-        "Some",
-        "All",
-        "Additional",
-        "Against",
-        "Together",
-        "Writing",
-        "Premier",
-        "What",
-        "Who",
-        "Whom",
-        "Which",
-        "When",
-        "Where",
-        "Why",
-        "How",
-        "Is",
-        "Are",
-        "Was",
-        "Were",
-        "Did",
-        "Does",
-        "Do",
-        "Has",
-        "Have",
-        "Can",
-        "Could",
-        "Will",
-        "Would",
-        "Should",
-        "Please",
-        "Tell",
-    ]
-)
 _CALENDAR = re.compile(
     r"^(january|february|march|april|may|june|july|august|september|october|november|december|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
@@ -145,18 +86,17 @@ _CALENDAR = re.compile(
 
 @dataclass
 class ScoredSentence:
-    """A sentence of a retrieved passage with the features the answerer weighs."""
+    """A sentence of a retrieved passage with what the answerer knows about it."""
 
     candidate: Candidate
     span: Span  # offsets inside the passage text
     text: str
-    score: float = 0.0
-    coverage: float = 0.0  # of the question's weighted terms, by the sentence
-    context_coverage: float = 0.0  # by the passage and its article's title
+    score: float = 0.0  # the selector's probability that this sentence answers
     typed: bool = False  # holds the kind of thing asked for
     passage_typed: bool = False
     # The article's previous passage, when only it names who is speaking ("…,” the expert said).
     lead_in: Passage | None = None
+    features: np.ndarray | None = field(default=None, repr=False)
 
 
 def _idf(df: int, total: int) -> float:
@@ -173,64 +113,63 @@ def _commonness_discount(word: str) -> float:
     return min(1.0, max(0.3, (6.5 - zipf) / 3.0))
 
 
-def _words_and_terms(text: str) -> list[tuple[str, str]]:
-    """(word, index term) pairs of `text`, stop words dropped, in order."""
-    pairs = []
-    for word in words(text):
+def question_view(query: str, info: QuestionInfo, lexical: LexicalIndex | None) -> QuestionView:
+    """The question's weighted terms, the spellings that count as each, its names and numbers
+    (and which of them no article contains), as the features need them."""
+    total = lexical.size if lexical else 1
+    weights: dict[str, float] = {}
+    alternatives: dict[str, set[str]] = {}
+    order: list[str] = []
+    unknown: list[str] = []
+    spelled = lexical.spell(query) if lexical else query
+    for word in words(spelled):
         word_terms = terms(word)
-        if word_terms:
-            pairs.append((word, word_terms[0]))
-    return pairs
+        if not word_terms:
+            continue
+        term = word_terms[0]
+        order.append(term)
+        if term in weights:
+            continue
+        alts = set(lexical.expand([term])) if lexical else {term}
+        df = max((lexical.document_frequency(a) for a in alts), default=0) if lexical else 1
+        alternatives[term] = alts
+        # An unknown word weighs as a rare one: paraphrases use words no article has.
+        # Common English words ("come", "call") weigh less whatever a small corpus says.
+        weights[term] = _idf(max(df, 1), total) * _commonness_discount(word)
+        if df == 0:
+            unknown.append(term)
+    total_weight = sum(weights.values()) or 1.0
+    entities: dict[str, set[str]] = {}
+    unknown_entities = set()
+    for name in question_entities(query):
+        name_terms = terms(name)
+        if not name_terms:
+            continue
+        alts = {a for t in name_terms for a in alternatives.get(t, {t})}
+        entities[name] = alts
+        if lexical is not None and not any(lexical.document_frequency(a) for a in alts):
+            unknown_entities.add(name)
+    return QuestionView(
+        info=info,
+        weights=weights,
+        alternatives=alternatives,
+        entities=entities,
+        unknown_entities=frozenset(unknown_entities),
+        unknown_share=sum(weights[t] for t in unknown) / total_weight,
+        order=order,
+        negated=is_negated(query),
+    )
 
 
-class QuestionTerms:
-    """The question's terms, each with its IDF weight and the spellings that count as it."""
-
-    def __init__(self, query: str, request: AnswerRequest) -> None:
-        lexical = request.lexical
-        total = lexical.size if lexical else 1
-        self.weights: dict[str, float] = {}
-        self.alternatives: dict[str, set[str]] = {}
-        self.unknown: list[str] = []
-        for word, term in _words_and_terms(lexical.spell(query) if lexical else query):
-            if term in self.weights:
-                continue
-            alts = set(lexical.expand([term])) if lexical else {term}
-            df = max((lexical.document_frequency(a) for a in alts), default=0) if lexical else 1
-            self.alternatives[term] = alts
-            # An unknown word weighs as a rare one: paraphrases use words no article has.
-            # Common English words ("come", "call") weigh less whatever a small corpus says.
-            self.weights[term] = _idf(max(df, 1), total) * _commonness_discount(word)
-            if df == 0:
-                self.unknown.append(term)
-        self.total = sum(self.weights.values()) or 1.0
-
-    def coverage(self, text_terms: set[str]) -> float:
-        """Weighted share of the question's terms found in `text_terms`."""
-        held = sum(w for t, w in self.weights.items() if self.alternatives[t] & text_terms)
-        return held / self.total
-
-    def unknown_share(self) -> float:
-        """Weighted share of the question's terms that no article contains."""
-        return sum(self.weights[t] for t in self.unknown) / self.total
-
-
-def unknown_names(question: str, known: QuestionTerms) -> list[str]:
+def unknown_names(question: str, q: QuestionView) -> list[str]:
     """Names and numbers of the question that no article contains ('Germany', '2023')."""
-    unknown = set(known.unknown)
-    if len(unknown) > 0.6 * max(len(known.weights), 1):
+    if q.unknown_share > 0.6:
         return []  # mostly unknown words: another language, where capitals are no cue
-    names = []
-    for i, word in enumerate(re.findall(r"[\w’'-]+", question)):
-        is_name = word[:1].isupper() and i > 0 and not (word.isupper() and len(word) > 4)
-        if not is_name and not re.fullmatch(r"\d{3,}", word):
-            continue
-        if word in _PLAIN_CAPS or _CALENDAR.match(word):
-            continue
-        word_terms = terms(word)
-        if word_terms and all(t in unknown for t in word_terms):
-            names.append(re.sub(r"[’']s?$", "", word))
-    return list(dict.fromkeys(names))
+    return [
+        re.sub(r"[’']s?$", "", name)
+        for name in q.entities
+        if name in q.unknown_entities and not _CALENDAR.match(name)
+    ]
 
 
 def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> bool:
@@ -247,7 +186,7 @@ def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str
     if info.qtype in (QType.PERSON, QType.PLACE, QType.ENTITY):
         for m in _CAPITALISED.finditer(sentence):
             word = m.group(0)
-            if word in _PLAIN_CAPS:
+            if word in english().plain_capitals:
                 continue
             if not set(terms(word)) <= question_terms:
                 return True
@@ -272,67 +211,106 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
+    def __init__(self, selector: Selector | None = None) -> None:
+        self._selector = selector
+
+    @property
+    def selector(self) -> Selector:
+        """The learned model (the shipped one unless another was given)."""
+        if self._selector is None:
+            self._selector = selector_model.shipped()
+        return self._selector
+
     def answer(self, request: AnswerRequest) -> Answer:
         """See the module docstring."""
-        info, qterms, sentences = self.analyse(request)
-        decline = self.decline_reason(request, info, qterms, sentences)
+        info, q, sentences = self.analyse(request)
+        decline = self.decline_reason(request, info, q, sentences)
         if decline is not None:
             return request.declined(decline, self.name)
         chosen = self._choose(info, sentences, request.max_citations)
-        return self._compose(request, chosen)
+        return self._compose(request, chosen, info, q)
 
     # -- scoring ----------------------------------------------------------------------------
 
     def analyse(
         self, request: AnswerRequest
-    ) -> tuple[QuestionInfo, QuestionTerms, list[ScoredSentence]]:
-        """Question analysis, weighted terms, and every candidate sentence scored, best first."""
-        info = analyse(request.search_query)
-        qterms = QuestionTerms(request.search_query, request)
-        return info, qterms, self._score(request, info, qterms)
+    ) -> tuple[QuestionInfo, QuestionView, list[ScoredSentence]]:
+        """Question analysis, its view, and every candidate sentence scored, best first."""
+        info, q, sentences = self.candidate_sentences(request)
+        if sentences:
+            rows = np.stack([s.features for s in sentences])
+            for s, p in zip(sentences, self.selector.sentence_probabilities(rows), strict=True):
+                s.score = float(p)
+        sentences.sort(key=lambda s: s.score, reverse=True)
+        return info, q, sentences
 
-    def _score(
-        self, request: AnswerRequest, info: QuestionInfo, qterms: QuestionTerms
-    ) -> list[ScoredSentence]:
-        if not request.candidates:
-            return []
-        question_terms = set(qterms.weights)
-        top_rrf = max(c.score for c in request.candidates) or 1.0
-        scored: list[ScoredSentence] = []
-        for cand in request.candidates:
+    def candidate_sentences(
+        self, request: AnswerRequest
+    ) -> tuple[QuestionInfo, QuestionView, list[ScoredSentence]]:
+        """Every sentence of the retrieved passages with its feature row (unscored, in
+        retrieval order): what the selector scores, and what training learns from."""
+        info = analyse(request.search_query)
+        q = question_view(request.search_query, info, request.lexical)
+        question_terms = set(q.weights)
+        sentences: list[ScoredSentence] = []
+        evidence: list[SentenceEvidence] = []
+        for fused_rank, cand in enumerate(request.candidates, start=1):
             text = cand.passage.text
-            context_cov = qterms.coverage(set(terms(text)) | set(terms(cand.passage.title)))
+            passage_terms = set(terms(text))
+            title_terms = set(terms(cand.passage.title))
             passage_typed = holds_answer_type(info, text, question_terms)
             lead_in = None
             if _needs_type(info) and not passage_typed and request.lexical:
                 previous = request.lexical.previous(cand.passage)
                 if previous and holds_answer_type(info, previous.text, question_terms):
                     lead_in, passage_typed = previous, True
-            for span in sentence_spans(text, Span(0, len(text))):
+            spans = list(sentence_spans(text, Span(0, len(text))))
+            for index, span in enumerate(spans):
                 sentence = text[span.start : span.end]
-                cov = qterms.coverage(set(terms(sentence)))
                 typed = holds_answer_type(info, sentence, question_terms)
-                lexical = 0.6 * cov + 0.4 * context_cov
-                score = 0.5 * lexical + 0.3 * max(cand.cosine, 0.0) + 0.2 * (cand.score / top_rrf)
-                if _needs_type(info):
-                    score += 0.1 if typed else (0.0 if passage_typed else -0.15)
-                scored.append(
-                    ScoredSentence(
-                        cand, span, sentence, score, cov, context_cov, typed, passage_typed, lead_in
+                sentences.append(
+                    ScoredSentence(cand, span, sentence, 0.0, typed, passage_typed, lead_in)
+                )
+                evidence.append(
+                    SentenceEvidence(
+                        sentence_terms=terms(sentence),
+                        passage_terms=passage_terms,
+                        title_terms=title_terms,
+                        text=sentence,
+                        typed=typed,
+                        passage_typed=passage_typed,
+                        cosine=cand.cosine,
+                        rrf=cand.score,
+                        fused_rank=fused_rank,
+                        dense_rank=cand.ranks.get("dense"),
+                        bm25_rank=cand.ranks.get("bm25"),
+                        index_in_passage=index,
+                        sentences_in_passage=len(spans),
                     )
                 )
-        scored.sort(key=lambda s: s.score, reverse=True)
-        return scored
+        for s, row in zip(sentences, pool_rows(q, evidence), strict=True):
+            s.features = row
+        return info, q, sentences
+
+    def answer_probability(self, sentences: list[ScoredSentence]) -> float:
+        """The decision model's probability that the best sentence answers the question."""
+        if not sentences:
+            return 0.0
+        rows = np.stack([s.features for s in sentences])
+        scores = np.array([s.score for s in sentences], dtype=np.float32)
+        return self.selector.answer_probability(decision_row(rows, scores))
 
     def decline_reason(
         self,
         request: AnswerRequest,
         info: QuestionInfo,
-        qterms: QuestionTerms,
+        q: QuestionView,
         sentences: list[ScoredSentence],
     ) -> str | None:
         """Why the passages do not answer (the text shown to the user), or None to answer."""
-        names = unknown_names(request.search_query, qterms)
+        if sentences and self.answer_probability(sentences) >= self.selector.threshold:
+            return None
+        names = unknown_names(request.search_query, q)
         if names:
             listed = (
                 " or ".join(names)
@@ -340,19 +318,7 @@ class ExtractiveAnswerer:
                 else ", ".join(names[:-1]) + f" or {names[-1]}"
             )
             return f"The articles I have do not mention {listed}, so I cannot answer that."
-        generic = (
-            "The articles I have do not say. None of the passages I found answers this question."
-        )
-        if not sentences:
-            return generic
-        best = sentences[0]
-        if best.score < MIN_SUPPORT:
-            return generic
-        if best.context_coverage + 0.6 * best.candidate.cosine < MIN_EVIDENCE:
-            return generic
-        if _needs_type(info) and not (best.typed or best.passage_typed):
-            return generic  # e.g. "how many" and no number anywhere near
-        return None
+        return "The articles I have do not say. None of the passages I found answers this question."
 
     def _choose(
         self, info: QuestionInfo, sentences: list[ScoredSentence], limit: int
@@ -365,7 +331,9 @@ class ExtractiveAnswerer:
         for s in sentences[1:]:
             if len(chosen) >= limit:
                 break
-            if s.score < EXTRA_SENTENCE_RATIO * best.score or not (s.typed or s.passage_typed):
+            if s.score < TUNING.extra_sentence_ratio * best.score:
+                continue
+            if not (s.typed or s.passage_typed):
                 continue
             if any(s.candidate.passage.id == c.candidate.passage.id for c in chosen):
                 continue
@@ -379,13 +347,27 @@ class ExtractiveAnswerer:
     # -- output -----------------------------------------------------------------------------
 
     @staticmethod
+    def _lead(chosen: list[ScoredSentence], info: QuestionInfo, q: QuestionView) -> str | None:
+        """The short answer to lead with, for a one-sentence answer that holds it."""
+        if len(chosen) != 1 or chosen[0].lead_in is not None:
+            return None
+        accepted = {a for alts in q.alternatives.values() for a in alts}
+        return short_answer(info, chosen[0].text, accepted)
+
+    @staticmethod
     def _quote(s: ScoredSentence, info_needs_passage: bool) -> str:
         passage = s.candidate.passage.text
-        if info_needs_passage and len(passage) <= MAX_PASSAGE_AS_ANSWER:
+        if info_needs_passage and len(passage) <= TUNING.max_passage_as_answer:
             return passage
         return s.text
 
-    def _compose(self, request: AnswerRequest, chosen: list[ScoredSentence]) -> Answer:
+    def _compose(
+        self,
+        request: AnswerRequest,
+        chosen: list[ScoredSentence],
+        info: QuestionInfo,
+        q: QuestionView,
+    ) -> Answer:
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
 
@@ -403,7 +385,7 @@ class ExtractiveAnswerer:
         parts = []
         for s in chosen:
             # The name or number may sit in the sentence next to the best one: quote the passage.
-            text = self._quote(s, not s.typed or len(s.text) < 60)
+            text = self._quote(s, not s.typed or len(s.text) < TUNING.short_sentence)
             text = _marker(text, numbers[s.candidate.passage.id])
             if s.lead_in is not None:
                 text = f"{_marker(s.lead_in.text, numbers[s.lead_in.id])} {text}"
@@ -411,6 +393,9 @@ class ExtractiveAnswerer:
                 p = s.candidate.passage
                 text = f"{p.outlet}{f' ({p.published})' if p.published else ''}: {text}"
             parts.append(" ".join(text.split()))
+        lead = self._lead(chosen, info, q)
+        if lead:
+            parts[0] = f"{lead} — {parts[0]}"
         return Answer(
             question=request.question,
             answer="\n".join(parts) if several_outlets else " ".join(parts),

@@ -1,0 +1,78 @@
+"""The short answer inside a quoted sentence: the name, number or date the question asks for.
+
+"Who closed the Kuznica checkpoint?" is answered by a sentence that names Poland and Belarus;
+the short answer is the name the question does not already hold that stands nearest to the
+words it shares with the question. Only who / where / how many / when questions get one, and
+only when one candidate is clearly nearest: a wrong short answer would be worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.question import QType, QuestionInfo
+from rag.lexicon import english
+from rag.normalize import terms
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_PATTERNS = {
+    QType.NUMBER: re.compile(
+        r"\b(?:about |around |some |nearly |almost |over |more than |at least |up to )?"
+        r"\d[\d,.]*\d?(?:\s?(?:thousand|million|billion|hundred|per ?cent|%))?"
+    ),
+    QType.DATE: re.compile(
+        rf"\b(?:\d{{1,2}} (?:{_MONTHS})(?: \d{{4}})?|(?:{_MONTHS})(?: \d{{1,2}})?(?:,? \d{{4}})?"
+        r"|(?:19|20)\d\d)\b"
+    ),
+    QType.PERSON: re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*"),
+}
+_PATTERNS[QType.PLACE] = _PATTERNS[QType.PERSON]
+_WORD = re.compile(r"[\w’'-]+")
+
+
+def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
+    """(text, start, end) of every name, number or date of the asked kind in `sentence`."""
+    plain = english().plain_capitals
+    found = []
+    for m in _PATTERNS[qtype].finditer(sentence):
+        text, start = m.group(0), m.start()
+        if qtype in (QType.PERSON, QType.PLACE):
+            words = text.split()
+            while words and words[0] in plain:  # "According to Lavrov": the name is Lavrov
+                start += len(words[0]) + 1
+                words = words[1:]
+            text = " ".join(words)
+        if text:
+            found.append((text.strip(" ,."), start, start + len(text)))
+    return found
+
+
+def short_answer(info: QuestionInfo, sentence: str, question_terms: set[str]) -> str | None:
+    """The short answer to `info` in `sentence`, or None when there is none to be sure of.
+
+    `question_terms` are the question's index terms with their accepted spellings: a name the
+    question itself gives ("Who closed *Kuznica*?") is never the answer.
+    """
+    if info.qtype not in _PATTERNS:
+        return None
+    candidates = [
+        c for c in _candidates(info.qtype, sentence) if not set(terms(c[0])) <= question_terms
+    ]
+    if not candidates:
+        return None
+    if len({c[0] for c in candidates}) == 1:
+        return candidates[0][0]
+    # Several: the one nearest the words the sentence shares with the question.
+    anchors = [
+        m.start() for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & question_terms
+    ]
+    if not anchors:
+        return None
+
+    def distance(c: tuple[str, int, int]) -> int:
+        return min(min(abs(a - c[1]), abs(a - c[2])) for a in anchors)
+
+    ranked = sorted(candidates, key=distance)
+    if distance(ranked[0]) * 2 >= distance(ranked[1]):
+        return None  # no clear winner
+    return ranked[0][0]

@@ -1,0 +1,58 @@
+"""Word lists as data: package files under rag/lexicon/<language>/, read once.
+
+Code asks for a list by meaning (`english().plain_capitals`); the words live in text files
+a linguist can edit without reading Python. Changing a file that feeds the BM25 index's
+terms must bump rag.normalize.TERMS_VERSION.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+def read_lines(language: str, name: str) -> list[str]:
+    """Non-empty, non-comment lines of `rag/lexicon/<language>/<name>`."""
+    text = resources.files(__name__).joinpath(language, name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+def read_table(language: str, name: str) -> dict[str, str]:
+    """A two-column tab-separated file as a mapping (first column -> second)."""
+    table = {}
+    for line in read_lines(language, name):
+        key, _, value = line.partition("\t")
+        table[key.strip()] = value.strip()
+    return table
+
+
+@dataclass(frozen=True)
+class English:
+    plain_capitals: frozenset[str]  # capitalised words that are not names ("The", "However")
+    chat_words: dict[str, str]  # "wat" -> "what"
+
+
+@lru_cache(maxsize=1)
+def english() -> English:
+    """The English word lists."""
+    return English(
+        plain_capitals=frozenset(read_lines("en", "plain_capitals.txt")),
+        chat_words=read_table("en", "chat_words.tsv"),
+    )
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def expand_chat_words(text: str) -> str:
+    """'wat did poland say abt it' -> 'what did poland say about it'. Only lower-case whole
+    words are replaced: "U.S." or a capitalised "W" stay as typed."""
+    table = english().chat_words
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return table.get(word, word) if word.islower() or word.isdigit() else word
+
+    return _WORD.sub(replace, text)
