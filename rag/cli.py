@@ -23,6 +23,28 @@ log = logging.getLogger("rag")
 CHAT_HISTORY_TURNS = 4  # turns `rag chat` remembers for follow-ups
 
 
+class Histories:
+    """The earlier turns of each conversation of a batch, kept as `rag chat` keeps its own.
+
+    `rag ask --batch` and `rag eval` answer a conversation's lines in file order with these
+    turns as history; a line outside any conversation (None) has no history.
+    """
+
+    def __init__(self, max_turns: int = CHAT_HISTORY_TURNS) -> None:
+        self.max_turns = max_turns
+        self._turns: dict[str, list[Turn]] = {}
+
+    def of(self, conversation: str | None) -> list[Turn]:
+        """The turns before this one, oldest first."""
+        return list(self._turns.get(conversation, ())) if conversation is not None else []
+
+    def add(self, conversation: str | None, question: str, answer: str) -> None:
+        """Remember an answered turn (the chat remembers what was shown, a decline included)."""
+        if conversation is not None:
+            turns = [*self._turns.get(conversation, ()), Turn(question, answer)]
+            self._turns[conversation] = turns[-self.max_turns :]
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
 
@@ -80,7 +102,8 @@ def _questions_from(path: str) -> list[dict]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(
-            f'Cannot read {path}: {exc}. Give a JSONL file of {{"id", "question"}}.'
+            f'Cannot read {path}: {exc}. Give a JSONL file of {{"id", "question"}} '
+            '(and optionally "conversation").'
         ) from None
     items = []
     for number, line in enumerate(lines, start=1):
@@ -90,6 +113,11 @@ def _questions_from(path: str) -> list[dict]:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("question"), str):
                 raise ValueError("needs a string 'question'")
+            conversation = item.get("conversation")
+            if conversation is not None and (
+                not isinstance(conversation, str) or not conversation.strip()
+            ):
+                raise ValueError("'conversation' must be a non-empty string")
         except ValueError as exc:
             raise UsageError(f"{path}:{number} is not a question object ({exc}).") from None
         items.append(item)
@@ -107,14 +135,25 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     batch = _questions_from(args.batch) if args.batch else None
     pipeline = _open(settings)
     if batch is not None:
+        histories = Histories()
         for item in batch:
+            question, conversation = item["question"], item.get("conversation")
             try:
-                out = pipeline.ask(
-                    item["question"], filters=filters, answerer=args.answerer
-                ).to_json()
-            except InvalidQuestion as exc:
-                out = {"question": item["question"], "error": str(exc)}
-            print(json.dumps({"id": item.get("id"), **out}, ensure_ascii=False), flush=True)
+                answer = pipeline.ask(
+                    question,
+                    history=histories.of(conversation),
+                    filters=filters,
+                    answerer=args.answerer,
+                )
+            except InvalidQuestion as exc:  # like `rag chat`: a rejected line is not a turn
+                out = {"question": question, "error": str(exc)}
+            else:
+                histories.add(conversation, question, answer.answer)
+                out = answer.to_json()
+            head = {"id": item.get("id")}
+            if conversation is not None:
+                head["conversation"] = conversation
+            print(json.dumps({**head, **out}, ensure_ascii=False), flush=True)
         return 0
     question = " ".join(args.question)
     if args.json:
@@ -243,7 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question (or a JSONL batch)")
     p.add_argument("question", nargs="*", help="the question")
     p.add_argument("--json", action="store_true", help="print the JSON contract")
-    p.add_argument("--batch", metavar="FILE", help='JSONL of {"id", "question"}; prints JSONL')
+    p.add_argument(
+        "--batch",
+        metavar="FILE",
+        help='JSONL of {"id", "question"[, "conversation"]}; prints JSONL. Lines sharing a '
+        "conversation are its turns, answered in order with the earlier ones as history",
+    )
     _add_query_options(p)
     p.set_defaults(handler=cmd_ask)
 
