@@ -5,6 +5,8 @@ The index is built once per session in a temporary data directory.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 from pathlib import Path
@@ -168,13 +170,20 @@ def conversation_eval(e2e):
     gold = base / "conversations.jsonl"
     gold.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), "utf-8")
     out = base / "out-conversations"
-    with pytest.MonkeyPatch.context() as mp:
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(printed):
         _env(mp, base / "data")
         code = main(["eval", str(gold), "--out", str(out)])
     results = [json.loads(x) for x in (out / "results.jsonl").read_text("utf-8").splitlines()]
     product = {r["id"]: r for r in results if r["system"] == "product"}
     metrics = json.loads((out / "metrics.json").read_text("utf-8"))
-    return {"code": code, "out": out, "product": product, "metrics": metrics}
+    return {
+        "code": code,
+        "out": out,
+        "product": product,
+        "metrics": metrics,
+        "printed": printed.getvalue(),
+    }
 
 
 def _shown(result: dict) -> str:
@@ -207,6 +216,9 @@ def test_metrics_and_report_break_down_by_turn_and_language(conversation_eval):
     for heading in ("## By kind", "## By turn position", "## By language"):
         assert heading in report
     assert "\n| turn 2 | 1 |" in report and "\n| ru | 1 |" in report
+    printed = conversation_eval["printed"]
+    assert "answer accuracy by turn position" in printed
+    assert "answer accuracy by language" in printed
 
 
 def test_a_set_without_turns_or_lang_has_no_such_breakdown(e2e):
