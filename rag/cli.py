@@ -24,10 +24,11 @@ CHAT_HISTORY_TURNS = 4  # turns `rag chat` remembers for follow-ups
 
 
 class Histories:
-    """The earlier turns of each conversation of a batch, kept as `rag chat` keeps its own.
+    """The earlier turns of each conversation: `rag chat`'s one, or a batch's many.
 
-    `rag ask --batch` and `rag eval` answer a conversation's lines in file order with these
-    turns as history; a line outside any conversation (None) has no history.
+    `rag chat`, `rag ask --batch` and `rag eval` ask with these turns as history, so a
+    conversation is remembered the same way in all three; a line outside any conversation
+    (None) has no history.
     """
 
     def __init__(self, max_turns: int = CHAT_HISTORY_TURNS) -> None:
@@ -43,6 +44,10 @@ class Histories:
         if conversation is not None:
             turns = [*self._turns.get(conversation, ()), Turn(question, answer)]
             self._turns[conversation] = turns[-self.max_turns :]
+
+    def forget(self, conversation: str) -> None:
+        """Start the conversation afresh (`/reset`)."""
+        self._turns.pop(conversation, None)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -204,7 +209,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     pipeline = _open(settings)
     filters = _filters(args)
-    history: list[Turn] = []
+    histories, conversation = Histories(), "chat"
     interactive = sys.stdin.isatty()
     if interactive:
         print(
@@ -222,21 +227,26 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if not line.strip():
             continue
         if line.strip() in ("/reset", "/new"):
-            history.clear()
+            histories.forget(conversation)
             print("(conversation forgotten)")
             continue
         if line.strip() in ("/quit", "/exit"):
             break
         try:
             answer, shown = _ask_streaming(
-                pipeline, line, filters, args, show_question=False, history=history
+                pipeline,
+                line,
+                filters,
+                args,
+                show_question=False,
+                history=histories.of(conversation),
             )
         except InvalidQuestion as exc:
             print(exc)
             continue
         print(shown)
         print()
-        history = [*history, Turn(line, answer.answer)][-CHAT_HISTORY_TURNS:]
+        histories.add(conversation, line, answer.answer)
     return 0
 
 
