@@ -24,6 +24,33 @@ log = logging.getLogger("rag")
 CHAT_HISTORY_TURNS = 4  # turns `rag chat` remembers for follow-ups
 
 
+class Histories:
+    """The earlier turns of each conversation: `rag chat`'s one, or a batch's many.
+
+    `rag chat`, `rag ask --batch` and `rag eval` ask with these turns as history, so a
+    conversation is remembered the same way in all three; a line outside any conversation
+    (None) has no history.
+    """
+
+    def __init__(self, max_turns: int = CHAT_HISTORY_TURNS) -> None:
+        self.max_turns = max_turns
+        self._turns: dict[str, list[Turn]] = {}
+
+    def of(self, conversation: str | None) -> list[Turn]:
+        """The turns before this one, oldest first."""
+        return list(self._turns.get(conversation, ())) if conversation is not None else []
+
+    def add(self, conversation: str | None, question: str, answer: str) -> None:
+        """Remember an answered turn (the chat remembers what was shown, a decline included)."""
+        if conversation is not None:
+            turns = [*self._turns.get(conversation, ()), Turn(question, answer)]
+            self._turns[conversation] = turns[-self.max_turns :]
+
+    def forget(self, conversation: str) -> None:
+        """Start the conversation afresh (`/reset`)."""
+        self._turns.pop(conversation, None)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
 
@@ -81,7 +108,8 @@ def _questions_from(path: str) -> list[dict]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(
-            f'Cannot read {path}: {exc}. Give a JSONL file of {{"id", "question"}}.'
+            f'Cannot read {path}: {exc}. Give a JSONL file of {{"id", "question"}} '
+            '(and optionally "conversation").'
         ) from None
     items = []
     for number, line in enumerate(lines, start=1):
@@ -91,6 +119,11 @@ def _questions_from(path: str) -> list[dict]:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("question"), str):
                 raise ValueError("needs a string 'question'")
+            conversation = item.get("conversation")
+            if conversation is not None and (
+                not isinstance(conversation, str) or not conversation.strip()
+            ):
+                raise ValueError("'conversation' must be a non-empty string")
         except ValueError as exc:
             raise UsageError(f"{path}:{number} is not a question object ({exc}).") from None
         items.append(item)
@@ -108,14 +141,25 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     batch = _questions_from(args.batch) if args.batch else None
     pipeline = _open(settings)
     if batch is not None:
+        histories = Histories()
         for item in batch:
+            question, conversation = item["question"], item.get("conversation")
             try:
-                out = pipeline.ask(
-                    item["question"], filters=filters, answerer=args.answerer
-                ).to_json()
-            except InvalidQuestion as exc:
-                out = {"question": item["question"], "error": str(exc)}
-            print(json.dumps({"id": item.get("id"), **out}, ensure_ascii=False), flush=True)
+                answer = pipeline.ask(
+                    question,
+                    history=histories.of(conversation),
+                    filters=filters,
+                    answerer=args.answerer,
+                )
+            except InvalidQuestion as exc:  # like `rag chat`: a rejected line is not a turn
+                out = {"question": question, "error": str(exc)}
+            else:
+                histories.add(conversation, question, answer.answer)
+                out = answer.to_json()
+            head = {"id": item.get("id")}
+            if conversation is not None:
+                head["conversation"] = conversation
+            print(json.dumps({**head, **out}, ensure_ascii=False), flush=True)
         return 0
     question = " ".join(args.question)
     if args.json:
@@ -166,7 +210,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     pipeline = _open(settings)
     filters = _filters(args)
-    history: list[Turn] = []
+    histories, conversation = Histories(), "chat"
     interactive = sys.stdin.isatty()
     if interactive:
         print(
@@ -184,21 +228,26 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if not line.strip():
             continue
         if line.strip() in ("/reset", "/new"):
-            history.clear()
+            histories.forget(conversation)
             print("(conversation forgotten)")
             continue
         if line.strip() in ("/quit", "/exit"):
             break
         try:
             answer, shown = _ask_streaming(
-                pipeline, line, filters, args, show_question=False, history=history
+                pipeline,
+                line,
+                filters,
+                args,
+                show_question=False,
+                history=histories.of(conversation),
             )
         except InvalidQuestion as exc:
             print(exc)
             continue
         print(shown)
         print()
-        history = [*history, Turn(line, answer.answer)][-CHAT_HISTORY_TURNS:]
+        histories.add(conversation, line, answer.answer)
     return 0
 
 
@@ -244,7 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question (or a JSONL batch)")
     p.add_argument("question", nargs="*", help="the question")
     p.add_argument("--json", action="store_true", help="print the JSON contract")
-    p.add_argument("--batch", metavar="FILE", help='JSONL of {"id", "question"}; prints JSONL')
+    p.add_argument(
+        "--batch",
+        metavar="FILE",
+        help='JSONL of {"id", "question"[, "conversation"]}; prints JSONL. Lines sharing a '
+        "conversation are its turns, answered in order with the earlier ones as history",
+    )
     _add_query_options(p)
     p.set_defaults(handler=cmd_ask)
 

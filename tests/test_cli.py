@@ -68,6 +68,56 @@ def test_batch_keeps_order_and_ids(env: dict[str, str], tmp_path: Path) -> None:
     assert "empty" in rows[2]["error"]
 
 
+def _shown(row: dict) -> str:
+    return row["answer"] + " ".join(c["passage"] for c in row["citations"])
+
+
+def test_batch_conversation_answers_a_follow_up_with_its_own_history(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    follow_up = "what did he accuse them of?"
+    batch = tmp_path / "conversation.jsonl"
+    batch.write_text(
+        "\n".join(
+            json.dumps(q)
+            for q in [
+                {
+                    "id": "un-1",
+                    "conversation": "un",
+                    "question": "Who is Belarus' permanent representative to the UN?",
+                },
+                # another conversation in between must not become un's history
+                {"id": "tm-1", "conversation": "tm", "question": "What did Putin say?"},
+                {"id": "un-2", "conversation": "un", "question": follow_up},
+                {"id": "alone", "question": follow_up},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    done = run(["ask", "--json", "--batch", str(batch)], env)
+    assert done.returncode == 0, done.stderr
+    rows = {r["id"]: r for r in map(json.loads, done.stdout.splitlines())}
+    assert list(rows) == ["un-1", "tm-1", "un-2", "alone"]
+    assert rows["un-2"]["conversation"] == "un" and "conversation" not in rows["alone"]
+    assert "Rybakov" in _shown(rows["un-1"])
+    assert "Rybakov" in _shown(rows["un-2"])  # "he" resolved against turn 1
+    assert "Rybakov" not in _shown(rows["alone"])  # the same words with no history
+
+
+def test_batch_rejects_a_bad_conversation_key(env: dict[str, str], tmp_path: Path) -> None:
+    batch = tmp_path / "bad.jsonl"
+    batch.write_text(
+        json.dumps({"id": "a", "question": "Who?"})
+        + "\n"
+        + json.dumps({"id": "b", "question": "Who?", "conversation": ["x"]}),
+        encoding="utf-8",
+    )
+    done = run(["ask", "--json", "--batch", str(batch)], env)
+    assert done.returncode == 2
+    assert f"{batch}:2" in done.stderr and "'conversation'" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and done.stdout == ""
+
+
 def test_filters_by_outlet(env: dict[str, str]) -> None:
     done = run(["ask", "--json", "--outlet", "TIME", "What did Putin say?"], env)
     data = json.loads(done.stdout)

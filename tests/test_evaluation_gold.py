@@ -151,3 +151,59 @@ def test_check_floors():
     assert len(failures) == 2
     assert failures[0].startswith("answer_accuracy = 0.7 is below the floor 0.8")
     assert failures[1].startswith("citation_precision could not be measured")
+
+
+def turn(conversation: str, number: int, **extra: object) -> dict:
+    return {
+        **GOOD,
+        "id": f"{conversation}-{number}",
+        "conversation": conversation,
+        "turn": number,
+        **extra,
+    }
+
+
+def test_conversation_turn_and_lang_are_read(tmp_path):
+    path = write(
+        tmp_path,
+        {**GOOD, "id": "single", "lang": "RU"},
+        turn("a", 1),
+        turn("b", 1),  # conversations may interleave: each counts its own turns
+        turn("a", 2),
+        turn("a", 3),
+        turn("a", 4),
+    )
+    items = {i.id: i for i in load_gold(path)}
+    assert items["single"].conversation is None and items["single"].turn == 1
+    assert items["single"].lang == "ru" and items["a-1"].lang is None
+    assert [items[f"a-{n}"].turn for n in (1, 2, 3, 4)] == [1, 2, 3, 4]
+    assert items["b-1"].conversation == "b"
+    labels = [items[k].turn_label for k in ("single", "a-1", "a-2", "a-3", "a-4")]
+    assert labels == ["turn 1", "turn 1", "turn 2", "turn 3+", "turn 3+"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([turn("a", 0)], "'turn' must be a positive whole number"),
+        ([turn("a", "1")], "'turn' must be a positive whole number"),
+        ([turn("a", True)], "'turn' must be a positive whole number"),
+        ([turn("a", 1.0)], "'turn' must be a positive whole number"),
+        ([{**GOOD, "conversation": "a"}], "'turn' must be a positive whole number"),
+        ([{**GOOD, "turn": 1}], "'conversation' must be a non-empty string"),
+        ([turn(" ", 1)], "'conversation' must be a non-empty string"),
+        ([{**turn("a", 1), "conversation": 7}], "'conversation' must be a non-empty string"),
+        ([turn("a", 2)], "conversation 'a' needs turn 1 here, not 2"),
+        ([turn("a", 1), turn("a", 3)], "conversation 'a' needs turn 2 here, not 3"),
+        ([turn("a", 1), {**turn("a", 1), "id": "again"}], "needs turn 2 here, not 1"),
+        ([{**GOOD, "lang": "rus"}], "'lang' must be a 2-letter language code"),
+        ([{**GOOD, "lang": 7}], "'lang' must be a 2-letter language code"),
+        ([{**GOOD, "lang": "r1"}], "'lang' must be a 2-letter language code"),
+    ],
+)
+def test_bad_conversation_turn_or_lang_names_the_line(tmp_path, lines, message):
+    path = write(tmp_path, {**GOOD, "id": "first"}, *lines)
+    with pytest.raises(UsageError, match=message) as info:
+        load_gold(path)
+    text = str(info.value)
+    assert f"{path}:{1 + len(lines)}:" in text and "\n" not in text

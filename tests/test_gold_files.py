@@ -49,8 +49,23 @@ FIELDS = {
     "sources": list,
     "kind": str,
 }
+# Optional fields: a conversation's turns (`conversation` + `turn`) and a question's language.
+OPTIONAL_FIELDS = {"conversation": str, "turn": int, "lang": str}
 SOURCE_FIELDS = ("doc", "outlet", "evidence")
-ID_PREFIX = {"dev": "dev-", "tune": "tune-", "heldout": "held-"}
+ID_PREFIX = {
+    "dev": "dev-",
+    "tune": "tune-",
+    "heldout": "held-",
+    "chat-tune": "chat-",
+    "chat-heldout": "chat-",
+    "conversations-tune": "conv-",
+    "conversations-heldout": "conv-",
+}
+# Each file must exist; the conversation files must hold turns, the others single questions.
+GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
+CONVERSATION_FILES = ("conversations-tune.jsonl", "conversations-heldout.jsonl")
+MIN_CONVERSATIONS = 24
+MIN_CHAT_ITEMS = 60
 MIN_TOTAL_ITEMS = 80
 MIN_DECLINE_OUTSIDE_DEV = 15
 # Page furniture that can sit inside an article's text before its body_ends_before marker
@@ -135,7 +150,7 @@ ITEM_PARAMS = pytest.mark.parametrize("entry", ITEMS, ids=[_item_id(p) for p in 
 
 def test_gold_files_exist():
     names = {path.name for path in GOLD_DIR.glob("*.jsonl")}
-    assert {"dev.jsonl", "tune.jsonl", "heldout.jsonl"} <= names
+    assert set(GOLD_FILES) <= names
 
 
 def test_sources_json_docs_exist():
@@ -157,9 +172,21 @@ def test_line_is_json_object(row):
 @ITEM_PARAMS
 def test_fields_and_types(entry):
     name, item = entry
-    assert set(item) == set(FIELDS), f"fields {sorted(item)} != {sorted(FIELDS)}"
-    for field, expected in FIELDS.items():
-        assert type(item[field]) is expected, f"{field} must be {expected.__name__}"
+    extra = set(item) - set(FIELDS)
+    assert set(FIELDS) <= set(item) and extra <= set(OPTIONAL_FIELDS), (
+        f"fields {sorted(item)}: need {sorted(FIELDS)}, may add {sorted(OPTIONAL_FIELDS)}"
+    )
+    for field, expected in {**FIELDS, **OPTIONAL_FIELDS}.items():
+        if field in item:
+            assert type(item[field]) is expected, f"{field} must be {expected.__name__}"
+    assert ("conversation" in item) == ("turn" in item), "conversation and turn go together"
+    assert ("conversation" in item) == (name in CONVERSATION_FILES), (
+        f"turns belong in {CONVERSATION_FILES}, single questions elsewhere"
+    )
+    if "turn" in item:
+        assert item["turn"] >= 1 and item["conversation"].strip()
+    if "lang" in item:
+        assert len(item["lang"]) == 2 and item["lang"].isalpha() and item["lang"].islower()
     assert item["id"].strip() and item["question"].strip()
     prefix = ID_PREFIX.get(Path(name).stem)
     if prefix:
@@ -249,8 +276,49 @@ def test_ids_unique_across_files():
 
 
 def test_questions_unique_across_files():
-    counts = Counter(" ".join(fold(item["question"]).split()) for _, item in ITEMS)
+    """Later turns ("when was that?") may repeat: they mean something else in each conversation."""
+    counts = Counter(
+        " ".join(fold(item["question"]).split()) for _, item in ITEMS if item.get("turn", 1) == 1
+    )
     assert not [q for q, n in counts.items() if n > 1], "duplicate questions"
+
+
+@pytest.mark.parametrize("name", CONVERSATION_FILES)
+def test_conversation_turns_consecutive(name):
+    """A conversation's lines are its turns 1, 2, 3... in file order, written together."""
+    turns: dict[str, list[int]] = {}
+    last = None
+    for file_name, item in ITEMS:
+        if file_name != name:
+            continue
+        conversation = item["conversation"]
+        assert conversation == last or conversation not in turns, (
+            f"{item['id']}: conversation {conversation!r} is split by other lines"
+        )
+        turns.setdefault(conversation, []).append(item["turn"])
+        last = conversation
+    for conversation, numbers in turns.items():
+        assert numbers == list(range(1, len(numbers) + 1)), f"{conversation}: turns {numbers}"
+        assert 2 <= len(numbers) <= 3, f"{conversation}: {len(numbers)} turns, want 2-3"
+
+
+def test_conversation_ids_unique_across_files():
+    files_of: dict[str, set[str]] = {}
+    for name, item in ITEMS:
+        if "conversation" in item:
+            files_of.setdefault(item["conversation"], set()).add(name)
+    assert not [c for c, names in files_of.items() if len(names) > 1]
+
+
+def test_enough_conversations_and_chat_items():
+    conversations = {item["conversation"] for _, item in ITEMS if "conversation" in item}
+    assert len(conversations) >= MIN_CONVERSATIONS
+    later_declines = [
+        item["id"] for _, item in ITEMS if item.get("turn", 1) > 1 and not item["answerable"]
+    ]
+    assert len(later_declines) >= 4, "some follow-ups must be declined"
+    chat = [item for name, item in ITEMS if name.startswith("chat-")]
+    assert len(chat) >= MIN_CHAT_ITEMS
 
 
 def test_all_kinds_covered():

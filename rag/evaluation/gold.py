@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ from rag.errors import UsageError
 from rag.evaluation.textnorm import normalize
 
 MATCH_MODES = ("any", "all")
+LANG_CODE = re.compile(r"[A-Za-z]{2}")
+# Turn positions the report keeps apart; later turns are pooled under the last label.
+TURN_LABELS = ("turn 1", "turn 2", "turn 3+")
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,18 @@ class GoldItem:
     match: str
     sources: tuple[GoldSource, ...]
     kind: str
+    conversation: str | None = None  # lines sharing it are the turns of one conversation
+    turn: int = 1  # position in its conversation; a single question is a first turn
+    lang: str | None = None  # the question's language code (lower case) when the item says
 
     @property
     def evidence(self) -> tuple[str, ...]:
         return tuple(s.evidence for s in self.sources)
+
+    @property
+    def turn_label(self) -> str:
+        """The by-turn breakdown's group: "turn 1", "turn 2" or "turn 3+"."""
+        return TURN_LABELS[min(self.turn, len(TURN_LABELS)) - 1]
 
     def expected_text(self) -> str:
         """The expectation as a person reads it in a report."""
@@ -80,6 +92,10 @@ def parse_item(obj: Any, path: Path, lineno: int) -> GoldItem:
         if not isinstance(outlet, str):
             raise _bad(path, lineno, "a source's 'outlet' must be a string")
         sources.append(GoldSource(doc=src["doc"], outlet=outlet, evidence=src["evidence"]))
+    conversation, turn = _conversation_turn(obj, path, lineno)
+    lang = obj.get("lang")
+    if lang is not None and not (isinstance(lang, str) and LANG_CODE.fullmatch(lang)):
+        raise _bad(path, lineno, "'lang' must be a 2-letter language code such as \"ru\"")
     answerable = obj["answerable"]
     if answerable and not any(a.strip() for a in answers):
         raise _bad(path, lineno, "an answerable item needs at least one answer string")
@@ -93,7 +109,22 @@ def parse_item(obj: Any, path: Path, lineno: int) -> GoldItem:
         match=match,
         sources=tuple(sources),
         kind=obj["kind"].strip(),
+        conversation=conversation,
+        turn=turn,
+        lang=lang.lower() if lang else None,
     )
+
+
+def _conversation_turn(obj: dict[str, Any], path: Path, lineno: int) -> tuple[str | None, int]:
+    """The optional `conversation` id and `turn` number, which only come together."""
+    conversation, turn = obj.get("conversation"), obj.get("turn")
+    if conversation is None and turn is None:
+        return None, 1
+    if not isinstance(conversation, str) or not conversation.strip():
+        raise _bad(path, lineno, "'conversation' must be a non-empty string next to 'turn'")
+    if type(turn) is not int or turn < 1:  # bool is an int subclass: true is not a turn
+        raise _bad(path, lineno, "'turn' must be a positive whole number (1, 2, 3…)")
+    return conversation.strip(), turn
 
 
 def load_gold(path: str | Path) -> list[GoldItem]:
@@ -111,6 +142,7 @@ def load_gold(path: str | Path) -> list[GoldItem]:
         ) from None
     items: list[GoldItem] = []
     seen: set[str] = set()
+    last_turn: dict[str, int] = {}  # conversation -> its turn read last
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -122,6 +154,16 @@ def load_gold(path: str | Path) -> list[GoldItem]:
         if item.id in seen:
             raise _bad(path, lineno, f"id {item.id!r} is used twice")
         seen.add(item.id)
+        if item.conversation is not None:
+            expected = last_turn.get(item.conversation, 0) + 1
+            if item.turn != expected:
+                raise _bad(
+                    path,
+                    lineno,
+                    f"conversation {item.conversation!r} needs turn {expected} here, "
+                    f"not {item.turn} (turns count 1, 2, 3… in file order)",
+                )
+            last_turn[item.conversation] = item.turn
         items.append(item)
     if not items:
         raise UsageError(f"gold file {path} holds no items: add one JSON object per line.")

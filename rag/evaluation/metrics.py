@@ -312,12 +312,19 @@ def aggregate(
     return metrics
 
 
+def by_group(
+    scores: Sequence[ItemScore], labels: Sequence[str]
+) -> dict[str, dict[str, float | int | None]]:
+    """`aggregate` per label (`labels[i]` is the group of `scores[i]`), in first-seen order."""
+    groups: dict[str, list[ItemScore]] = {}
+    for s, label in zip(scores, labels, strict=True):
+        groups.setdefault(label, []).append(s)
+    return {label: aggregate(group) for label, group in groups.items()}
+
+
 def by_kind(scores: Sequence[ItemScore]) -> dict[str, dict[str, float | int | None]]:
     """`aggregate` per gold `kind`, kinds in first-seen order."""
-    groups: dict[str, list[ItemScore]] = {}
-    for s in scores:
-        groups.setdefault(s.kind, []).append(s)
-    return {kind: aggregate(group) for kind, group in groups.items()}
+    return by_group(scores, [s.kind for s in scores])
 
 
 def ratios(

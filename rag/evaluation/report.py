@@ -10,9 +10,14 @@ from typing import Any
 from rag.evaluation.metrics import CONCISE_MAX_CHARS, HEADLINE_KEYS, METRIC_KEYS, ratios
 from rag.evaluation.runner import Evaluation, SystemResult
 
+GroupMetrics = Mapping[str, Mapping[str, float | int | None]]
+
 # Columns of the per-kind tables (everything but the process-wide peak memory).
 KIND_KEYS = tuple(k for k in METRIC_KEYS if k != "peak_rss_mb")
 FAILURE_TEXT_CHARS = 240
+# What the breakdowns compare across systems: in the terminal summary, and in report.md.
+KEYS_ACCURACY = ("answer_accuracy",)
+KEYS_COMPARED = ("answer_accuracy", "hit@5")
 
 DEFINITIONS = f"""\
 - **answer_accuracy**: answerable items: not declined and the answer contains the expected
@@ -104,35 +109,57 @@ def _short(text: str, limit: int = FAILURE_TEXT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def _breakdowns(system: SystemResult) -> list[tuple[str, str, GroupMetrics]]:
+    """(heading, column name, groups) of each breakdown the gold supports: by kind always, by
+    turn position when some item is a conversation turn, by language when some item says."""
+    parts = [("kind", "kind", system.kinds)]
+    if system.turns:
+        parts.append(("turn position", "turn", system.turns))
+    if system.langs:
+        parts.append(("language", "lang", system.langs))
+    return parts
+
+
 def summary(ev: Evaluation) -> str:
-    """The terminal summary: overall metrics, product vs baselines, then failures count."""
+    """The terminal summary: overall metrics, product vs baselines, accuracy by turn and by
+    language when the gold has them, then failures count."""
     p = ev.product.overall
     head = (
         f"rag eval {ev.gold_path}: {p['n']} items ({p['n_answerable']} answerable), "
         f"answerer {ev.meta.get('answerer') or 'default'}"
     )
     header, rows = _overall_rows(ev)
+    parts = [head, "", text_table(header, rows)]
+    for index, (heading, column, _) in enumerate(_breakdowns(ev.product)):
+        if index:  # the by-kind table is long: it stays in report.md
+            group_header, group_rows = _group_rows(ev, index, column, KEYS_ACCURACY)
+            parts += ["", f"answer accuracy by {heading}", text_table(group_header, group_rows)]
     tail = f"{p['n_failed']} of {p['n']} product items failed; details in report.md"
-    return "\n".join([head, "", text_table(header, rows), "", tail])
+    return "\n".join([*parts, "", tail])
 
 
-def _kind_comparison(ev: Evaluation) -> str:
+def _group_rows(
+    ev: Evaluation, index: int, column: str, keys: Sequence[str]
+) -> tuple[list[str], list[list[str]]]:
+    """Breakdown `index` of `_breakdowns` compared across systems, one column per system and key."""
     systems = list(ev.systems.values())
-    header = ["kind", "n"]
-    header += [f"accuracy {s.spec.name}" for s in systems]
-    header += [f"hit@5 {s.spec.name}" for s in systems]
+    groups = [_breakdowns(s)[index][2] for s in systems]
+    header = [column, "n"]
+    for key in keys:
+        label = "accuracy" if key == "answer_accuracy" else key
+        header += [f"{label} {s.spec.name}" for s in systems]
     rows = []
-    for kind, m in ev.product.kinds.items():
-        row: list[object] = [kind, m["n"]]
-        row += [fmt("answer_accuracy", s.kinds[kind]["answer_accuracy"]) for s in systems]
-        row += [fmt("hit@5", s.kinds[kind]["hit@5"]) for s in systems]
+    for name, m in groups[0].items():
+        row = [name, fmt("n", m["n"])]
+        for key in keys:
+            row += [fmt(key, g[name][key]) for g in groups]
         rows.append(row)
-    return md_table(header, rows)
+    return header, rows
 
 
-def _kind_table(system: SystemResult) -> str:
-    rows = [[kind, *(fmt(k, m.get(k)) for k in KIND_KEYS)] for kind, m in system.kinds.items()]
-    return md_table(["kind", *KIND_KEYS], rows)
+def _group_table(column: str, groups: GroupMetrics) -> str:
+    rows = [[name, *(fmt(k, m.get(k)) for k in KIND_KEYS)] for name, m in groups.items()]
+    return md_table([column, *KIND_KEYS], rows)
 
 
 def _failures(ev: Evaluation, system: SystemResult) -> str:
@@ -178,9 +205,14 @@ def report_markdown(ev: Evaluation, chart_name: str | None = "chart.png") -> str
     parts += [md_table(header, rows), ""]
     if chart_name:
         parts += [f"![answer accuracy and hit@5 by kind]({chart_name})", ""]
-    parts += ["## By kind", "", "### Answer accuracy and hit@5", "", _kind_comparison(ev), ""]
-    for system in ev.systems.values():
-        parts += [f"### All metrics: {system.spec.label}", "", _kind_table(system), ""]
+    for index, (heading, column, _) in enumerate(_breakdowns(ev.product)):
+        header, rows = _group_rows(ev, index, column, KEYS_COMPARED)
+        parts += [f"## By {heading}", "", "### Answer accuracy and hit@5", ""]
+        parts += [md_table(header, rows), ""]
+        for system in ev.systems.values():
+            groups = _breakdowns(system)[index][2]
+            parts += [f"### All metrics: {system.spec.label}", "", _group_table(column, groups)]
+            parts.append("")
     parts += [f"## Failures: {ev.product.spec.label}", "", _failures(ev, ev.product), ""]
     for b in ev.baselines:
         parts.append(
@@ -200,6 +232,9 @@ def result_lines(ev: Evaluation) -> list[dict[str, Any]]:
                 {
                     "id": item.id,
                     "kind": item.kind,
+                    "conversation": item.conversation,
+                    "turn": item.turn,
+                    "lang": item.lang,
                     "system": system.spec.name,
                     "question": item.question,
                     "expected": {
@@ -233,7 +268,13 @@ def metrics_document(
         "gold": ev.gold_path,
         "meta": ev.meta,
         "systems": {
-            name: {"label": s.spec.label, "overall": s.overall, "by_kind": s.kinds}
+            name: {
+                "label": s.spec.label,
+                "overall": s.overall,
+                "by_kind": s.kinds,
+                "by_turn": s.turns,
+                "by_lang": s.langs,
+            }
             for name, s in ev.systems.items()
         },
         "ratios": {b.spec.name: ratios(ev.product.overall, b.overall) for b in ev.baselines},

@@ -10,10 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from rag.cli import Histories
 from rag.errors import InvalidQuestion, RagError
 from rag.evaluation.corpus import ArticleTexts, load_manifest
 from rag.evaluation.gold import GoldItem
-from rag.evaluation.metrics import RETRIEVAL_DEPTH, ItemScore, aggregate, by_kind, score_item
+from rag.evaluation.metrics import (
+    RETRIEVAL_DEPTH,
+    ItemScore,
+    aggregate,
+    by_group,
+    by_kind,
+    score_item,
+)
 from rag.evaluation.records import (
     BASELINES,
     PRODUCT,
@@ -22,13 +30,17 @@ from rag.evaluation.records import (
     baseline_output,
     output_from_answer,
 )
-from rag.types import Answer, ScoredPassage
+from rag.types import Answer, ScoredPassage, Turn
+
+NO_LANG = "(no lang)"  # the by-language group of items that do not say their language
 
 
 class AnswersQuestions(Protocol):
     """The part of rag.pipeline.Pipeline the evaluation uses."""
 
-    def ask(self, question: str, *, answerer: str | None = None) -> Answer: ...
+    def ask(
+        self, question: str, *, history: Sequence[Turn] = (), answerer: str | None = None
+    ) -> Answer: ...
 
     def retrieve(self, query: str, *, mode: str = "hybrid", k: int = 10) -> list[ScoredPassage]: ...
 
@@ -40,6 +52,9 @@ class SystemResult:
     scores: list[ItemScore]
     overall: dict[str, float | int | None]
     kinds: dict[str, dict[str, float | int | None]]
+    # by turn position / by `lang`; empty when no item is a conversation turn / says its lang
+    turns: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
+    langs: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,11 +97,37 @@ def _guarded(call: Callable[[], Output]) -> Output:
     return Output(answer="", abstained=False, latency_s=time.perf_counter() - start, error=message)
 
 
-def ask_product(pipeline: AnswersQuestions, question: str, answerer: str | None) -> Output:
-    """The product's answer, timed around Pipeline.ask exactly as a front end calls it."""
+def ask_product(
+    pipeline: AnswersQuestions,
+    question: str,
+    answerer: str | None,
+    history: Sequence[Turn] = (),
+) -> Output:
+    """The product's answer, timed around Pipeline.ask exactly as a front end calls it
+    (a conversation's later turn with the earlier turns as history)."""
     start = time.perf_counter()
-    answer = pipeline.ask(question, answerer=answerer)
+    answer = pipeline.ask(question, history=history, answerer=answerer)
     return output_from_answer(answer, time.perf_counter() - start)
+
+
+def run_product(
+    pipeline: AnswersQuestions,
+    items: Sequence[GoldItem],
+    answerer: str | None,
+    on_done: Callable[[], None] = lambda: None,
+) -> list[Output]:
+    """Every item through the product in file order; a conversation's turns carry its history
+    as `rag chat` keeps it (a turn that errored is not remembered, like a rejected chat line)."""
+    histories = Histories()
+    outputs = []
+    for item in items:
+        history = histories.of(item.conversation)
+        out = _guarded(lambda q=item.question, h=history: ask_product(pipeline, q, answerer, h))
+        if not out.error:
+            histories.add(item.conversation, item.question, out.answer)
+        outputs.append(out)
+        on_done()
+    return outputs
 
 
 def ask_baseline(pipeline: AnswersQuestions, question: str, mode: str) -> Output:
@@ -128,19 +169,16 @@ def evaluate(
     with _progress(len(items) * len(specs), progress) as bar:
         for spec in specs:
             bar.set_postfix_str(spec.name)
+            if spec is PRODUCT:
+                raw[spec.name] = run_product(pipeline, items, answerer, lambda: bar.update(1))
+                peak = peak_rss_mb()
+                continue
             outputs = []
-            for item in items:
-                if spec is PRODUCT:
-                    out = _guarded(lambda q=item.question: ask_product(pipeline, q, answerer))
-                else:
-                    out = _guarded(
-                        lambda q=item.question, m=spec.mode: ask_baseline(pipeline, q, m)
-                    )
+            for item in items:  # a baseline sees each question alone, with no history
+                out = _guarded(lambda q=item.question, m=spec.mode: ask_baseline(pipeline, q, m))
                 outputs.append(out)
                 bar.update(1)
             raw[spec.name] = outputs
-            if spec is PRODUCT:
-                peak = peak_rss_mb()
 
     if all(o.error for o in raw[PRODUCT.name]):
         first = raw[PRODUCT.name][0].error
@@ -181,10 +219,18 @@ def score_system(
         score_item(item, out, article_text=articles, outlets=outlets)
         for item, out in zip(items, outputs, strict=True)
     ]
+    has_turns = any(item.conversation is not None for item in items)
+    has_langs = any(item.lang for item in items)
     return SystemResult(
         spec=spec,
         outputs=list(outputs),
         scores=scores,
         overall=aggregate(scores, peak_rss_mb=peak),
         kinds=by_kind(scores),
+        turns=_sorted(by_group(scores, [i.turn_label for i in items])) if has_turns else {},
+        langs=_sorted(by_group(scores, [i.lang or NO_LANG for i in items])) if has_langs else {},
     )
+
+
+def _sorted(groups: dict[str, Any]) -> dict[str, Any]:
+    return dict(sorted(groups.items()))
