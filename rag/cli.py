@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.config import Settings
+from rag.conversation import Histories
 from rag.errors import RagError, UsageError
 from rag.types import Answer, SearchFilters, Turn
 
@@ -20,35 +21,6 @@ if TYPE_CHECKING:
     from rag.pipeline import Pipeline
 
 log = logging.getLogger("rag")
-
-CHAT_HISTORY_TURNS = 4  # turns `rag chat` remembers for follow-ups
-
-
-class Histories:
-    """The earlier turns of each conversation: `rag chat`'s one, or a batch's many.
-
-    `rag chat`, `rag ask --batch` and `rag eval` ask with these turns as history, so a
-    conversation is remembered the same way in all three; a line outside any conversation
-    (None) has no history.
-    """
-
-    def __init__(self, max_turns: int = CHAT_HISTORY_TURNS) -> None:
-        self.max_turns = max_turns
-        self._turns: dict[str, list[Turn]] = {}
-
-    def of(self, conversation: str | None) -> list[Turn]:
-        """The turns before this one, oldest first."""
-        return list(self._turns.get(conversation, ())) if conversation is not None else []
-
-    def add(self, conversation: str | None, question: str, answer: str) -> None:
-        """Remember an answered turn (the chat remembers what was shown, a decline included)."""
-        if conversation is not None:
-            turns = [*self._turns.get(conversation, ()), Turn(question, answer)]
-            self._turns[conversation] = turns[-self.max_turns :]
-
-    def forget(self, conversation: str) -> None:
-        """Start the conversation afresh (`/reset`)."""
-        self._turns.pop(conversation, None)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -9,14 +9,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rag import answering
-from rag.answering.question import focus_question, is_follow_up
 from rag.config import Settings
+from rag.conversation import named_outlets, standalone_query
 from rag.embedding import Embedder
 from rag.errors import IndexUnavailable, InvalidQuestion, UsageError
 from rag.freshness import ReadersWriterLock, bump_generation, read_generation
 from rag.ingest import IngestReport, ingest
 from rag.lexical import LexicalIndex
-from rag.lexicon import expand_chat_words
 from rag.locking import exclusive_writer, writer_if_free
 from rag.normalize import TERMS_VERSION
 from rag.retrieval import Candidate, HybridRetriever
@@ -43,16 +42,6 @@ def validate_question(question: str) -> str:
     return cleaned
 
 
-def standalone_query(question: str, history: Sequence[Turn]) -> str:
-    """What to search for: the question sentence itself (not text around it), chat spellings
-    spelled out ("wat" -> "what"), and a follow-up ("and via Latvia?") joined to the previous
-    question."""
-    question = expand_chat_words(focus_question(question))
-    if history and is_follow_up(question):
-        return f"{expand_chat_words(focus_question(history[-1].question))} {question}"
-    return question
-
-
 class Pipeline:
     """Opens the index (building it from the seeds on first use) and answers questions.
 
@@ -72,6 +61,7 @@ class Pipeline:
         # Once the store has passages, counting them again per question is wasted (67 ms over
         # HTTP at a million); the cache is dropped whenever this or another process ingests.
         self._has_passages = False
+        self._outlets: tuple[str, ...] | None = None  # the indexed outlets, read once
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, auto_ingest: bool = True) -> Pipeline:
@@ -102,7 +92,7 @@ class Pipeline:
             )
             self.refresh_lexical()
             self._generation = bump_generation(self.settings.data_dir)  # tell other readers
-            self._has_passages = False
+            self._forget_index_facts()
         return report
 
     def follow_other_writers(self) -> None:
@@ -124,7 +114,7 @@ class Pipeline:
                 self.retriever.store = self.store
             self.refresh_lexical()
             self._generation = generation
-            self._has_passages = False
+            self._forget_index_facts()
 
     def _stamp(self) -> str:
         records = sorted((r.doc, r.fingerprint) for r in self.store.doc_records().values())
@@ -148,6 +138,17 @@ class Pipeline:
                     except OSError as exc:  # read-only data dir: keep it in memory only
                         log.warning("could not save the BM25 index to %s: %s", folder, exc)
         self.retriever.lexical = lexical
+
+    def _forget_index_facts(self) -> None:
+        """Drop what was read once about the index's contents (after any ingest)."""
+        self._has_passages = False
+        self._outlets = None
+
+    def outlets(self) -> tuple[str, ...]:
+        """The outlets of the indexed articles."""
+        if self._outlets is None:
+            self._outlets = tuple(sorted({a.outlet for a in self.sources()}))
+        return self._outlets
 
     # -- answering --------------------------------------------------------------------------
 
@@ -200,6 +201,10 @@ class Pipeline:
         """
         question = validate_question(question)
         query = standalone_query(question, history)
+        if filters is None or filters.is_empty():
+            # "what does TASS say?": a question that names an outlet is about its articles.
+            named = named_outlets(question, self.outlets())
+            filters = SearchFilters(outlets=named) if named else filters
         # The answerer weighs a wider pool than the `retrieved` list shows.
         found = self.candidates(
             query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters

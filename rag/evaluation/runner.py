@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from rag.cli import Histories
+from rag.conversation import Histories
 from rag.errors import InvalidQuestion, RagError
 from rag.evaluation.corpus import ArticleTexts, load_manifest
 from rag.evaluation.gold import GoldItem

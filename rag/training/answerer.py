@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 SEED = 0
 FOLDS = 5
 CHAT_NOISE_SHARE = 0.35  # of training questions also typed as in a chat
+QUESTIONS_PER_ARTICLE = 260  # SQuAD questions kept per training article, unanswerable first
 NEGATIVES_PER_QUESTION = 16  # sentence-model training rows without the answer, per question
 SEED_GOLD_WEIGHT = 4.0  # the project's own questions count this many times a SQuAD question
 HIDDEN_UNITS = 32
@@ -116,7 +117,10 @@ def run_questions(
     """(group, question, answers, answerable, weight) -> Questions with their feature rows."""
     answerer = ExtractiveAnswerer()
     out = []
-    for group, text, answers, answerable, weight in items:
+    items = list(items)
+    for i, (group, text, answers, answerable, weight) in enumerate(items):
+        if i % 500 == 0:
+            print(f"  {i:,} of {len(items):,} questions through the question path", flush=True)
         request = pipeline.request(text)
         _, _, sentences = answerer.candidate_sentences(request)
         if sentences:
@@ -136,7 +140,12 @@ def squad_items(
 ) -> list[tuple[str, str, Sequence[str], bool, float]]:
     items = []
     for article in articles:
-        for q in article.questions:
+        questions = list(article.questions)
+        if noise:  # training: a sample per article, every unanswerable one first
+            rng.shuffle(questions)
+            questions.sort(key=lambda q: q.answerable)
+            questions = questions[:QUESTIONS_PER_ARTICLE]
+        for q in questions:
             items.append((article.doc, q.question, q.answers, q.answerable, 1.0))
             if noise and rng.random() < CHAT_NOISE_SHARE:
                 items.append(

@@ -1,0 +1,112 @@
+"""Conversations: what a follow-up question means, and what a conversation remembers.
+
+A follow-up leans on the turns before it. "whats his name?" after an answer naming
+Bychkovsky, "when did that happen?", "and what did Poland say?": the search must carry the
+previous question's topic *and* the names the previous answer gave, while the follow-up's own
+question word decides what kind of answer is wanted. `rag chat`, `rag ask --batch`, `rag eval`
+and the bot all resolve follow-ups here and remember turns the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.answering.question import focus_question, is_follow_up
+from rag.lexicon import english, expand_chat_words
+from rag.types import Turn
+
+CHAT_HISTORY_TURNS = 4  # turns `rag chat`, batches and the evaluation remember
+MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
+
+_WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
+_PRONOUN = re.compile(
+    r"\b(he|she|him|his|her|hers|they|them|their|it|its|that|this|these|those|there|then)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*")
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def _sentence(text: str) -> str:
+    """One clause for the search: no question marks to split on, no citation markers."""
+    return _MARKER.sub("", text).replace("?", " ").strip(" .")
+
+
+def answer_names(answer: str, known: str) -> list[str]:
+    """Names the previous answer gave that the conversation has not said already."""
+    plain = english().plain_capitals
+    names: list[str] = []
+    for m in _NAME.finditer(_MARKER.sub("", answer)):
+        name = " ".join(w for w in m.group(0).split() if w not in plain)
+        if name and name.lower() not in " ".join([known, *names]).lower():
+            names.append(name)
+    return names[:MAX_CARRIED_NAMES]
+
+
+def named_outlets(question: str, outlets: Sequence[str]) -> tuple[str, ...]:
+    """The outlets `question` names ("what does TASS say?"), as the index spells them.
+
+    An all-capitals name (RT, TASS, TIME) counts only as typed in capitals, so that "what
+    time…" is not a question about TIME; other names count in any case ("pozirk").
+    """
+    named = []
+    for outlet in outlets:
+        if not outlet or outlet == "unknown":
+            continue
+        flags = 0 if outlet.isupper() else re.IGNORECASE
+        if re.search(rf"(?<!\w){re.escape(outlet)}(?!\w)", question, flags):
+            named.append(outlet)
+    return tuple(named)
+
+
+def standalone_query(question: str, history: Sequence[Turn]) -> str:
+    """What to search for: the question sentence itself (not text around it), chat spellings
+    spelled out ("wat" -> "what"), and a follow-up resolved against the turns before it.
+
+    - A follow-up with its own question word ("when did that happen?") keeps it first, so it
+      decides the kind of answer, followed by the previous question's topic.
+    - An elliptic one ("and via Latvia?") extends the previous question.
+    - A pronoun ("his", "that", "they") also brings the names the previous answer gave.
+    """
+    question = expand_chat_words(focus_question(question))
+    if not history or not is_follow_up(question):
+        return question
+    previous = history[-1]
+    topic = _sentence(expand_chat_words(focus_question(previous.question)))
+    if _WH.search(question):
+        query = f"{_sentence(question)} {topic}"
+    else:
+        query = f"{topic} {_sentence(question)}"
+    if _PRONOUN.search(question) and _MARKER.search(previous.answer):  # not after a decline
+        names = answer_names(previous.answer, query)
+        if names:
+            query = f"{query} {' '.join(names)}"
+    return " ".join(query.split())
+
+
+class Histories:
+    """The earlier turns of each conversation: `rag chat`'s one, or a batch's many.
+
+    `rag chat`, `rag ask --batch` and `rag eval` ask with these turns as history, so a
+    conversation is remembered the same way in all three; a line outside any conversation
+    (None) has no history.
+    """
+
+    def __init__(self, max_turns: int = CHAT_HISTORY_TURNS) -> None:
+        self.max_turns = max_turns
+        self._turns: dict[str, list[Turn]] = {}
+
+    def of(self, conversation: str | None) -> list[Turn]:
+        """The turns before this one, oldest first."""
+        return list(self._turns.get(conversation, ())) if conversation is not None else []
+
+    def add(self, conversation: str | None, question: str, answer: str) -> None:
+        """Remember an answered turn (the chat remembers what was shown, a decline included)."""
+        if conversation is not None:
+            turns = [*self._turns.get(conversation, ()), Turn(question, answer)]
+            self._turns[conversation] = turns[-self.max_turns :]
+
+    def forget(self, conversation: str) -> None:
+        """Start the conversation afresh (`/reset`)."""
+        self._turns.pop(conversation, None)

@@ -1,0 +1,82 @@
+"""Follow-ups resolved against the conversation, and questions that name an outlet."""
+
+from __future__ import annotations
+
+from rag.conversation import Histories, answer_names, named_outlets, standalone_query
+from rag.pipeline import Pipeline
+from rag.types import Turn
+
+CLOSED = Turn(
+    "Who closed the Kuznica checkpoint?",
+    "Poland — Against the background of the aggravated situation, Poland closed the "
+    "Kuznitsa checkpoint on the border with Belarus [1].",
+)
+
+
+def test_a_follow_up_with_its_own_question_word_keeps_it_first() -> None:
+    query = standalone_query("When did that happen?", [CLOSED])
+    assert query.startswith("When did that happen")
+    assert "Kuznica checkpoint" in query
+
+
+def test_an_elliptic_follow_up_extends_the_previous_question() -> None:
+    previous = Turn("How many migrants tried to cross via Poland?", "28,668 attempts [1].")
+    assert standalone_query("and via Latvia?", [previous]) == (
+        "How many migrants tried to cross via Poland and via Latvia"
+    )
+
+
+def test_a_pronoun_brings_the_names_the_previous_answer_gave() -> None:
+    previous = Turn(
+        "Who said Poland spreads false information?",
+        "In turn, the official representative of the border committee of Belarus Anton "
+        "Bychkovsky said that the Polish side spreads false information [1].",
+    )
+    assert "Bychkovsky" in standalone_query("whats his name", [previous])
+
+
+def test_a_decline_lends_no_names() -> None:
+    declined = Turn("Who is Merkel?", "The articles I have do not mention Merkel.")
+    assert "Merkel" not in standalone_query("what did she say", [declined]).split("Who is")[0]
+
+
+def test_a_new_question_is_not_a_follow_up() -> None:
+    query = standalone_query("How many soldiers did Poland send to the border?", [CLOSED])
+    assert query == "How many soldiers did Poland send to the border?"
+
+
+def test_answer_names_skip_what_was_said_and_sentence_furniture() -> None:
+    names = answer_names(CLOSED.answer, "Who closed the Kuznica checkpoint")
+    assert "Poland" in names and "Against" not in names
+
+
+def test_outlets_are_recognised_by_name_but_not_as_common_words() -> None:
+    outlets = ["Pozirk", "RT", "TASS", "TIME"]
+    assert named_outlets("what does TASS say about Poland?", outlets) == ("TASS",)
+    assert named_outlets("what did pozirk report", outlets) == ("Pozirk",)
+    assert named_outlets("what time did the border close?", outlets) == ()
+    assert named_outlets("start the engine", outlets) == ()
+
+
+def test_histories_keep_the_last_turns_per_conversation() -> None:
+    histories = Histories(max_turns=2)
+    for i in range(3):
+        histories.add("a", f"q{i}", f"a{i}")
+    histories.add("b", "other", "x")
+    assert [t.question for t in histories.of("a")] == ["q1", "q2"]
+    assert histories.of(None) == []
+    histories.forget("a")
+    assert histories.of("a") == []
+
+
+def test_a_question_naming_an_outlet_quotes_only_that_outlet(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("What does TASS say about the migrants?")
+    assert not answer.abstained
+    assert {c.passage.outlet for c in answer.citations} == {"TASS"}
+
+
+def test_a_follow_up_naming_an_outlet_answers_from_it(pipeline: Pipeline) -> None:
+    first = pipeline.ask("Who is to blame for the migration crisis?")
+    follow = pipeline.ask("and what does RT say?", history=[Turn(first.question, first.answer)])
+    assert not follow.abstained
+    assert {c.passage.outlet for c in follow.citations} == {"RT"}
