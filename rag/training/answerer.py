@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import random
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -319,7 +320,9 @@ def evaluate(selector: Selector, questions: Sequence[Question]) -> dict:
     return figures
 
 
-def build(squad_dir: Path, work: Path, *, limit: int | None = None) -> tuple[Selector, dict]:
+def build(
+    squad_dir: Path, work: Path, *, limit: int | None = None, dump: Path | None = None
+) -> tuple[Selector, dict]:
     """Everything `rag train-answerer` does, into a Selector and its report; with `limit`, a
     quick run on each article's first `limit` paragraphs."""
     rng = random.Random(SEED)
@@ -331,6 +334,17 @@ def build(squad_dir: Path, work: Path, *, limit: int | None = None) -> tuple[Sel
     )
     seeds = open_index(PROJECT_ROOT / "seeds" / "corpus", work / "index-seeds")
     questions += run_questions(seeds, gold_items(TRAIN_GOLD, rng, SEED_GOLD_WEIGHT))
+    val_questions = run_questions(
+        open_index(val_corpus, work / "index-validation"), squad_items(validation, rng, False)
+    )
+    checks = {
+        name: run_questions(seeds, gold_items((name,), None))
+        for name in CHECK_GOLD
+        if (PROJECT_ROOT / "seeds" / "gold" / name).is_file()
+    }
+    if dump is not None:  # for studying the data without running every question again
+        with dump.open("wb") as fh:
+            pickle.dump({"train": questions, "squad": val_questions, **checks}, fh)
     selector, calibration = train(questions)
     report: dict = {
         "seed": SEED,
@@ -339,14 +353,9 @@ def build(squad_dir: Path, work: Path, *, limit: int | None = None) -> tuple[Sel
         "calibration": calibration,
         "validation": {},
     }
-    val_questions = run_questions(
-        open_index(val_corpus, work / "index-validation"), squad_items(validation, rng, False)
-    )
     report["validation"]["squad (held-out articles)"] = evaluate(selector, val_questions)
-    for name in CHECK_GOLD:
-        if (PROJECT_ROOT / "seeds" / "gold" / name).is_file():
-            gold = run_questions(seeds, gold_items((name,), None))
-            report["validation"][name] = evaluate(selector, gold)
+    for name, gold in checks.items():
+        report["validation"][name] = evaluate(selector, gold)
     selector = Selector(
         selector.sentence,
         selector.decision,
@@ -356,10 +365,12 @@ def build(squad_dir: Path, work: Path, *, limit: int | None = None) -> tuple[Sel
     return selector, report
 
 
-def main(squad_dir: Path, out_dir: Path = MODEL_DIR, limit: int | None = None) -> dict:
+def main(
+    squad_dir: Path, out_dir: Path = MODEL_DIR, limit: int | None = None, dump: Path | None = None
+) -> dict:
     """Train, save into `out_dir`, and return the report."""
     with tempfile.TemporaryDirectory(prefix="rag-train-") as tmp:
-        selector, report = build(squad_dir, Path(tmp), limit=limit)
+        selector, report = build(squad_dir, Path(tmp), limit=limit, dump=dump)
     out_dir.mkdir(parents=True, exist_ok=True)
     report["model"] = str(save(selector, out_dir))
     return report
