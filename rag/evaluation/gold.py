@@ -11,6 +11,7 @@ from rag.errors import UsageError
 from rag.evaluation.textnorm import normalize
 
 MATCH_MODES = ("any", "all")
+LANGS = ("en", "ru", "be", "uk", "pl")  # the optional `lang` of a question (README there)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class GoldItem:
     match: str
     sources: tuple[GoldSource, ...]
     kind: str
+    lang: str = "en"  # the question's language
 
     @property
     def evidence(self) -> tuple[str, ...]:
@@ -80,6 +82,9 @@ def parse_item(obj: Any, path: Path, lineno: int) -> GoldItem:
         if not isinstance(outlet, str):
             raise _bad(path, lineno, "a source's 'outlet' must be a string")
         sources.append(GoldSource(doc=src["doc"], outlet=outlet, evidence=src["evidence"]))
+    lang = obj.get("lang", "en")
+    if lang not in LANGS:
+        raise _bad(path, lineno, f"'lang' must be one of {', '.join(LANGS)}")
     answerable = obj["answerable"]
     if answerable and not any(a.strip() for a in answers):
         raise _bad(path, lineno, "an answerable item needs at least one answer string")
@@ -93,6 +98,7 @@ def parse_item(obj: Any, path: Path, lineno: int) -> GoldItem:
         match=match,
         sources=tuple(sources),
         kind=obj["kind"].strip(),
+        lang=lang,
     )
 
 
