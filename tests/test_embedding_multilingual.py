@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+import pytest_socket
 
 from rag.embedding_multilingual import (
     DIMENSIONS,
@@ -71,3 +72,12 @@ def test_damaged_model_file_is_refused_with_the_reinstall_command(shipped) -> No
     wrong = dataclasses.replace(shipped, sha256="0" * 64)
     with pytest.raises(ModelMissing, match="pip install --force-reinstall fast-universal-sentence"):
         wrong.locate()
+
+
+def test_loads_and_embeds_with_the_network_blocked() -> None:
+    pytest_socket.disable_socket(allow_unix_socket=True)
+    try:
+        vector = MultilingualEmbedder(threads=1).embed_one("Кто закрыл границу?")
+    finally:
+        pytest_socket.enable_socket()
+    assert vector.shape == (DIMENSIONS,)
