@@ -49,6 +49,17 @@ def _float(name: str, default: float, minimum: float | None = None) -> float:
     return value
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a yes/no value: set it to 1 or 0.")
+
+
 def _str(name: str, default: str = "") -> str:
     return os.environ.get(name, "").strip() or default
 
@@ -81,6 +92,7 @@ class Settings:
     retrieve_k: int = 10
     max_citations: int = 3
     answerer: str = "extractive"
+    multilingual: bool = True  # index multilingual vectors; answer questions in other languages
     chroma_url: str = ""
     chroma_token: str = ""
     # LLM answerers (optional)
@@ -115,6 +127,7 @@ class Settings:
             "retrieve_k": _int("RAG_TOP_K", 10, minimum=1),
             "max_citations": _int("RAG_MAX_CITATIONS", 3, minimum=1),
             "answerer": _str("RAG_ANSWERER", "extractive"),
+            "multilingual": _bool("RAG_MULTILINGUAL", True),
             "chroma_url": _str("RAG_CHROMA_URL"),
             "chroma_token": _str("RAG_CHROMA_TOKEN"),
             "llm_base_url": _str("RAG_LLM_BASE_URL"),

@@ -73,3 +73,15 @@ class MultilingualEmbedder:
     def embed_one(self, text: str) -> np.ndarray:
         """Embed a single text (a query)."""
         return self.embed([text])[0]
+
+
+_shared: dict[int, MultilingualEmbedder] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_multilingual_embedder(batch_size: int = 32) -> MultilingualEmbedder:
+    """One model per process: every pipeline of a process (the bot's, tests') shares it."""
+    with _shared_lock:
+        if batch_size not in _shared:
+            _shared[batch_size] = MultilingualEmbedder(batch_size=batch_size)
+        return _shared[batch_size]

@@ -109,11 +109,14 @@ def ingest(
     model_id: str,
     *,
     progress: bool = True,
+    embed_multilingual: Callable[[list[str]], np.ndarray] | None = None,
 ) -> IngestReport:
     """Bring the store in line with the articles under `paths`.
 
     Articles stream through in batches; each batch is written, and its articles recorded as
     complete, before the next is read — so an interrupted ingest resumes where it stopped.
+    With `embed_multilingual`, each passage also gets a vector that questions in other
+    languages are matched against (`model_id` must then name both models).
     """
     began = time.perf_counter()
     roots = [p.resolve() for p in paths]
@@ -137,10 +140,13 @@ def ingest(
             return
         texts = [p.text for _, passages in pending for p in passages]
         vectors = embed(texts)
+        multilingual = embed_multilingual(texts) if embed_multilingual else None
         batch, offset = [], 0
         for record, passages in pending:
-            batch.append((record, passages, vectors[offset : offset + len(passages)]))
-            offset += len(passages)
+            end = offset + len(passages)
+            ml = multilingual[offset:end] if multilingual is not None else None
+            batch.append((record, passages, vectors[offset:end], ml))
+            offset = end
         store.replace_docs(batch)
         for record, passages in pending:
             (report.updated if record.doc in known else report.added).append(record.doc)

@@ -8,13 +8,18 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from rag import answering
 from rag.config import Settings
 from rag.conversation import named_outlets, standalone_query
 from rag.embedding import Embedder
+from rag.embedding_multilingual import MODEL_ID as MULTILINGUAL_MODEL_ID
+from rag.embedding_multilingual import MultilingualEmbedder, shared_multilingual_embedder
 from rag.errors import IndexUnavailable, InvalidQuestion, UsageError
 from rag.freshness import ReadersWriterLock, bump_generation, read_generation
 from rag.ingest import IngestReport, ingest
+from rag.language import detect_language
 from rag.lexical import LexicalIndex
 from rag.locking import exclusive_writer, writer_if_free
 from rag.normalize import TERMS_VERSION
@@ -52,7 +57,13 @@ class Pipeline:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.retriever = HybridRetriever(store, None, embedder.embed_one)
+        self._multilingual: MultilingualEmbedder | None = None
+        self.retriever = HybridRetriever(
+            store,
+            None,
+            embedder.embed_one,
+            self._embed_multilingual_one if settings.multilingual else None,
+        )
         self._answerers: dict[str, answering.Answerer] = {}
         self._lock = threading.Lock()
         # Reads share the store; reopening it (after another process's ingest) waits for them.
@@ -62,6 +73,7 @@ class Pipeline:
         # HTTP at a million); the cache is dropped whenever this or another process ingests.
         self._has_passages = False
         self._outlets: tuple[str, ...] | None = None  # the indexed outlets, read once
+        self._lock_multilingual = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, auto_ingest: bool = True) -> Pipeline:
@@ -80,6 +92,24 @@ class Pipeline:
 
     # -- indexing ---------------------------------------------------------------------------
 
+    @property
+    def multilingual_embedder(self) -> MultilingualEmbedder:
+        """The multilingual model, loaded on first use (English questions never need it)."""
+        with self._lock_multilingual:
+            if self._multilingual is None:
+                self._multilingual = shared_multilingual_embedder(self.settings.embed_batch)
+            return self._multilingual
+
+    def _embed_multilingual_one(self, text: str) -> np.ndarray:
+        return self.multilingual_embedder.embed_one(text)
+
+    @property
+    def model_id(self) -> str:
+        """What the stored vectors were made with: a change re-embeds every article."""
+        if not self.settings.multilingual:
+            return self.embedder.model_id
+        return f"{self.embedder.model_id}+{MULTILINGUAL_MODEL_ID}"
+
     def ingest(self, paths: Sequence[Path] = (), *, progress: bool = True) -> IngestReport:
         """Index articles under `paths` (the seeds when empty), then refresh BM25."""
         paths = list(paths) or [self.settings.seeds_dir]
@@ -88,7 +118,14 @@ class Pipeline:
             raise UsageError(f"No such file or folder: {', '.join(missing)}. Check the path.")
         with self._lock, exclusive_writer(self.settings.data_dir):
             report = ingest(
-                paths, self.store, self.embedder.embed, self.embedder.model_id, progress=progress
+                paths,
+                self.store,
+                self.embedder.embed,
+                self.model_id,
+                progress=progress,
+                embed_multilingual=(
+                    self.multilingual_embedder.embed if self.settings.multilingual else None
+                ),
             )
             self.refresh_lexical()
             self._generation = bump_generation(self.settings.data_dir)  # tell other readers
@@ -166,6 +203,7 @@ class Pipeline:
         k: int | None = None,
         filters: SearchFilters | None = None,
         mode: str = "hybrid",
+        language: str = "en",
     ) -> list[Candidate]:
         """Fused retrieval results with their per-retriever evidence."""
         self.follow_other_writers()
@@ -174,7 +212,9 @@ class Pipeline:
                 if self.store.count() == 0:
                     raise IndexUnavailable("The index is empty: run `rag ingest` to add articles.")
                 self._has_passages = True
-            return self.retriever.retrieve(query, k or self.settings.retrieve_k, filters, mode)
+            return self.retriever.retrieve(
+                query, k or self.settings.retrieve_k, filters, mode, language
+            )
 
     def retrieve(
         self, query: str, *, mode: str = "hybrid", k: int = 10, filters: SearchFilters | None = None
@@ -200,6 +240,7 @@ class Pipeline:
         all go through it. Raises rag.errors.InvalidQuestion for empty or over-long questions.
         """
         question = validate_question(question)
+        language = detect_language(question)
         query = standalone_query(question, history)
         if filters is None or filters.is_empty():
             # "what does TASS say?": a question that names an outlet is about its articles.
@@ -207,7 +248,7 @@ class Pipeline:
             filters = SearchFilters(outlets=named) if named else filters
         # The answerer weighs a wider pool than the `retrieved` list shows.
         found = self.candidates(
-            query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters
+            query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters, language=language
         )
         return answering.AnswerRequest(
             question=question,
@@ -217,6 +258,7 @@ class Pipeline:
             max_citations=self.settings.max_citations,
             lexical=self.retriever.lexical,
             on_token=on_token,
+            language=language,
         )
 
     def ask(

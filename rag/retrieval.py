@@ -42,10 +42,14 @@ class HybridRetriever:
         store: PassageStore,
         lexical: LexicalIndex | None,
         embed: Callable[[str], np.ndarray],
+        embed_multilingual: Callable[[str], np.ndarray] | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
         self._embed = lru_cache(maxsize=512)(embed)
+        self._embed_multilingual = (
+            lru_cache(maxsize=512)(embed_multilingual) if embed_multilingual else None
+        )
 
     def query_vector(self, query: str) -> np.ndarray:
         """The (cached) embedding of `query`."""
@@ -60,12 +64,27 @@ class HybridRetriever:
         return self.lexical.search(query, k, filters) if self.lexical else []
 
     def retrieve(
-        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        language: str = "en",
     ) -> list[Candidate]:
-        """Top-`k` candidates; `mode` picks hybrid (fused) or a single retriever."""
+        """Top-`k` candidates; `mode` picks hybrid (fused) or a single retriever.
+
+        A question in another `language` is matched by the multilingual vectors instead of
+        the English model's (which cannot read it); BM25 still finds its names and numbers.
+        """
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
-        dense = self.dense(self._dense_query(query), CANDIDATES, filters) if mode != "bm25" else []
+        space = "multilingual" if language != "en" and self._embed_multilingual else "en"
+        dense = []
+        if mode != "bm25" and space == "en":
+            dense = self.dense(self._dense_query(query), CANDIDATES, filters)
+        elif mode != "bm25":
+            vector = self._embed_multilingual(query)  # type: ignore[misc]
+            dense = self.store.dense_search(vector, CANDIDATES, filters, space="multilingual")
         lexical = self.bm25(query, CANDIDATES, filters) if mode != "dense" else []
         fused: dict[str, Candidate] = {}
         for name, results in (("dense", dense), ("bm25", lexical)):
@@ -78,7 +97,7 @@ class HybridRetriever:
                 else:
                     cand.bm25 = hit.score
         ranked = self._keep_heads(sorted(fused.values(), key=lambda c: c.score, reverse=True), k)
-        self._fill_cosines(query, ranked)
+        self._fill_cosines(query, ranked, space)
         if mode == "dense":
             for c in ranked:
                 c.score = c.cosine
@@ -121,13 +140,16 @@ class HybridRetriever:
                     top.insert(allowed, top.pop(at))
         return top
 
-    def _fill_cosines(self, query: str, candidates: list[Candidate]) -> None:
+    def _fill_cosines(self, query: str, candidates: list[Candidate], space: str) -> None:
         """Dense similarity for candidates only BM25 found (the answerer weighs both)."""
         missing = [c for c in candidates if "dense" not in c.ranks]
         if not missing:
             return
-        vectors = self.store.embeddings_for([c.passage.id for c in missing])
-        q = self.query_vector(self._dense_query(query))
+        vectors = self.store.embeddings_for([c.passage.id for c in missing], space)
+        if space == "en":
+            q = self.query_vector(self._dense_query(query))
+        else:
+            q = self._embed_multilingual(query)  # type: ignore[misc]
         for c in missing:
             vec = vectors.get(c.passage.id)
             if vec is not None:

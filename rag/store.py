@@ -1,7 +1,8 @@
 """The vector store: Chroma (embedded on disk, or a server) through llama-index's ChromaVectorStore.
 
-Two collections: `<name>` holds one record per passage (text, embedding, metadata) and
-`<name>__docs` one record per article (fingerprint, passage count), written after its
+Three collections: `<name>` holds one record per passage (text, English embedding, metadata),
+`<name>__ml` the same passages' multilingual embeddings (for questions in other languages),
+and `<name>__docs` one record per article (fingerprint, passage count), written after its
 passages so an interrupted ingest is detected and repaired by the next one.
 """
 
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 READ_BATCH = 5_000
 F = TypeVar("F", bound=Callable[..., object])
+# One article to write: (record, passages, English embeddings, multilingual ones or None).
+ArticleVectors = tuple["DocRecord", Sequence[Passage], np.ndarray, "np.ndarray | None"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,11 @@ class PassageStore:
             self.collection = self.client.get_or_create_collection(
                 settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
+            self.multilingual = self.client.get_or_create_collection(
+                f"{settings.collection}__ml",
+                metadata={"hnsw:space": "cosine"},
+                embedding_function=None,
+            )
             self.docs = self.client.get_or_create_collection(
                 f"{settings.collection}__docs", embedding_function=None
             )
@@ -144,6 +152,10 @@ class PassageStore:
                 "Delete the data directory (RAG_DATA_DIR) and run `rag ingest` to rebuild it."
             ) from None
         self.vectors = ChromaVectorStore(chroma_collection=self.collection)
+        self.spaces = {
+            "en": self.vectors,
+            "multilingual": ChromaVectorStore(chroma_collection=self.multilingual),
+        }
 
     @classmethod
     def open(cls, settings: Settings) -> PassageStore:
@@ -220,33 +232,39 @@ class PassageStore:
     # -- writing ----------------------------------------------------------------------------
 
     def replace_doc(
-        self, record: DocRecord, passages: Sequence[Passage], embeddings: np.ndarray
+        self,
+        record: DocRecord,
+        passages: Sequence[Passage],
+        embeddings: np.ndarray,
+        multilingual: np.ndarray | None = None,
     ) -> None:
         """Replace every passage of `record.doc`, then record the article as complete."""
-        self.replace_docs([(record, passages, embeddings)])
+        self.replace_docs([(record, passages, embeddings, multilingual)])
 
     @_guarded
-    def replace_docs(
-        self, items: Sequence[tuple[DocRecord, Sequence[Passage], np.ndarray]]
-    ) -> None:
+    def replace_docs(self, items: Sequence[ArticleVectors]) -> None:
         """Replace the passages of several articles, then record them as complete.
 
+        Each item is (record, passages, English embeddings, multilingual embeddings or None).
         Registry records are written last: an article whose passages were written but whose
         record was not is simply re-ingested next time (its passages replaced, never doubled).
         """
         if not items:
             return
-        docs = [record.doc for record, _, _ in items]
+        docs = [item[0].doc for item in items]
         self.docs.delete(ids=docs)
         self.collection.delete(where={"doc": {"$in": docs}})
-        nodes = [
-            _to_node(p, record.fingerprint, e)
-            for record, passages, embeddings in items
-            for p, e in zip(passages, embeddings, strict=True)
-        ]
+        self.multilingual.delete(where={"doc": {"$in": docs}})
         batch = max(1, min(self.client.get_max_batch_size(), 5_000))
-        for begin in range(0, len(nodes), batch):
-            self.vectors.add(nodes[begin : begin + batch])
+        for space, column in (("en", 2), ("multilingual", 3)):
+            nodes = [
+                _to_node(p, item[0].fingerprint, e)
+                for item in items
+                if item[column] is not None
+                for p, e in zip(item[1], item[column], strict=True)
+            ]
+            for begin in range(0, len(nodes), batch):
+                self.spaces[space].add(nodes[begin : begin + batch])
         self.docs.upsert(
             ids=docs,
             embeddings=[[1.0]] * len(docs),
@@ -259,7 +277,7 @@ class PassageStore:
                     "source": record.source,
                     "passages": len(passages),
                 }
-                for record, passages, _ in items
+                for record, passages, *_ in items
             ],
         )
 
@@ -268,6 +286,7 @@ class PassageStore:
         """Forget an article: its registry record first, then its passages."""
         self.docs.delete(ids=[doc])
         self.collection.delete(where={"doc": doc})
+        self.multilingual.delete(where={"doc": doc})
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -289,16 +308,27 @@ class PassageStore:
                 yield _to_passage(pid, text, meta)
 
     @_guarded
+    def has_multilingual(self) -> bool:
+        """Whether every passage also has its multilingual vector (indexes built before it
+        existed have none until the next `rag ingest` re-embeds them)."""
+        return self.multilingual.count() >= self.collection.count() > 0
+
+    @_guarded
     def dense_search(
-        self, embedding: np.ndarray, k: int, filters: SearchFilters | None = None
+        self,
+        embedding: np.ndarray,
+        k: int,
+        filters: SearchFilters | None = None,
+        space: str = "en",
     ) -> list[ScoredPassage]:
-        """Nearest passages by cosine similarity (the score is the cosine)."""
+        """Nearest passages by cosine similarity (the score is the cosine) in the vector
+        `space` ("en": the English model's, "multilingual")."""
         query = VectorStoreQuery(
             query_embedding=embedding.tolist(),
             similarity_top_k=k,
             filters=to_metadata_filters(filters),
         )
-        result = self.vectors.query(query)
+        result = self.spaces[space].query(query)
         scored = []
         for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):
             # ChromaVectorStore reports exp(-distance); with cosine space, distance = 1 - cos.
@@ -309,11 +339,12 @@ class PassageStore:
         return scored
 
     @_guarded
-    def embeddings_for(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of the given passage ids."""
+    def embeddings_for(self, ids: Sequence[str], space: str = "en") -> dict[str, np.ndarray]:
+        """Stored vectors of the given passage ids in the vector `space`."""
         if not ids:
             return {}
-        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        collection = self.collection if space == "en" else self.multilingual
+        got = collection.get(ids=list(ids), include=["embeddings"])
         return {
             pid: np.asarray(vec, dtype=np.float32)
             for pid, vec in zip(got["ids"], got["embeddings"], strict=False)

@@ -84,6 +84,7 @@ class Answer:
     answerer: str = "extractive"
     # Set when a requested answerer failed and the extractive one answered instead.
     fallback_reason: str = ""
+    language: str = "en"  # the question's language: front ends frame the answer in it
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON contract other tools depend on."""

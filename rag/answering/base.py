@@ -27,11 +27,18 @@ class AnswerRequest:
     lexical: LexicalIndex | None = field(default=None, compare=False)
     # Called with each piece of text as a streaming answerer produces it (None: no streaming).
     on_token: Callable[[str], None] | None = field(default=None, compare=False)
+    language: str = "en"  # the question's language (rag.language): the reply's words follow it
 
     def declined(self, reason: str, answerer: str) -> Answer:
         """The answer that declines this question with `reason` (no citations)."""
         return Answer(
-            self.question, reason, True, [], search_query=self.search_query, answerer=answerer
+            self.question,
+            reason,
+            True,
+            [],
+            search_query=self.search_query,
+            answerer=answerer,
+            language=self.language,
         )
 
 

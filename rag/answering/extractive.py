@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from wordfreq import zipf_frequency
 
+from rag.answering import crosslingual
 from rag.answering import selector as selector_model
 from rag.answering.base import AnswerRequest, register
 from rag.answering.features import (
@@ -223,6 +224,8 @@ class ExtractiveAnswerer:
 
     def answer(self, request: AnswerRequest) -> Answer:
         """See the module docstring."""
+        if request.language != "en":
+            return crosslingual.answer(request, self.name)
         info, q, sentences = self.analyse(request)
         decline = self.decline_reason(request, info, q, sentences)
         if decline is not None:
