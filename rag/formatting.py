@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from rag.i18n import message
 from rag.types import Answer, ArticleInfo, Citation
 
 
@@ -16,10 +17,11 @@ def shorten(text: str, width: int) -> str:
     return cut.rstrip(",;:") + "…"
 
 
-def citation_header(c: Citation, title_width: int = 70) -> str:
+def citation_header(c: Citation, title_width: int = 70, lang: str = "en") -> str:
     """'[1] RT · 2021-11-12 · USA, UK and EU countries accuse…'"""
     p = c.passage
-    return f"[{c.n}] {p.outlet} · {p.published or 'undated'} · {shorten(p.title, title_width)}"
+    published = p.published or message("date.undated", lang)
+    return f"[{c.n}] {p.outlet} · {published} · {shorten(p.title, title_width)}"
 
 
 def render_answer(
@@ -29,19 +31,22 @@ def render_answer(
 
     `show_answer=False` leaves the answer text out (it was already streamed to the terminal).
     """
+    lang = answer.language
     lines = []
     if show_question:
         lines.append(answer.question)
     if verbose and answer.search_query and answer.search_query != answer.question:
-        lines.append(f"(searched for: {answer.search_query})")
+        lines.append(message("cli.searched_for", lang, query=answer.search_query))
     if answer.fallback_reason:
         lines.append(f"({answer.fallback_reason})")
     if show_answer:
         lines.append(answer.answer)
+    if answer.citations and lang != "en":
+        lines.append(f"({message('note.english_articles', lang)})")
     if answer.citations:
         lines.append("")
     for c in answer.citations:
-        lines.append(citation_header(c))
+        lines.append(citation_header(c, lang=lang))
         quoted = textwrap.fill(
             f"\u201c{' '.join(c.passage.text.split())}\u201d",
             width=96,
@@ -55,11 +60,12 @@ def render_answer(
 def render_sources(articles: list[ArticleInfo]) -> str:
     """One line per article: outlet, date, title, passage count."""
     if not articles:
-        return "No articles are indexed yet: run `rag ingest`."
+        return message("cli.no_articles", "en")
     width = max(len(a.outlet) for a in articles)
+    undated = message("date.undated", "en")
     rows = [
-        f"{a.outlet:<{width}}  {a.published or 'undated':<10}  {shorten(a.title, 70)}  "
-        f"({a.passages} passages; {a.doc})"
+        f"{a.outlet:<{width}}  {a.published or undated:<10}  {shorten(a.title, 70)}  "
+        f"({message('cli.passage_count', 'en', count=a.passages)}; {a.doc})"
         for a in articles
     ]
-    return "\n".join(rows) + f"\n{len(articles)} articles."
+    return "\n".join(rows) + "\n" + message("cli.articles_total", "en", count=len(articles))

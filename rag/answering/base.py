@@ -42,6 +42,14 @@ class AnswerRequest:
         )
 
 
+def with_marker(text: str, n: int) -> str:
+    """'… Belarus.' -> '… Belarus [1].'; quotes and other endings keep the marker after them."""
+    stripped = text.rstrip()
+    if stripped.endswith(".") and not stripped.endswith(".."):
+        return f"{stripped[:-1]} [{n}]."
+    return f"{stripped} [{n}]"
+
+
 class Answerer(Protocol):
     """Turns retrieved passages into an answer with `[n]` markers and matching citations."""
 

@@ -24,7 +24,7 @@ from wordfreq import zipf_frequency
 
 from rag.answering import crosslingual
 from rag.answering import selector as selector_model
-from rag.answering.base import AnswerRequest, register
+from rag.answering.base import AnswerRequest, register, with_marker
 from rag.answering.features import (
     QuestionView,
     SentenceEvidence,
@@ -197,14 +197,6 @@ def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str
 
 def _needs_type(info: QuestionInfo) -> bool:
     return info.qtype not in (QType.GENERIC, QType.YESNO, QType.STATEMENT)
-
-
-def _marker(text: str, n: int) -> str:
-    """'… Belarus.' -> '… Belarus [1].'; quotes and other endings keep the marker after them."""
-    stripped = text.rstrip()
-    if stripped.endswith(".") and not stripped.endswith(".."):
-        return f"{stripped[:-1]} [{n}]."
-    return f"{stripped} [{n}]"
 
 
 class ExtractiveAnswerer:
@@ -389,9 +381,9 @@ class ExtractiveAnswerer:
         for s in chosen:
             # The name or number may sit in the sentence next to the best one: quote the passage.
             text = self._quote(s, not s.typed or len(s.text) < TUNING.short_sentence)
-            text = _marker(text, numbers[s.candidate.passage.id])
+            text = with_marker(text, numbers[s.candidate.passage.id])
             if s.lead_in is not None:
-                text = f"{_marker(s.lead_in.text, numbers[s.lead_in.id])} {text}"
+                text = f"{with_marker(s.lead_in.text, numbers[s.lead_in.id])} {text}"
             if several_outlets:
                 p = s.candidate.passage
                 text = f"{p.outlet}{f' ({p.published})' if p.published else ''}: {text}"
