@@ -1,0 +1,44 @@
+"""Questions in Russian, Polish, Ukrainian and Belarusian about the English articles."""
+
+from __future__ import annotations
+
+from conftest import SEEDS
+
+from rag.formatting import render_answer
+from rag.i18n import message
+from rag.pipeline import Pipeline
+
+
+def article(doc: str) -> str:
+    return (SEEDS / f"{doc}.txt").read_text(encoding="utf-8")
+
+
+def test_a_russian_question_gets_the_english_passage_verbatim(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Кто закрыл пункт пропуска Кузница?")
+    assert not answer.abstained and answer.language == "ru"
+    cited = answer.citations[0].passage
+    assert "Kuznitsa checkpoint" in cited.text and cited.text in article(cited.doc)
+    assert cited.outlet == "RT"
+
+
+def test_an_out_of_corpus_russian_question_is_declined_in_russian(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Какая столица Перу?")
+    assert answer.abstained and not answer.citations
+    assert answer.answer == message("decline.generic", "ru")
+    assert "статьях" in answer.answer
+
+
+def test_a_polish_decline_is_in_polish(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Kto wygrał mistrzostwa świata w piłce nożnej?")
+    assert answer.abstained and answer.answer == message("decline.generic", "pl")
+
+
+def test_the_terminal_says_the_quotes_are_english(pipeline: Pipeline) -> None:
+    shown = render_answer(pipeline.ask("Кто закрыл пункт пропуска Кузница?"))
+    assert message("note.english_articles", "ru") in shown
+    english = render_answer(pipeline.ask("Who closed the Kuznica checkpoint?"))
+    assert message("note.english_articles", "en") not in english
+
+
+def test_the_index_holds_multilingual_vectors_for_every_passage(pipeline: Pipeline) -> None:
+    assert pipeline.store.has_multilingual()
