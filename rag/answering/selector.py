@@ -6,8 +6,9 @@ JSON file beside this module, checked by sha256 when loaded:
   candidate sentence the probability that it holds the answer;
 - the decision model, a logistic regression over `features.DECISION_FEATURES` (the best
   sentence's probability, its margin over the next, what of the question it covers…), gives
-  the probability that the best sentence answers the question. Below `threshold` the answerer
-  declines; the threshold was chosen on held-out articles (see the file's `calibration`).
+  the probability that the best sentence answers the question. The extractive answerer
+  declines below its `Tuning.min_answer_probability` (the file's `meta` holds the
+  out-of-fold figures per threshold that it was chosen from).
 
 Run time is numpy only: two matrix products per question.
 """
@@ -89,11 +90,10 @@ class Network:
 
 @dataclass(frozen=True)
 class Selector:
-    """The sentence model, the decision model and the decline threshold."""
+    """The sentence model and the decision model, with what training measured."""
 
     sentence: Network
     decision: Network
-    threshold: float
     meta: dict
 
     def sentence_probabilities(self, rows: np.ndarray) -> np.ndarray:
@@ -107,7 +107,6 @@ class Selector:
             "format": 1,
             "sentence": self.sentence.to_json(),
             "decision": self.decision.to_json(),
-            "threshold": self.threshold,
             "meta": self.meta,
         }
 
@@ -136,7 +135,6 @@ def parse(data: bytes, expected_sha256: str) -> Selector:
     return Selector(
         sentence=Network.from_json(raw["sentence"], SENTENCE_FEATURES),
         decision=Network.from_json(raw["decision"], DECISION_FEATURES),
-        threshold=float(raw["threshold"]),
         meta=raw.get("meta", {}),
     )
 
