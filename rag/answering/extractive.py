@@ -71,7 +71,7 @@ class Tuning:
     # coverage + 0.6 × cosine, and the learned probability that it answers the question.
     min_support: float = 0.42
     min_evidence: float = 0.76
-    min_answer_probability: float = 0.4
+    min_answer_probability: float = 0.2
     # Further sentences for list, statement and contested questions must score this share of
     # the best one's.
     extra_sentence_ratio: float = 0.8
@@ -138,6 +138,7 @@ class ScoredSentence:
     text: str
     score: float = 0.0  # hand-set score + the learned probability (Tuning)
     probability: float = 0.0  # the selector's probability that this sentence answers
+    heuristic: float = 0.0  # the hand-set score alone
     typed: bool = False  # holds the kind of thing asked for
     passage_typed: bool = False
     # The article's previous passage, when only it names who is speaking ("…,” the expert said).
@@ -283,7 +284,8 @@ class ExtractiveAnswerer:
             rows = np.stack([s.features for s in sentences])
             for s, p in zip(sentences, self.selector.sentence_probabilities(rows), strict=True):
                 s.probability = float(p)
-                s.score = heuristic_score(s.features) + TUNING.weight_learned * s.probability
+                s.heuristic = heuristic_score(s.features)
+                s.score = s.heuristic + TUNING.weight_learned * s.probability
         sentences.sort(key=lambda s: s.score, reverse=True)
         return info, q, sentences
 
@@ -312,7 +314,14 @@ class ExtractiveAnswerer:
                 sentence = text[span.start : span.end]
                 typed = holds_answer_type(info, sentence, question_terms)
                 sentences.append(
-                    ScoredSentence(cand, span, sentence, 0.0, typed, passage_typed, lead_in)
+                    ScoredSentence(
+                        cand,
+                        span,
+                        sentence,
+                        typed=typed,
+                        passage_typed=passage_typed,
+                        lead_in=lead_in,
+                    )
                 )
                 evidence.append(
                     SentenceEvidence(
@@ -360,7 +369,7 @@ class ExtractiveAnswerer:
             return generic
         best = sentences[0]
         row = best.features
-        if heuristic_score(row) < TUNING.min_support:
+        if best.heuristic < TUNING.min_support:
             return generic
         if row[_F["cov_context"]] + 0.6 * row[_F["cosine"]] < TUNING.min_evidence:
             return generic
@@ -378,10 +387,11 @@ class ExtractiveAnswerer:
         several = info.wants_list or info.contested or info.qtype == QType.STATEMENT
         if not several:
             return chosen
-        for s in sentences[1:]:
+        # Further sentences by the hand-set score, which the ratio was set on.
+        for s in sorted(sentences[1:], key=lambda s: s.heuristic, reverse=True):
             if len(chosen) >= limit:
                 break
-            if s.score < TUNING.extra_sentence_ratio * best.score:
+            if s.heuristic < TUNING.extra_sentence_ratio * best.heuristic:
                 continue
             if not (s.typed or s.passage_typed):
                 continue
