@@ -198,6 +198,10 @@ class LexicalIndex:
         indptr = scores["indptr"]
         return int(indptr[index + 1] - indptr[index])
 
+    def article_passages(self, doc: str) -> list[Passage]:
+        """The passages of article `doc`, in reading order."""
+        return list(self._by_doc.get(doc, []))
+
     def previous(self, passage: Passage) -> Passage | None:
         """The passage just before `passage` in its article (None at the start)."""
         doc_passages = self._by_doc.get(passage.doc, [])
