@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 #: Backoff between attempts: doubles from the first to the longest pause (seconds).
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 15.0
+#: Tries at telling a chat that its answer was given up (not kept: it is already late).
+APOLOGY_TRIES = 4
 #: How long :meth:`Outbox.close` lets a request already on its way finish.
 CLOSE_WAIT = 5.0
 GAVE_UP = (
@@ -234,13 +236,21 @@ class Outbox:
             self.timeout,
         )
         minutes = max(1, round(self.timeout / 60))
-        with contextlib.suppress(TelegramError):  # Telegram is still down: nothing else to do
-            await self.bot.send_message(
-                chat_id=item.chat_id,
-                message_thread_id=item.thread_id,
-                text=formatting.esc(GAVE_UP.format(minutes=minutes)),
-                parse_mode=ParseMode.HTML,
-            )
+        for attempt in range(APOLOGY_TRIES):
+            try:
+                await self.bot.send_message(
+                    chat_id=item.chat_id,
+                    message_thread_id=item.thread_id,
+                    text=formatting.esc(GAVE_UP.format(minutes=minutes)),
+                    parse_mode=ParseMode.HTML,
+                )
+                return
+            except TelegramError as err:  # still down: a few more tries, then nothing to do
+                logger.warning("Could not send the apology to %s: %s", item.chat_id, err)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), BACKOFF_FIRST * 2**attempt)
+            if self._closing.is_set():
+                return
 
     def _settle(self, batch: int, delivered: bool) -> None:
         for future in self._waiters.pop(batch, []):

@@ -30,7 +30,9 @@ class Admission(Enum):
 
 @dataclass
 class _Lane:
-    turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # FIFO: questions in order
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    issued: int = 0  # tickets handed out, in arrival order...
+    serving: int = 0  # ...and the one whose turn it is
     admitted: int = 0  # questions in the lane (waiting or being answered)
     delayed: int = 0  # of which waiting for a slot
     told_queued: bool = False
@@ -45,6 +47,7 @@ class Ticket:
     wait: float = 0.0  #: seconds until its slot, as reserved on arrival
     key: Hashable = None
     due: float = 0.0  #: the event loop's time of its slot
+    number: int = 0  #: its place in the lane
 
 
 class QuestionQueue:
@@ -69,35 +72,51 @@ class QuestionQueue:
             return Ticket(Admission.REFUSED_AGAIN if told else Admission.REFUSED, key=key)
         wait = self.limiter.reserve(key) if counted else 0.0
         lane.admitted += 1
+        number, lane.issued = lane.issued, lane.issued + 1
+        now = asyncio.get_running_loop().time()
         if not wait:
-            return Ticket(Admission.NOW, key=key, due=asyncio.get_running_loop().time())
+            return Ticket(Admission.NOW, key=key, due=now, number=number)
         lane.delayed += 1
         told, lane.told_queued = lane.told_queued, True
         admission = Admission.QUEUED_AGAIN if told else Admission.QUEUED
-        return Ticket(admission, wait, key, asyncio.get_running_loop().time() + wait)
+        return Ticket(admission, wait, key, now + wait, number)
 
     @contextlib.asynccontextmanager
     async def turn(self, ticket: Ticket) -> AsyncIterator[bool]:
-        """Wait for the ticket's turn in its lane and for its slot; the block gets True then,
-        or False when the bot is stopping meanwhile (the question is not answered)."""
+        """Wait for the ticket's turn in its lane (in arrival order, however long the caller
+        took to get here) and for its slot; the block gets True then, or False when the bot
+        is stopping meanwhile (the question is not answered)."""
         lane = self._lanes[ticket.key]
         delayed = ticket.admission in (Admission.QUEUED, Admission.QUEUED_AGAIN)
         try:
-            async with lane.turn:
-                if delayed:
-                    pause = ticket.due - asyncio.get_running_loop().time()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._stopping.wait(), max(0.0, pause))
-                    lane.delayed -= 1
-                    delayed = False
-                yield not self._stopping.is_set()
+            async with lane.changed:
+                await lane.changed.wait_for(
+                    lambda: lane.serving == ticket.number or self._stopping.is_set()
+                )
+            if delayed:
+                pause = ticket.due - asyncio.get_running_loop().time()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), max(0.0, pause))
+                lane.delayed -= 1
+                delayed = False
+            yield not self._stopping.is_set()
         finally:
             if delayed:
                 lane.delayed -= 1
             lane.admitted -= 1
+            async with lane.changed:
+                lane.serving = max(lane.serving, ticket.number + 1)
+                lane.changed.notify_all()
             if not lane.admitted:  # the flood is over: the next one is told again
                 self._lanes.pop(ticket.key, None)
 
     def stop(self) -> None:
         """The bot is stopping: waiting questions stop waiting (they are not answered)."""
         self._stopping.set()
+        for lane in self._lanes.values():
+            asyncio.get_running_loop().create_task(self._wake(lane))
+
+    @staticmethod
+    async def _wake(lane: _Lane) -> None:
+        async with lane.changed:
+            lane.changed.notify_all()

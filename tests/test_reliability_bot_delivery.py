@@ -1,0 +1,136 @@
+"""Durable delivery and no silent drops, against the fake Bot API through the real Application.
+
+* Telegram down for a while (5xx, 429 with retry_after): the answer is kept and arrives once,
+  after the outage, without an error for the user or in the log.
+* Down for longer than ``TELEGRAM_DELIVERY_TIMEOUT``: the user gets a short apology instead.
+* A flood from one person: every question answered, in order, with one "queued" note.
+
+The backoff between retries is capped lower than in production (``bot.delivery.BACKOFF_MAX``)
+so an outage of six failures takes seconds, not half a minute.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from typing import Any
+
+import pytest
+from fake_telegram import FakeTelegram, parse_telegram_html
+
+from bot import delivery, formatting, handlers
+from bot.access import RateLimiter
+
+pytest_plugins = ["bot_fixtures"]
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning"),
+]
+
+QUESTION = "What did Belarus say about talks with Poland?"
+USER = 4242
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delivery, "BACKOFF_MAX", 1.0)
+
+
+def shown(answer: Any) -> list[str]:
+    """What the user sees for ``answer``, as Telegram shows it."""
+    return [parse_telegram_html(m)[0] for m in formatting.layout_answer(answer).messages]
+
+
+def accepted_texts(fake: FakeTelegram, chat_id: int) -> list[str]:
+    return [c.result["text"] for c in fake.calls_of("sendMessage", chat_id)]
+
+
+def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(
+    ("fault", "count"),
+    [({"kind": "5xx", "status": 500}, 6), ({"kind": "429", "retry_after": 1}, 4)],
+    ids=["500x6", "429x4"],
+)
+async def test_an_outage_delays_the_answer_but_loses_nothing(
+    fake, make_settings, run_bot, recorder, caplog, fault, count
+):
+    fake.fail_next("sendMessage", count, **fault)
+    async with run_bot(make_settings(), recorder):
+        fake.push_message(fake.private_chat(USER), USER, QUESTION)
+        await fake.wait_sent(USER, 1, timeout=40)
+        await fake.wait_for(lambda: recorder.answered(), what="the answer")
+        await fake.settle(1)  # nothing more is on its way
+
+    statuses = [c.status for c in fake.calls_of("sendMessage", USER, ok=None)]
+    failed = fault.get("status", 429)
+    assert statuses == [failed] * count + [200]  # retried through the outage, sent once
+    assert accepted_texts(fake, USER) == shown(recorder.asks[0].answer)
+    assert handlers.SOMETHING_WRONG not in accepted_texts(fake, USER)
+    if fault["kind"] == "429":  # every retry_after was waited out
+        calls = fake.calls_of("sendMessage", USER, ok=None)
+        assert all(b.at - a.at >= 1.0 for a, b in itertools.pairwise(calls))
+    assert errors(caplog) == []
+
+
+async def test_an_outage_longer_than_the_deadline_ends_in_one_apology(
+    fake, make_settings, run_bot, recorder, caplog
+):
+    fake.fail_next("sendMessage", 10_000, kind="5xx", status=502)
+    settings = make_settings(telegram_delivery_timeout=2.0)
+    async with run_bot(settings, recorder):
+        fake.push_message(fake.private_chat(USER), USER, QUESTION)
+        await fake.wait_for(
+            lambda: any("Gave up" in m for m in errors(caplog)), timeout=20, what="giving up"
+        )
+        fake.clear_faults()  # Telegram is back: the apology gets through
+        await fake.wait_sent(USER, 1, timeout=20)
+        await fake.settle(1)
+
+    apology = delivery.GAVE_UP.format(minutes=1)
+    assert accepted_texts(fake, USER) == [apology]  # the late answer is not sent as well
+
+
+async def test_a_flood_is_queued_and_answered_in_order_with_one_note(
+    fake, make_settings, run_bot, recorder, monkeypatch
+):
+    monkeypatch.setattr(RateLimiter, "WINDOW", 8.0)  # 6 questions per 8 s instead of 60
+    titles = [a.title for a in recorder.sources()]
+    questions = [f"What happened: {titles[n % len(titles)]}? ({n})" for n in range(10)]
+    async with run_bot(make_settings(telegram_rate_limit=6), recorder):
+        chat = fake.private_chat(USER)
+        pushed = time.monotonic()
+        for question in questions:  # ten questions within a second
+            fake.push_message(chat, USER, question)
+        await fake.wait_for(lambda: len(recorder.answered()) == 10, timeout=60, what="ten")
+        await fake.wait_sent(USER, 11, timeout=20)
+        await fake.settle(10)
+
+    assert [c.question for c in recorder.asks] == questions  # asked in order
+    texts = accepted_texts(fake, USER)
+    notes = [t for t in texts if t.startswith("You're asking faster than I can read")]
+    assert len(notes) == 1 and "6 questions a minute" in notes[0]
+    answers = [t for t in texts if t not in notes]
+    expected = [text for call in recorder.asks for text in shown(call.answer)]
+    assert answers == expected  # every answer, in the order asked
+    # The other four waited for the window to let them in.
+    assert fake.calls_of("sendMessage", USER)[-1].at - pushed >= 8.0
+
+
+async def test_small_talk_does_not_count_against_the_limit(
+    fake, make_settings, run_bot, recorder, monkeypatch
+):
+    async with run_bot(make_settings(telegram_rate_limit=1), recorder):
+        chat = fake.private_chat(USER)
+        for text in ("hi", "thanks!", QUESTION):
+            fake.push_message(chat, USER, text)
+        await fake.wait_for(lambda: len(recorder.answered()) == 3, what="three answers")
+        await fake.settle(3)
+
+    texts = accepted_texts(fake, USER)
+    # Two greetings and a question within the limit of one: no "queued" note.
+    assert not any(t.startswith("You're asking faster") for t in texts), texts
+    assert len(texts) >= 3
