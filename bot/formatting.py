@@ -283,13 +283,32 @@ def _join(names: Sequence[str]) -> str:
     return ", ".join(bold[:-1]) + " and " + bold[-1]
 
 
+def example_questions(articles: Sequence[ArticleInfo], count: int = 2) -> list[str]:
+    """Questions the index can answer, made from its newest articles' titles, one outlet each
+    (as many different outlets as there are, up to ``count``)."""
+    newest = sorted(articles, key=lambda a: (a.published, a.title), reverse=True)
+    picked: list[ArticleInfo] = []
+    for article in newest:  # one per outlet first, then any
+        if article.title.strip() and article.outlet not in {p.outlet for p in picked}:
+            picked.append(article)
+    picked += [a for a in newest if a.title.strip() and a not in picked]
+    return [
+        f"What did {a.outlet.strip() or 'the article'} report about “{a.title.strip()}”?"
+        for a in picked[:count]
+    ]
+
+
 def help_text(articles: Sequence[ArticleInfo], bot_username: str) -> str:
-    """The /start and /help message."""
+    """The /start and /help message: what the articles are, example questions from them, how
+    to ask here and in a group."""
     mention = f"@{esc(bot_username)}" if bot_username else "me"
+    examples = "".join(f"• <code>{esc(q)}</code>\n" for q in example_questions(articles))
+    tries = f"<b>Try</b>\n{examples}\n" if examples else ""
     return (
         f"{corpus_summary(articles)}\n"
         "Every answer cites its sources with outlet and date; press <b>Show passages</b> "
         "under an answer to read the quoted text.\n\n"
+        f"{tries}"
         "<b>How to ask</b>\n"
         "• Here, just send your question as a message.\n"
         f"• In a group, mention me ({mention} your question), reply to one of my messages, "

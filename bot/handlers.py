@@ -376,7 +376,9 @@ async def _answer_now(
     the answer's messages in one transaction, then deliver them."""
     svc = services(context)
     max_turns = svc.settings.telegram_history_turns
-    turns = svc.store.history(message.chat_id, max_turns) if max_turns > 0 else []
+    edited = message.edit_date is not None  # its earlier turn is replaced, not followed up
+    without = message.message_id if edited else None
+    turns = svc.store.history(message.chat_id, max_turns, without=without) if max_turns else []
     pipeline = _pipeline(context)
     interval = svc.settings.telegram_stream_interval
     quote = _quote(message)

@@ -144,12 +144,14 @@ class BotStore:
 
     # --- conversation memory -------------------------------------------------------------
 
-    def history(self, chat_id: int, max_turns: int) -> list[Turn]:
-        """The chat's last ``max_turns`` turns, oldest first."""
+    def history(self, chat_id: int, max_turns: int, *, without: int | None = None) -> list[Turn]:
+        """The chat's last ``max_turns`` turns, oldest first; ``without``: leave out the turn
+        of that question (it is being asked again, edited)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT question, answer FROM turns WHERE chat_id = ? ORDER BY id DESC LIMIT ?",
-                (chat_id, max_turns),
+                "SELECT question, answer FROM turns WHERE chat_id = ? "
+                "AND (? IS NULL OR question_id IS NOT ?) ORDER BY id DESC LIMIT ?",
+                (chat_id, without, without, max_turns),
             ).fetchall()
         return [Turn(question=q, answer=a) for q, a in reversed(rows)]
 
