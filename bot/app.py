@@ -306,7 +306,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidToken as err:
         # PTB raises InvalidToken for both; Telegram says 404 for a URL (or token) it does
         # not know, 401 for a well-formed token it rejects.
-        if "not found" in str(err).lower():
+        # (PTB re-raises getMe's error as "The token … was rejected": the cause says which.)
+        if "not found" in str(err.__cause__ or err).lower():
             url = settings.telegram_api_base_url or "https://api.telegram.org"
             print(WRONG_API_URL.format(url=url), file=sys.stderr)
         else:
