@@ -84,6 +84,12 @@ class RateLimiter:
         slots.append(max(now, start))
         return max(0.0, start - now)
 
+    def release(self, key: Hashable) -> None:
+        """Give back the slot the last :meth:`reserve` of ``key`` took (it was refused)."""
+        slots = self._slots.get(key)
+        if slots:
+            slots.pop()
+
     def _sweep(self, now: float) -> None:
         """Forget keys with no slot in the last window (memory stays bounded)."""
         for key in [k for k, s in self._slots.items() if not s or now - s[-1] >= self.WINDOW]:

@@ -65,12 +65,14 @@ class QuestionQueue:
         full or the bot is stopping). ``counted``: False for small talk, which takes no slot.
         An admitted ticket must be passed to :meth:`turn`."""
         lane = self._lanes.setdefault(key, _Lane())
-        if lane.delayed >= self.bound or self._stopping.is_set():
+        wait = self.limiter.reserve(key) if counted and not self._stopping.is_set() else 0.0
+        if self._stopping.is_set() or (wait and lane.delayed >= self.bound):
+            if wait:
+                self.limiter.release(key)  # a refused question takes no slot
             told, lane.told_full = lane.told_full, True
             if not lane.admitted:
                 del self._lanes[key]
             return Ticket(Admission.REFUSED_AGAIN if told else Admission.REFUSED, key=key)
-        wait = self.limiter.reserve(key) if counted else 0.0
         lane.admitted += 1
         number, lane.issued = lane.issued, lane.issued + 1
         now = asyncio.get_running_loop().time()

@@ -21,6 +21,7 @@ from bot.access import (
 from bot.app import DropReportedErrors, RedactToken
 from bot.formatting import SourceRef
 from bot.handlers import CALLBACK_RE, command_argument, passages_keyboard, strip_mention
+from bot.queueing import Admission, QuestionQueue
 from bot.store import MAX_STORED_ANSWERS, BotStore, Outgoing
 from rag.types import Turn
 
@@ -226,3 +227,19 @@ def test_errors_main_reports_itself_are_not_logged_twice() -> None:
     polling = record("Polling failed", exc=NetworkError("down"), name="telegram.ext")
     assert render(drop, polling) is not None  # later network trouble is still logged
     assert render(drop, record("mine", exc=InvalidToken("x"), name="bot.app")) is not None
+
+
+@pytest.mark.asyncio
+async def test_question_queue_bound_refuses_only_what_would_wait() -> None:
+    now = [0.0]
+    queue = QuestionQueue(RateLimiter(1, clock=lambda: now[0]), bound=0)
+    first = queue.admit("ann")
+    assert first.admission is Admission.NOW  # within the limit: a bound of 0 does not matter
+    assert queue.admit("ann").admission is Admission.REFUSED  # would wait: said once...
+    assert queue.admit("ann").admission is Admission.REFUSED_AGAIN  # ...not twice
+    assert queue.admit("ann", counted=False).admission is Admission.NOW  # small talk
+    now[0] = 60.0
+    async with queue.turn(first) as go:
+        assert go
+    # The refused questions took no slot: a minute after the first, the next is in.
+    assert queue.admit("ann").admission is Admission.NOW
