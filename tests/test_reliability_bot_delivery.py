@@ -4,6 +4,7 @@
   after the outage, without an error for the user or in the log.
 * Down for longer than ``TELEGRAM_DELIVERY_TIMEOUT``: the user gets a short apology instead.
 * A flood from one person: every question answered, in order, with one "queued" note.
+* A busy group: every answer, at Telegram's group pace, with "typing…"; other chats unhurt.
 
 The backoff between retries is capped lower than in production (``bot.delivery.BACKOFF_MAX``)
 so an outage of six failures takes seconds, not half a minute.
@@ -11,13 +12,14 @@ so an outage of six failures takes seconds, not half a minute.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import time
 from typing import Any
 
 import pytest
-from fake_telegram import FakeTelegram, parse_telegram_html
+from fake_telegram import BOT_USERNAME, FakeTelegram, parse_telegram_html
 
 from bot import delivery, formatting, handlers
 from bot.access import RateLimiter
@@ -74,6 +76,8 @@ async def test_an_outage_delays_the_answer_but_loses_nothing(
         calls = fake.calls_of("sendMessage", USER, ok=None)
         assert all(b.at - a.at >= 1.0 for a, b in itertools.pairwise(calls))
     assert errors(caplog) == []
+    calls = fake.calls_of("sendMessage", USER, ok=None)
+    print(f"outage {count}x{failed}: answer delivered {calls[-1].at - calls[0].at:.1f} s late")
 
 
 async def test_an_outage_longer_than_the_deadline_ends_in_one_apology(
@@ -117,7 +121,9 @@ async def test_a_flood_is_queued_and_answered_in_order_with_one_note(
     expected = [text for call in recorder.asks for text in shown(call.answer)]
     assert answers == expected  # every answer, in the order asked
     # The other four waited for the window to let them in.
-    assert fake.calls_of("sendMessage", USER)[-1].at - pushed >= 8.0
+    last = fake.calls_of("sendMessage", USER)[-1].at - pushed
+    assert last >= 8.0
+    print(f"flood: 10/10 answered in order, one note, the last {last:.1f} s after the first")
 
 
 async def test_small_talk_does_not_count_against_the_limit(
@@ -134,3 +140,46 @@ async def test_small_talk_does_not_count_against_the_limit(
     # Two greetings and a question within the limit of one: no "queued" note.
     assert not any(t.startswith("You're asking faster") for t in texts), texts
     assert len(texts) >= 3
+
+
+async def test_a_busy_group_gets_every_answer_at_its_pace_without_starving_others(
+    fake, make_settings, run_bot, recorder
+):
+    """30 mentions from 10 people in 5 s: Telegram takes about 20 messages a minute per
+    group, so the answers queue (with "typing…" shown meanwhile); a private chat asking in the
+    middle of it is answered at once."""
+    group, private = fake.group_chat(-1005550001), fake.private_chat(USER)
+    asked: dict[int, str] = {}
+    async with run_bot(make_settings(), recorder):
+        await fake.wait_for(lambda: fake.commands, what="bot started")
+        started = time.monotonic()
+        for n in range(30):
+            text = f"@{BOT_USERNAME} {QUESTION} ({n})"
+            asked[fake.push_message(group, 9000 + n % 10, text)["message_id"]] = text
+            if n == 15:
+                fake.push_message(private, USER, QUESTION)
+                private_at = time.monotonic()
+            await asyncio.sleep(5 / 30)
+        await fake.wait_sent(USER, 1)
+        private_latency = fake.calls_of("sendMessage", USER)[0].at - private_at
+        await fake.wait_sent(group["id"], 30, timeout=90)
+        await asyncio.sleep(0.5)
+
+    answers = fake.calls_of("sendMessage", group["id"])
+    assert len(answers) == 30  # every question, none refused or given up
+    assert {c.result["reply_to_message"]["message_id"] for c in answers} == set(asked)
+    assert all("[1]" in c.result["text"] for c in answers)
+    # Telegram's group pace (PTB's limiter: a burst of 20, then one every 3 s): in any
+    # stretch of the run, at most 20 messages plus one per 3 s of it.
+    times = [c.at for c in answers]
+    for i, j in itertools.combinations(range(len(times)), 2):
+        assert j - i + 1 <= 21 + (times[j] - times[i]) / 3, (i, j)
+    assert times[-1] - started >= (30 - 20) * 3 * 0.9  # so the last came after half a minute
+    assert private_latency < 5.0, private_latency  # the group's backlog did not hold it up
+    # The answers that waited for the group's pace were announced by "typing…".
+    typing = [c.at for c in fake.calls_of("sendChatAction", group["id"])]
+    assert sum(answers[19].at < t < answers[-1].at for t in typing) >= 2
+    print(
+        f"busy group: 30/30 answered, last {times[-1] - started:.1f} s after the first mention; "
+        f"{len(typing)} typing indicators; private answer amid it in {private_latency:.2f} s"
+    )
