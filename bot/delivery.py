@@ -124,6 +124,13 @@ class Outbox:
     # --- the sender ---------------------------------------------------------------------
 
     async def _drain(self, chat_id: int) -> None:
+        try:
+            await self._drain_chat(chat_id)
+        finally:
+            if self._senders.get(chat_id) is asyncio.current_task():
+                del self._senders[chat_id]  # idle chats cost nothing
+
+    async def _drain_chat(self, chat_id: int) -> None:
         while not self._closing.is_set():
             item = self.store.next_queued(chat_id)
             if item is None:
