@@ -77,6 +77,10 @@ NON_TEXT = (
 UNKNOWN_COMMAND = (
     "I don't know that command. Send /help to see what I can do, or just type your question."
 )
+RESTARTED = (
+    "Sorry: I was restarted before your question's turn came, so I did not answer it. "
+    "Please send it again."
+)
 RESET_DONE = "Done: I've forgotten our conversation. Your next question starts afresh."
 ANSWER_CUT_OFF = "(This answer was cut off.)"
 
@@ -367,6 +371,9 @@ async def answer_question(
     async with typing, svc.queue.turn(ticket) as go:
         if go:
             await _answer_now(context, message, question, reply_id=reply_id)
+        else:  # the bot is stopping: say so after its next start (the outbox is on disk)
+            note = outgoing(message, formatting.esc(RESTARTED), quote=quote)
+            svc.store.enqueue([note], svc.outbox.deadline())
 
 
 async def _answer_now(

@@ -183,3 +183,21 @@ async def test_a_busy_group_gets_every_answer_at_its_pace_without_starving_other
         f"busy group: 30/30 answered, last {times[-1] - started:.1f} s after the first mention; "
         f"{len(typing)} typing indicators; private answer amid it in {private_latency:.2f} s"
     )
+
+
+async def test_questions_still_waiting_when_the_bot_stops_are_not_dropped_silently(
+    fake, make_settings, run_bot, recorder, monkeypatch
+):
+    monkeypatch.setattr(RateLimiter, "WINDOW", 600.0)
+    settings = make_settings(telegram_rate_limit=1)
+    chat = fake.private_chat(USER)
+    async with run_bot(settings, recorder):
+        fake.push_message(chat, USER, QUESTION)
+        fake.push_message(chat, USER, f"{QUESTION} (again)")  # waits 10 minutes
+        await fake.wait_sent(USER, 2)  # the answer and the "queued" note
+    async with run_bot(settings, recorder):  # restarted
+        await fake.wait_sent(USER, 3)
+        await fake.settle(2)
+
+    assert [c.question for c in recorder.asks] == [QUESTION]
+    assert accepted_texts(fake, USER)[-1] == handlers.RESTARTED
