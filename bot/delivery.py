@@ -21,6 +21,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
@@ -158,7 +159,7 @@ class Outbox:
                 logger.warning("Telegram asked to wait %.0f s before sending; waiting", pause)
             except ChatMigrated as err:
                 self.store.migrate_chat(item.chat_id, err.new_chat_id)
-                item = Queued(**{**item.__dict__, "chat_id": err.new_chat_id, "edit_id": None})
+                item = replace(item, chat_id=err.new_chat_id, edit_id=None)
                 continue
             except Forbidden as err:  # blocked by the user, removed from the group
                 logger.warning("Telegram refused a message to %s for good: %s", item.chat_id, err)

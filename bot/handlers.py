@@ -10,7 +10,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from telegram import (
@@ -417,7 +417,7 @@ async def _answer_now(
         outgoing(message, text, quote=quote and i == 0, edit_id=first_edit if i == 0 else None)
         for i, text in enumerate(layout.messages)
     ]
-    items[0] = Outgoing(**{**items[0].__dict__, "question_id": message.message_id})
+    items[0] = replace(items[0], question_id=message.message_id)
     batch = svc.store.record_answer(
         chat_id=message.chat_id,
         turn=(question, answer.answer),

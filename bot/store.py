@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from bot.formatting import SourceRef
@@ -112,6 +112,11 @@ class Queued(Outgoing):
     id: int = 0
     batch: int = 0
     deadline: float = 0.0
+
+
+#: An :class:`Outgoing`'s fields, as outbox columns; a :class:`Queued` adds three.
+MESSAGE_FIELDS = tuple(f.name for f in fields(Outgoing))
+QUEUED_FIELDS = tuple(f.name for f in fields(Queued))
 
 
 class BotStore:
@@ -232,7 +237,7 @@ class BotStore:
             key = self._store_answer(db, chat_id, *button) if button else None
             if key is not None and messages:
                 last = messages[-1]
-                messages = [*messages[:-1], _with_key(last, key)]
+                messages = [*messages[:-1], replace(last, answer_key=key)]
             return self._enqueue(db, messages, deadline)
 
     # --- the outbox ------------------------------------------------------------------------
@@ -246,47 +251,21 @@ class BotStore:
         self, db: sqlite3.Connection, messages: Sequence[Outgoing], deadline: float
     ) -> int:
         (batch,) = db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM outbox").fetchone()
+        columns = ", ".join(("batch", "deadline", *MESSAGE_FIELDS))
+        marks = ", ".join("?" * (2 + len(MESSAGE_FIELDS)))
         for m in messages:
-            db.execute(
-                "INSERT INTO outbox (batch, chat_id, thread_id, reply_to, edit_id, text, "
-                "answer_key, question_id, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    batch,
-                    m.chat_id,
-                    m.thread_id,
-                    m.reply_to,
-                    m.edit_id,
-                    m.text,
-                    m.answer_key,
-                    m.question_id,
-                    deadline,
-                ),
-            )
+            values = (batch, deadline, *(getattr(m, f) for f in MESSAGE_FIELDS))
+            db.execute(f"INSERT INTO outbox ({columns}) VALUES ({marks})", values)
         return batch
 
     def next_queued(self, chat_id: int) -> Queued | None:
         """The chat's oldest message not yet accepted by Telegram."""
+        columns = ", ".join(QUEUED_FIELDS)
         with self._lock:
             row = self._db.execute(
-                "SELECT id, batch, chat_id, thread_id, reply_to, edit_id, text, answer_key, "
-                "question_id, deadline FROM outbox WHERE chat_id = ? ORDER BY id LIMIT 1",
-                (chat_id,),
+                f"SELECT {columns} FROM outbox WHERE chat_id = ? ORDER BY id LIMIT 1", (chat_id,)
             ).fetchone()
-        if row is None:
-            return None
-        id_, batch, chat, thread, reply_to, edit_id, text, key, question_id, deadline = row
-        return Queued(
-            chat_id=chat,
-            text=text,
-            thread_id=thread,
-            reply_to=reply_to,
-            edit_id=edit_id,
-            answer_key=key,
-            question_id=question_id,
-            id=id_,
-            batch=batch,
-            deadline=deadline,
-        )
+        return None if row is None else Queued(**dict(zip(QUEUED_FIELDS, row, strict=True)))
 
     def queued_chats(self) -> list[int]:
         """Chats with messages waiting in the outbox (to resume after a restart)."""
@@ -344,10 +323,6 @@ class BotStore:
             for table in ("turns", "answers", "outbox"):
                 db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
             db.execute("DELETE FROM replies WHERE chat_id = ?", (old_id,))
-
-
-def _with_key(message: Outgoing, key: str) -> Outgoing:
-    return Outgoing(**{**message.__dict__, "answer_key": key})
 
 
 def open_store(state_dir: Path) -> BotStore:
