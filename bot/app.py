@@ -17,7 +17,7 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot import handlers, redaction
+from bot import handlers, legacy, redaction
 from bot.access import AccessPolicy, RateLimiter
 from bot.activity import ChatActivity
 from bot.delivery import Outbox
@@ -192,7 +192,9 @@ def build_application(settings: Settings, pipeline: AnswerSource | None = None) 
     )
     application = builder.build()
     # Conversations, buttons and undelivered answers: see bot/store.py (not PTB persistence).
-    store = open_store(bot_state_dir(settings))
+    state_dir = bot_state_dir(settings)
+    store = open_store(state_dir)
+    legacy.import_pickle(store, state_dir)  # state saved by versions before bot/store.py
     activity = ChatActivity(application.bot)
     application.bot_data[handlers.SERVICES_KEY] = BotServices(
         settings=settings,

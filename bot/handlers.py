@@ -57,8 +57,6 @@ from rag.errors import RagError
 from rag.smalltalk import small_talk_intent
 from rag.types import Answer, ArticleInfo, SearchFilters, Turn
 
-__all__ = ["CALLBACK_RE", "passages_keyboard"]  # re-exported for the tests and callers
-
 logger = logging.getLogger(__name__)
 
 COMMANDS = [

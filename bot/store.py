@@ -315,6 +315,28 @@ class BotStore:
             ).fetchone()
         return row[0] if row else None
 
+    def import_chat(
+        self,
+        chat_id: int,
+        turns: Sequence[tuple[str, str]],
+        answers: Sequence[tuple[str, str, Sequence[SourceRef], int | None]],
+    ) -> None:
+        """Add a chat's turns and answers ``(key, head, sources, message_id)``, oldest first
+        (see :mod:`bot.legacy`); keys already known are left alone."""
+        with self._transaction() as db:
+            for question, answer in turns:
+                db.execute(
+                    "INSERT INTO turns (chat_id, question, answer) VALUES (?, ?, ?)",
+                    (chat_id, question, answer),
+                )
+            for order, (key, head, sources, message_id) in enumerate(answers):
+                plain = json.dumps([s.to_plain() for s in sources], ensure_ascii=False)
+                db.execute(
+                    "INSERT OR IGNORE INTO answers (key, chat_id, head, sources, message_id, used) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (key, chat_id, head, plain, message_id, order),
+                )
+
     # --- a group became a supergroup -----------------------------------------------------
 
     def migrate_chat(self, old_id: int, new_id: int) -> None:

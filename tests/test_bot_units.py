@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
+from telegram.ext import PersistenceInput, PicklePersistence
 
+from bot import legacy
 from bot.access import (
     REFUSAL_ALERT,
     AccessPolicy,
@@ -243,3 +247,28 @@ async def test_question_queue_bound_refuses_only_what_would_wait() -> None:
         assert go
     # The refused questions took no slot: a minute after the first, the next is in.
     assert queue.admit("ann").admission is Admission.NOW
+
+
+@pytest.mark.asyncio
+async def test_state_saved_by_earlier_versions_is_imported_once(tmp_path: Path) -> None:
+    # Written by PTB's PicklePersistence exactly as versions before bot/store.py did.
+    persistence = PicklePersistence(
+        tmp_path / legacy.FILENAME,
+        store_data=PersistenceInput(
+            bot_data=False, chat_data=True, user_data=False, callback_data=False
+        ),
+    )
+    persistence.set_bot(Bot(TOKEN))
+    source = (1, "TASS", "2021-11-23", "T", "passage")
+    old = {"head": "h", "sources": [source], "message_id": 7}
+    saved = {"history": [("q", "a")], "answers": OrderedDict(AbCdEf12=old)}
+    await persistence.update_chat_data(42, saved)
+    await persistence.flush()
+    store = BotStore(tmp_path / "state.sqlite3")
+    assert legacy.import_pickle(store, tmp_path) == 1
+    assert store.history(42, 4) == [Turn("q", "a")]
+    stored = store.load_answer(42, "AbCdEf12")
+    assert stored.message_id == 7 and stored.sources == [SourceRef(*source)]
+    assert legacy.import_pickle(store, tmp_path) == 0  # renamed: never imported twice
+    assert (tmp_path / f"{legacy.FILENAME}.imported").is_file()
+    store.close()
