@@ -181,7 +181,9 @@ def build_application(settings: Settings, pipeline: AnswerSource | None = None) 
     """
     # From here on no log record, wherever it is handled, shows the token or an API key.
     redaction.add_secrets(settings.telegram_token, [settings.llm_api_key, settings.chroma_token])
-    logging.getLogger("telegram.ext.AIORateLimiter").addFilter(RetriedByOutbox())
+    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
+    if not any(isinstance(f, RetriedByOutbox) for f in limiter_log.filters):
+        limiter_log.addFilter(RetriedByOutbox())
     builder = (
         ApplicationBuilder()
         .application_class(NewsBotApplication)
