@@ -67,9 +67,10 @@ def bot_state_dir(settings: Settings) -> Path:
 
 
 class ChatRateLimiter(AIORateLimiter):
-    """PTB's rate limiter (Telegram's 30 messages a second, 20 a minute per group, 429s
-    retried after their ``retry_after``), except for "typing…": a chat action must not wait
-    behind a busy group's answers, nor spend their budget."""
+    """PTB's rate limiter (Telegram's 30 requests a second, 20 a minute per group, 429s
+    retried after their ``retry_after``), except that "typing…" counts only towards the 30 a
+    second: a chat action must not wait behind a busy group's answers, nor spend their
+    budget."""
 
     async def process_request(  # type: ignore[override]
         self,
@@ -81,7 +82,8 @@ class ChatRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         if endpoint == "sendChatAction":
-            return await callback(*args, **kwargs)
+            # Counted in the overall 30 a second (the limiter sees a chat that is no group).
+            data = {**data, "chat_id": 0}
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
