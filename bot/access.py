@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 REFUSAL = (
     "Sorry, this is a private bot: it only answers people and groups its owner has allowed. "
     "To get access, ask the owner to add your id to TELEGRAM_ALLOWED_IDS (your user id: {user}; "
     "this chat's id: {chat})."
 )
+#: The same on a button press, where Telegram shows at most 200 characters: ids first.
+REFUSAL_ALERT = (
+    "Your user id: {user}; this chat's id: {chat}. This is a private bot: to get access, "
+    "ask its owner to add one of these ids to TELEGRAM_ALLOWED_IDS."
+)
+#: Telegram's limit for the text of a button press's answer (an alert or a toast).
+MAX_ALERT = 200
+
+
+def alert_text(text: str) -> str:
+    """``text`` cut (at a word, with "…") to fit a button press's answer."""
+    if len(text) <= MAX_ALERT:
+        return text
+    cut = text[: MAX_ALERT - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_ALERT // 2 else cut).rstrip(" ,;:") + "…"
 
 
 class AccessPolicy:
@@ -37,62 +53,64 @@ class AccessPolicy:
 
 
 class RateLimiter:
-    """At most ``per_minute`` questions per user in any sliding 60-second window (0 = no limit)."""
+    """At most ``per_minute`` questions per key (a person in a chat) in any sliding 60-second
+    window (0 = no limit). A question over the limit is not refused: it reserves the next
+    free slot, and waits for it (see :class:`bot.queueing.QuestionQueue`)."""
 
     WINDOW = 60.0
 
-    #: Every this many questions, users idle for a whole window are forgotten.
+    #: Every this many questions, keys idle for a whole window are forgotten.
     SWEEP_EVERY = 1000
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self._clock = clock
-        self._asked: dict[int, deque[float]] = {}
-        self._warned_until: dict[int, float] = {}
-        self._hits = 0
+        self._slots: dict[Hashable, deque[float]] = {}
+        self._reserved = 0
 
-    def hit(self, user_id: int) -> float:
-        """Count one question; return 0 if it is allowed, else the seconds until it would be.
-
-        Refused questions are not counted, so a user who waits is never locked out for longer.
-        """
+    def reserve(self, key: Hashable) -> float:
+        """Count one question; return how many seconds it must wait for its slot (0: now)."""
         if self.per_minute <= 0:
             return 0.0
         now = self._clock()
-        self._hits += 1
-        if self._hits % self.SWEEP_EVERY == 0:
+        self._reserved += 1
+        if self._reserved % self.SWEEP_EVERY == 0:
             self._sweep(now)
-        times = self._asked.setdefault(user_id, deque())
-        while times and now - times[0] >= self.WINDOW:
-            times.popleft()
-        if len(times) >= self.per_minute:
-            return max(0.0, self.WINDOW - (now - times[0]))
-        times.append(now)
-        return 0.0
+        slots = self._slots.setdefault(key, deque())
+        while slots and now - slots[0] >= self.WINDOW:
+            slots.popleft()
+        # Slots are reserved in order, so the n-th last one bounds the next.
+        start = now if len(slots) < self.per_minute else slots[-self.per_minute] + self.WINDOW
+        slots.append(max(now, start))
+        return max(0.0, start - now)
 
-    def warn(self, user_id: int, wait: float) -> bool:
-        """Whether to tell a refused user to slow down: once until their next question is
-        allowed. A flood of questions gets one reply, not one each, which would flood the
-        chat back and spend the sending budget (30 messages a second) other users need."""
-        now = self._clock()
-        if self._warned_until.get(user_id, float("-inf")) > now:
-            return False
-        self._warned_until[user_id] = now + wait
-        return True
+    def release(self, key: Hashable) -> None:
+        """Give back the slot the last :meth:`reserve` of ``key`` took (it was refused)."""
+        slots = self._slots.get(key)
+        if slots:
+            slots.pop()
 
     def _sweep(self, now: float) -> None:
-        """Forget users with no question in the last window (memory stays bounded)."""
-        for user_id in [u for u, t in self._asked.items() if not t or now - t[-1] >= self.WINDOW]:
-            del self._asked[user_id]
-        for user_id in [u for u, t in self._warned_until.items() if t <= now]:
-            del self._warned_until[user_id]
+        """Forget keys with no slot in the last window (memory stays bounded)."""
+        for key in [k for k, s in self._slots.items() if not s or now - s[-1] >= self.WINDOW]:
+            del self._slots[key]
 
 
-def slow_down_text(wait_seconds: float, per_minute: int) -> str:
-    """The friendly message for a user over the rate limit."""
+def queued_text(wait_seconds: float, per_minute: int) -> str:
+    """The one note for a person over the rate limit: their question waits, for how long."""
     wait = max(1, round(wait_seconds + 0.5))
     noun = "question" if per_minute == 1 else "questions"
     return (
         f"You're asking faster than I can read: I take up to {per_minute} {noun} a minute "
-        f"from each person. Please try again in {wait} s."
+        f"from each person in a chat. I've kept your question and will answer it in about "
+        f"{wait} s; anything you send meanwhile is answered in order after it."
+    )
+
+
+def queue_full_text(bound: int) -> str:
+    """The one message for a person whose waiting questions have reached the bound."""
+    noun = "question" if bound == 1 else "questions"
+    return (
+        f"I'm already holding {bound} of your {noun} for later, so I did not keep this one "
+        "(nor will I keep any more until I've answered those): send it again then."
     )

@@ -13,21 +13,17 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    Defaults,
-    ExtBot,
-    PersistenceInput,
-    PicklePersistence,
-)
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot import handlers, redaction
+from bot import handlers, legacy, redaction
 from bot.access import AccessPolicy, RateLimiter
+from bot.activity import ChatActivity
+from bot.delivery import Outbox
 from bot.handlers import AnswerSource, BotServices
+from bot.queueing import QuestionQueue
+from bot.store import open_store
 from rag.config import Settings
 from rag.errors import RagError
 
@@ -41,18 +37,21 @@ REJECTED_TOKEN = (
     "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token again from "
     "@BotFather (/mybots → your bot → API Token), or revoke it there and export the new one."
 )
+WRONG_API_URL = (
+    "The Bot API at {url} answered 404 Not Found: check TELEGRAM_API_BASE_URL (the server's "
+    "root, e.g. https://api.telegram.org or http://localhost:8081, without /bot…) and that "
+    "TELEGRAM_BOT_TOKEN is copied whole."
+)
 UNREACHABLE = "Cannot reach the Telegram Bot API at {url} ({error}): check the network{hint}."
 
-#: Telegram delivers only what the bot handles: no edited messages, no membership updates.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+#: Telegram delivers only what the bot handles: no membership updates, no channel posts.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 #: How long each getUpdates long poll waits on the server (seconds).
 POLL_TIMEOUT = 30
 #: Retries of a request answered with 429 "Too Many Requests", after waiting its retry_after.
 RATE_LIMIT_RETRIES = 3
-#: How often changed conversation data is written to disk (it is always written on shutdown).
-PERSIST_EVERY = 10
 #: Seconds to wait for the answer to one Bot API request (getUpdates adds its long poll).
-#: A request that times out is retried (see ``handlers._retrying``).
+#: A request that times out is retried (see ``bot.delivery``).
 READ_TIMEOUT = 5.0
 #: Concurrent connections to the Bot API (PTB's default); AIORateLimiter keeps requests
 #: under Telegram's 30 per second anyway.
@@ -65,6 +64,54 @@ def bot_state_dir(settings: Settings) -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
+
+
+class ChatRateLimiter(AIORateLimiter):
+    """PTB's rate limiter (Telegram's 30 requests a second, 20 a minute per group, 429s
+    retried after their ``retry_after``), except that "typing…" counts only towards the 30 a
+    second: a chat action must not wait behind a busy group's answers, nor spend their
+    budget."""
+
+    async def process_request(  # type: ignore[override]
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if endpoint == "sendChatAction":
+            # Counted in the overall 30 a second (the limiter sees a chat that is no group).
+            data = {**data, "chat_id": 0}
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
+class RetriedByOutbox(logging.Filter):
+    """The rate limiter logs an error (with a traceback) when a 429 outlasts its retries;
+    the outbox then keeps retrying (and says so as a warning), so nothing failed yet."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, RetryAfter)
+
+
+class NewsBotApplication(Application):  # type: ignore[type-arg]
+    """The Application, stopping and closing the bot's own parts in order: waiting
+    questions stop waiting and the outbox stops sending (what it holds stays on disk for the
+    next start) before PTB waits for the handlers, and the state database closes last."""
+
+    async def stop(self) -> None:
+        svc: BotServices = self.bot_data[handlers.SERVICES_KEY]
+        svc.queue.stop()
+        await svc.outbox.close()
+        await super().stop()
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        self.bot_data[handlers.SERVICES_KEY].store.close()
 
 
 class PollingBot(ExtBot[Any]):
@@ -122,7 +169,7 @@ def _build_bot(settings: Settings) -> PollingBot:
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
         # Honours Telegram's 429 retry_after and keeps under its flood limits.
-        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        rate_limiter=ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES),
         request=HTTPXRequest(connection_pool_size=CONNECTIONS, read_timeout=READ_TIMEOUT),
         get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=READ_TIMEOUT),
         **urls,
@@ -136,27 +183,32 @@ def build_application(settings: Settings, pipeline: AnswerSource | None = None) 
     """
     # From here on no log record, wherever it is handled, shows the token or an API key.
     redaction.add_secrets(settings.telegram_token, [settings.llm_api_key, settings.chroma_token])
+    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
+    if not any(isinstance(f, RetriedByOutbox) for f in limiter_log.filters):
+        limiter_log.addFilter(RetriedByOutbox())
     builder = (
         ApplicationBuilder()
+        .application_class(NewsBotApplication)
         .bot(_build_bot(settings))
         # One slow question must not hold up other chats.
         .concurrent_updates(True)
-        .persistence(
-            PicklePersistence(
-                filepath=bot_state_dir(settings) / "conversations.pickle",
-                store_data=PersistenceInput(
-                    bot_data=False, chat_data=True, user_data=False, callback_data=False
-                ),
-                update_interval=PERSIST_EVERY,
-            )
-        )
         .post_init(_post_init)
     )
     application = builder.build()
+    # Conversations, buttons and undelivered answers: see bot/store.py (not PTB persistence).
+    state_dir = bot_state_dir(settings)
+    store = open_store(state_dir)
+    legacy.import_pickle(store, state_dir)  # state saved by versions before bot/store.py
+    activity = ChatActivity(application.bot)
     application.bot_data[handlers.SERVICES_KEY] = BotServices(
         settings=settings,
         access=AccessPolicy(settings.telegram_allowed_ids),
-        limiter=RateLimiter(settings.telegram_rate_limit),
+        queue=QuestionQueue(
+            RateLimiter(settings.telegram_rate_limit), settings.telegram_queue_limit
+        ),
+        store=store,
+        outbox=Outbox(store, application.bot, activity, timeout=settings.telegram_delivery_timeout),
+        activity=activity,
         pipeline=pipeline,
     )
     handlers.add_handlers(application)
@@ -171,6 +223,7 @@ async def _post_init(application: Application) -> None:
 
         svc.pipeline = await asyncio.to_thread(Pipeline.open, svc.settings)
     await application.bot.set_my_commands(handlers.COMMANDS)
+    svc.outbox.resume()  # what the last run could not deliver
     logger.warning("Bot @%s is running; press Ctrl+C to stop.", application.bot.username)
 
 
@@ -241,7 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="rag-bot",
         description="Telegram bot answering questions over the indexed news articles. "
         "Configured by environment variables (TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, "
-        "TELEGRAM_ALLOWED_IDS, TELEGRAM_RATE_LIMIT, TELEGRAM_HISTORY_TURNS, RAG_*), or .env.",
+        "TELEGRAM_ALLOWED_IDS, TELEGRAM_RATE_LIMIT, TELEGRAM_QUEUE_LIMIT, "
+        "TELEGRAM_HISTORY_TURNS, TELEGRAM_DELIVERY_TIMEOUT, RAG_*), or .env.",
     ).parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -255,8 +309,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         application = build_application(settings)
         application.run_polling(**polling_kwargs())
-    except InvalidToken:
-        print(REJECTED_TOKEN, file=sys.stderr)
+    except InvalidToken as err:
+        # PTB raises InvalidToken for both; Telegram says 404 for a URL (or token) it does
+        # not know, 401 for a well-formed token it rejects.
+        # (PTB re-raises getMe's error as "The token … was rejected": the cause says which.)
+        if "not found" in str(err.__cause__ or err).lower():
+            url = settings.telegram_api_base_url or "https://api.telegram.org"
+            print(WRONG_API_URL.format(url=url), file=sys.stderr)
+        else:
+            print(REJECTED_TOKEN, file=sys.stderr)
         return 1
     except RagError as err:
         print(err, file=sys.stderr)

@@ -22,6 +22,9 @@ MAX_MESSAGE = 4096
 #: Appended to a passage that had to be shortened to fit the expanded view into one message.
 ELLIPSIS = "…"
 
+#: Outlets /help names before it says "and N more outlets".
+MAX_OUTLETS_SHOWN = 12
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -269,27 +272,50 @@ def corpus_summary(articles: Sequence[ArticleInfo]) -> str:
     dates = sorted(a.published for a in articles if a.published)
     count = len(articles)
     noun = "article" if count == 1 else "articles"
-    text = f"I answer questions from {count} news {noun} by {_join(outlets)}"
+    names = [f"<b>{esc(n)}</b>" for n in outlets]
+    if len(names) > MAX_OUTLETS_SHOWN:  # /help stays one message, however many outlets
+        more = len(names) - MAX_OUTLETS_SHOWN + 1
+        names = [*names[: MAX_OUTLETS_SHOWN - 1], f"{more} more outlets (see /sources)"]
+    text = f"I answer questions from {count} news {noun} by {_and(names)}"
     if dates:
         first, last = format_date(dates[0]), format_date(dates[-1])
         text += f", published {first}" if first == last else f", published {first} – {last}"
     return text + "."
 
 
-def _join(names: Sequence[str]) -> str:
-    bold = [f"<b>{esc(n)}</b>" for n in names]
-    if len(bold) <= 2:
-        return " and ".join(bold)
-    return ", ".join(bold[:-1]) + " and " + bold[-1]
+def _and(items: Sequence[str]) -> str:
+    """``items`` as "a, b and c"."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def example_questions(articles: Sequence[ArticleInfo], count: int = 2) -> list[str]:
+    """Questions the index can answer, made from its newest articles' titles, one outlet each
+    (as many different outlets as there are, up to ``count``)."""
+    newest = sorted(articles, key=lambda a: (a.published, a.title), reverse=True)
+    picked: list[ArticleInfo] = []
+    for article in newest:  # one per outlet first, then any
+        if article.title.strip() and article.outlet not in {p.outlet for p in picked}:
+            picked.append(article)
+    picked += [a for a in newest if a.title.strip() and a not in picked]
+    return [
+        f"What did {a.outlet.strip() or 'the article'} report about “{a.title.strip()}”?"
+        for a in picked[:count]
+    ]
 
 
 def help_text(articles: Sequence[ArticleInfo], bot_username: str) -> str:
-    """The /start and /help message."""
+    """The /start and /help message: what the articles are, example questions from them, how
+    to ask here and in a group."""
     mention = f"@{esc(bot_username)}" if bot_username else "me"
+    examples = "".join(f"• <code>{esc(q)}</code>\n" for q in example_questions(articles))
+    tries = f"<b>Try</b>\n{examples}\n" if examples else ""
     return (
         f"{corpus_summary(articles)}\n"
         "Every answer cites its sources with outlet and date; press <b>Show passages</b> "
         "under an answer to read the quoted text.\n\n"
+        f"{tries}"
         "<b>How to ask</b>\n"
         "• Here, just send your question as a message.\n"
         f"• In a group, mention me ({mention} your question), reply to one of my messages, "

@@ -7,11 +7,10 @@ thread, since ``Pipeline.ask`` blocks) and formats the :class:`rag.types.Answer`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from telegram import (
@@ -19,13 +18,12 @@ from telegram import (
     BotCommand,
     CallbackQuery,
     Chat,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -38,12 +36,25 @@ from telegram.ext import (
     filters,
 )
 
-from bot import formatting, memory, redaction
-from bot.access import REFUSAL, AccessPolicy, RateLimiter, slow_down_text
-from bot.addressing import reply_to, topic_of
+from bot import formatting, redaction
+from bot.access import (
+    REFUSAL,
+    REFUSAL_ALERT,
+    AccessPolicy,
+    alert_text,
+    queue_full_text,
+    queued_text,
+)
+from bot.activity import ChatActivity
+from bot.addressing import topic_of
+from bot.buttons import CALLBACK_RE, SHOW, passages_keyboard
+from bot.delivery import Outbox, entity_error, not_modified
+from bot.queueing import Admission, QuestionQueue
+from bot.store import BotStore, Outgoing
 from bot.streaming import AnswerDraft
 from rag.config import Settings
 from rag.errors import RagError
+from rag.smalltalk import small_talk_intent
 from rag.types import Answer, ArticleInfo, SearchFilters, Turn
 
 logger = logging.getLogger(__name__)
@@ -64,14 +75,22 @@ NON_TEXT = (
 UNKNOWN_COMMAND = (
     "I don't know that command. Send /help to see what I can do, or just type your question."
 )
+RESTARTED = (
+    "Sorry: I was restarted before your question's turn came, so I did not answer it. "
+    "Please send it again."
+)
 RESET_DONE = "Done: I've forgotten our conversation. Your next question starts afresh."
 ANSWER_CUT_OFF = "(This answer was cut off.)"
 
-SHOW, HIDE = "show", "hide"
-CALLBACK_RE = re.compile(r"^psg:(show|hide):([A-Za-z0-9_-]{1,16})$")
-#: Transient failures (5xx, dropped connections, timeouts) are retried this many times.
+UNKNOWN_GROUP_COMMAND = (
+    "I don't know that command. Try /help@{bot} to see what I can do, or ask with "
+    "/ask@{bot} your question."
+)
+#: Transient failures (5xx, dropped connections, timeouts) of a button's edit or answer are
+#: retried this many times (messages to a chat go through the outbox, which retries longer).
 SEND_RETRIES = 3
-TYPING_REFRESH = 4.5  # Telegram shows "typing…" for 5 s or until the bot's next message
+#: An edited question is answered again (by editing the reply) within this many seconds.
+EDIT_WINDOW = 300
 
 T = TypeVar("T")
 
@@ -93,11 +112,14 @@ class AnswerSource(Protocol):
 
 @dataclass
 class BotServices:
-    """Everything the handlers share, kept in ``application.bot_data`` (which is not persisted)."""
+    """Everything the handlers share, kept in ``application.bot_data``."""
 
     settings: Settings
     access: AccessPolicy
-    limiter: RateLimiter
+    queue: QuestionQueue
+    store: BotStore
+    outbox: Outbox
+    activity: ChatActivity
     pipeline: AnswerSource | None = None
 
 
@@ -119,26 +141,35 @@ def _pipeline(context: ContextTypes.DEFAULT_TYPE) -> AnswerSource:
 # --- recognising what is addressed to the bot ---------------------------------------------
 
 
+def message_text(message: Message) -> str:
+    """What the user wrote: the text, or the caption of a photo, a document…"""
+    return message.text or message.caption or ""
+
+
 def group_question(message: Message, bot: Bot) -> str | None:
     """The question in a group message addressed to the bot, else None.
 
-    A message is addressed to the bot when it mentions ``@botname`` (the mention is removed
-    from the question) or replies to one of the bot's messages.
+    A message (or a caption) is addressed to the bot when it mentions ``@botname`` (the
+    mention is removed from the question) or replies to one of the bot's messages.
     """
-    text = message.text or ""
+    text = message_text(message)
     username = (bot.username or "").casefold()
     mentioned = False
-    for entity in message.entities:
+    for entity in message.entities or message.caption_entities:
         if entity.type == MessageEntity.MENTION:
             mentioned = mentioned or entity_text(text, entity).casefold() == f"@{username}"
         elif entity.type == MessageEntity.TEXT_MENTION:
             # A link to the bot's profile, for bots without a username.
             mentioned = mentioned or (entity.user is not None and entity.user.id == bot.id)
-    replied = message.reply_to_message
-    to_bot = bool(replied and replied.from_user and replied.from_user.id == bot.id)
-    if not (mentioned or to_bot):
+    if not (mentioned or replies_to_bot(message, bot)):
         return None
     return strip_mention(text, bot.username or "")
+
+
+def replies_to_bot(message: Message, bot: Bot) -> bool:
+    """Whether ``message`` is a reply to one of the bot's messages."""
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot.id)
 
 
 def entity_text(text: str, entity: MessageEntity) -> str:
@@ -166,11 +197,17 @@ def command_argument(text: str) -> str:
     return re.sub(r"^/\S*\s*", "", text, count=1).strip()
 
 
+def command_target(text: str) -> str:
+    """The bot a ``/command@botname`` is meant for ("" when it names none)."""
+    return text.split(maxsplit=1)[0].partition("@")[2] if text.startswith("/") else ""
+
+
 def _is_addressed(message: Message, bot: Bot) -> bool:
     if message.chat.type == Chat.PRIVATE:
         return True
-    if message.text and message.text.startswith("/"):
-        target = message.text.split(maxsplit=1)[0].partition("@")[2]
+    text = message_text(message)
+    if text.startswith("/"):
+        target = command_target(text)
         return not target or target.casefold() == (bot.username or "").casefold()
     return group_question(message, bot) is not None
 
@@ -179,17 +216,11 @@ def _is_addressed(message: Message, bot: Bot) -> bool:
 
 
 async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
-    """Run a Bot API call, retrying transient failures: 5xx answers, dropped connections and
-    timeouts (429s are retried by PTB's AIORateLimiter; a bad request is final).
-
-    Delivery is *at least once*. Telegram has no idempotency key and a bot cannot read its
-    chats back, so after a timeout or a connection dropped once the request was sent nobody
-    knows whether the message went out. We send it again: a rare duplicate answer is better
-    than a question left silently unanswered. Failures before the request was sent (no
-    connection, a full pool) and 5xx answers cannot duplicate. Edits are idempotent (the
-    repeat gets "message is not modified", taken as success), so only a sent message can
-    arrive twice.
-    """
+    """Run a Bot API call on a button (its answer, an edit of its message), retrying
+    transient failures: 5xx answers, dropped connections and timeouts (429s are retried by
+    PTB's AIORateLimiter; a bad request is final). Both are safe to repeat: a press is
+    answered once (a repeat gets "query is too old"), and an edit that had landed gets
+    "message is not modified", taken as success."""
     for attempt in range(SEND_RETRIES + 1):
         try:
             return await call()
@@ -206,51 +237,68 @@ async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
 async def answer_query(
     query: CallbackQuery, text: str | None = None, *, show_alert: bool | None = None
 ) -> None:
-    """Answer a button press: stops its spinner (and shows ``text``).
+    """Answer a button press: stops its spinner (and shows ``text``, cut to Telegram's 200
+    characters).
 
     Best effort: a press that cannot be answered must not stop the work it asked for. A
     repeat after a lost response gets "query is too old" from Telegram, which is fine.
     """
+    shown = alert_text(text) if text else text
     try:
-        await _retrying(lambda: query.answer(text, show_alert=show_alert))
+        await _retrying(lambda: query.answer(shown, show_alert=show_alert))
     except TelegramError as err:
         logger.warning("Could not answer a button press: %s", err)
 
 
-def _entity_error(err: BadRequest) -> bool:
-    return "can't parse entities" in err.message.lower()
+def outgoing(
+    message: Message, text: str, *, quote: bool = False, edit_id: int | None = None
+) -> Outgoing:
+    """An HTML message for ``message``'s chat and topic (with ``quote``, replying to it)."""
+    return Outgoing(
+        chat_id=message.chat_id,
+        text=text,
+        thread_id=topic_of(message),
+        reply_to=message.message_id if quote else None,
+        edit_id=edit_id,
+    )
 
 
 async def send_html(
+    context: ContextTypes.DEFAULT_TYPE,
     message: Message,
-    text: str,
+    texts: str | Sequence[str],
     *,
     quote: bool = False,
-    reply_markup: InlineKeyboardMarkup | None = None,
-) -> Message:
-    """Send HTML ``text`` to ``message``'s chat (and topic), optionally replying to it.
+) -> bool:
+    """Send HTML ``texts`` (one message each, in order) to ``message``'s chat and topic, the
+    first optionally replying to it, through the outbox (see :mod:`bot.delivery`): retried
+    until Telegram takes them, plain text if it refuses the markup. False if given up."""
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    items = [outgoing(message, t, quote=quote and i == 0) for i, t in enumerate(texts)]
+    return await services(context).outbox.send(items)
 
-    Should Telegram still reject the markup ("can't parse entities"), the same text is sent
-    again as plain text, so the user always gets an answer.
-    """
-    bot = message.get_bot()
-    kwargs = {**reply_to(message, quote=quote), "reply_markup": reply_markup}
-    try:
-        return await _retrying(
-            lambda: bot.send_message(text=text, parse_mode=ParseMode.HTML, **kwargs)
-        )
-    except BadRequest as err:
-        if not _entity_error(err):
-            raise
-        logger.warning("Telegram refused our HTML (%s); sending plain text", err.message)
-        plain = formatting.html_to_text(text)
-        return await _retrying(lambda: bot.send_message(text=plain, parse_mode=None, **kwargs))
+
+async def send_plain(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, text: str, *, quote: bool = False
+) -> bool:
+    """Send ``text`` exactly as written (escaped, so no character is markup), cut to
+    Telegram's 4096 characters."""
+    return await send_html(context, message, formatting.esc(clip(text)), quote=quote)
+
+
+def clip(text: str, limit: int = formatting.MAX_MESSAGE) -> str:
+    """``text`` shortened (with "…") to at most ``limit`` characters as Telegram counts them
+    (UTF-16 code units)."""
+    if len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    units = text.encode("utf-16-le")[: 2 * (limit - 1)]
+    return units.decode("utf-16-le", errors="ignore") + formatting.ELLIPSIS
 
 
 async def edit_html(
     target: Message, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
 ) -> Message:
-    """Replace the text of the bot's message ``target`` with HTML ``text``.
+    """Replace the text of the bot's message ``target`` with HTML ``text`` (a button press).
 
     Editing to the same content counts as done (a repeated press, or a retried edit that had
     landed); should Telegram reject the markup, the text is put in as plain text. Any other
@@ -261,9 +309,9 @@ async def edit_html(
             lambda: target.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=reply_markup)
         )
     except BadRequest as err:
-        if "message is not modified" in err.message.lower():
+        if not_modified(err):
             return target
-        if not _entity_error(err):
+        if not entity_error(err):
             raise
         logger.warning("Telegram refused our HTML (%s); editing as plain text", err.message)
         plain = formatting.html_to_text(text)
@@ -271,84 +319,17 @@ async def edit_html(
     return target
 
 
-async def send_plain(message: Message, text: str, *, quote: bool = False) -> Message:
-    """Send ``text`` exactly as written (it is escaped, so no character is taken as markup)."""
-    return await send_html(message, formatting.esc(text), quote=quote)
-
-
 def _quote(message: Message) -> bool:
     # In groups the answer replies to the question so it is clear whom it answers.
     return message.chat.type != Chat.PRIVATE
 
 
-@contextlib.asynccontextmanager
-async def typing(message: Message) -> AsyncIterator[None]:
-    """Show "typing…" in the chat until the block ends (Telegram drops it after 5 s)."""
-    bot = message.get_bot()
-    thread_id = topic_of(message)
-
-    async def send_typing() -> None:
-        try:
-            await bot.send_chat_action(
-                message.chat_id, ChatAction.TYPING, message_thread_id=thread_id
-            )
-        except TelegramError as err:  # cosmetic: never fail an answer over it
-            logger.debug("sendChatAction failed: %s", err)
-
-    async def keep_typing() -> None:
-        while True:
-            await send_typing()
-            await asyncio.sleep(TYPING_REFRESH)
-
-    # In the background: a slow (or rate-limited) chat action never delays the answer, and
-    # one still waiting when the answer is ready is dropped.
-    task = asyncio.create_task(keep_typing())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-def passages_keyboard(key: str, *, expanded: bool) -> InlineKeyboardMarkup:
-    """The toggle under an answer. Callback data is ``psg:show|hide:<key>``, well under 64 bytes."""
-    label, action = ("Hide passages", HIDE) if expanded else ("Show passages", SHOW)
-    return InlineKeyboardMarkup.from_button(
-        InlineKeyboardButton(label, callback_data=f"psg:{action}:{key}")
-    )
-
-
-async def send_answer(
-    message: Message, answer: Answer, chat_data: memory.ChatData, *, draft: Message | None = None
-) -> None:
-    """Send an answer laid out by :func:`formatting.layout_answer`; the last message gets the
-    "Show passages" button when the answer has sources. A ``draft`` (the streamed answer so
-    far) becomes the first message, so the chat keeps one answer, not a draft and an answer."""
-    layout = formatting.layout_answer(answer)
-    key = memory.store_answer(chat_data, layout.head, layout.sources) if layout.sources else None
-    for index, text in enumerate(layout.messages):
-        last = index == len(layout.messages) - 1
-        markup = passages_keyboard(key, expanded=False) if key and last else None
-        sent = None
-        if index == 0 and draft is not None:
-            sent = await replace_draft(draft, text, markup)
-        if sent is None:
-            sent = await send_html(
-                message, text, quote=index == 0 and _quote(message), reply_markup=markup
-            )
-        if key and last:
-            memory.set_message_id(chat_data, key, sent.message_id)
-
-
-async def replace_draft(
-    draft: Message, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
+async def replace_draft(draft: Message, text: str) -> Message | None:
     """Turn the draft into ``text``; None when it cannot be edited (deleted meanwhile)."""
     try:
-        return await edit_html(draft, text, reply_markup=markup)
+        return await edit_html(draft, text)
     except BadRequest as err:
-        logger.info("Could not edit the answer draft (%s); sending the answer anew", err.message)
+        logger.info("Could not edit the answer draft (%s)", err.message)
         return None
 
 
@@ -356,63 +337,136 @@ async def replace_draft(
 
 
 async def answer_question(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    question: str,
+    *,
+    reply_id: int | None = None,
 ) -> None:
-    """Rate-limit, ask the pipeline with the chat's history, remember the turn, reply."""
+    """Queue the question in its person's lane (rate limit), then answer it.
+
+    ``reply_id``: the bot's earlier reply to this (edited) question, edited into the new
+    answer instead of sending another.
+    """
     message = update.effective_message
     if message is None:
         return
     svc = services(context)
     user = update.effective_user
-    wait = svc.limiter.hit(user.id) if user else 0.0
-    if wait:
-        if user and svc.limiter.warn(user.id, wait):  # once per flood, not once per message
-            text = slow_down_text(wait, svc.settings.telegram_rate_limit)
-            await send_plain(message, text, quote=_quote(message))
+    key = (message.chat_id, user.id if user else 0)  # limits are per person per chat
+    # Small talk ("hi", "thanks") takes no slot: what it is answered is the pipeline's call.
+    ticket = svc.queue.admit(key, counted=small_talk_intent(question) is None)
+    quote = _quote(message)
+    if ticket.admission is Admission.REFUSED:
+        await send_plain(context, message, queue_full_text(svc.queue.bound), quote=quote)
+    if ticket.admission in (Admission.REFUSED, Admission.REFUSED_AGAIN):
         return
-    chat_data = context.chat_data if context.chat_data is not None else {}
+    if ticket.admission is Admission.QUEUED:
+        text = queued_text(ticket.wait, svc.settings.telegram_rate_limit)
+        await send_plain(context, message, text, quote=quote)
+    # "typing…" while the question waits for its turn and while it is answered.
+    typing = svc.activity.busy(message.chat_id, topic_of(message))
+    async with typing, svc.queue.turn(ticket) as go:
+        if go:
+            await _answer_now(context, message, question, reply_id=reply_id)
+        else:  # the bot is stopping: say so after its next start (the outbox is on disk)
+            note = outgoing(message, formatting.esc(RESTARTED), quote=quote)
+            svc.store.enqueue([note], svc.outbox.deadline())
+
+
+async def _answer_now(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, question: str, *, reply_id: int | None
+) -> None:
+    """Ask the pipeline with the chat's history; store the turn, the button's passages and
+    the answer's messages in one transaction, then deliver them."""
+    svc = services(context)
     max_turns = svc.settings.telegram_history_turns
-    turns = memory.history(chat_data) if max_turns > 0 else []
+    edited = message.edit_date is not None  # its earlier turn is replaced, not followed up
+    without = message.message_id if edited else None
+    turns = svc.store.history(message.chat_id, max_turns, without=without) if max_turns else []
     pipeline = _pipeline(context)
     interval = svc.settings.telegram_stream_interval
-    # A model's answer is shown as it is written (edited into place); 0 turns that off.
-    draft = AnswerDraft(message, interval=interval, quote=_quote(message)) if interval else None
-    async with typing(message):
-        try:
-            # Pipeline.ask is blocking and CPU-bound: a worker thread keeps other chats going.
-            answer = await asyncio.to_thread(
-                pipeline.ask, question, history=turns, on_token=draft.feed if draft else None
-            )
-        except RagError as err:  # includes InvalidQuestion (empty, too long): its own message
-            shown = await draft.close() if draft else None
-            text = formatting.esc(redaction.redact(str(err)))
-            if shown is None or await replace_draft(shown, text) is None:
-                await send_html(message, text, quote=_quote(message))
-            return
-        except Exception:
-            shown = await draft.close() if draft else None
-            if shown is not None:  # the error handler says what happened; drop the half answer
-                await replace_draft(shown, formatting.esc(ANSWER_CUT_OFF))
-            raise
+    quote = _quote(message)
+    # A model's answer is shown as it is written (edited into place); 0 turns that off. A
+    # re-answered question is edited into its earlier reply instead.
+    draft = None
+    if interval and reply_id is None:
+        draft = AnswerDraft(message, interval=interval, quote=quote)
+    try:
+        # Pipeline.ask is blocking and CPU-bound: a worker thread keeps other chats going.
+        answer = await asyncio.to_thread(
+            pipeline.ask, question, history=turns, on_token=draft.feed if draft else None
+        )
+    except RagError as err:  # includes InvalidQuestion (empty, too long): its own message
+        shown = await draft.close() if draft else None
+        text = formatting.esc(clip(redaction.redact(str(err))))
+        target = shown.message_id if shown else reply_id
+        await svc.outbox.send([outgoing(message, text, quote=quote, edit_id=target)])
+        return
+    except Exception:
+        shown = await draft.close() if draft else None
+        if shown is not None:  # the error handler says what happened; drop the half answer
+            await replace_draft(shown, formatting.esc(ANSWER_CUT_OFF))
+        raise
     shown = await draft.close() if draft else None
-    memory.remember(chat_data, question, answer.answer, max_turns)
-    await send_answer(message, answer, chat_data, draft=shown)
+    layout = formatting.layout_answer(answer)
+    first_edit = shown.message_id if shown else reply_id
+    items = [
+        outgoing(message, text, quote=quote and i == 0, edit_id=first_edit if i == 0 else None)
+        for i, text in enumerate(layout.messages)
+    ]
+    items[0] = replace(items[0], question_id=message.message_id)
+    batch = svc.store.record_answer(
+        chat_id=message.chat_id,
+        turn=(question, answer.answer),
+        question_id=message.message_id,
+        max_turns=max_turns,
+        button=(layout.head, layout.sources) if layout.sources else None,
+        messages=items,
+        deadline=svc.outbox.deadline(),
+    )
+    await svc.outbox.wait(batch, items)
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In a private chat any text is a question."""
+    """In a private chat any text, or caption, is a question."""
     if update.message:
-        await answer_question(update, context, update.message.text or "")
+        await answer_question(update, context, message_text(update.message))
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In a group only messages that mention the bot or reply to it are questions."""
+    """In a group only messages (or captions) that mention the bot or reply to it are
+    questions."""
     message = update.message
     if message is None:
         return
     question = group_question(message, context.bot)
     if question is not None:
         await answer_question(update, context, question)
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A question edited within :data:`EDIT_WINDOW` (a corrected typo) is answered again, by
+    editing the bot's reply to it; older edits are ignored."""
+    message = update.edited_message
+    if message is None or message.edit_date is None:
+        return
+    if (message.edit_date - message.date).total_seconds() > EDIT_WINDOW:
+        return
+    text = message_text(message)
+    if text.startswith("/"):
+        target = command_target(text).casefold()
+        mine = not target or target == (context.bot.username or "").casefold()
+        command = text.split(maxsplit=1)[0].partition("@")[0]
+        question = command_argument(text) if command == "/ask" and mine else None
+    elif message.chat.type == Chat.PRIVATE:
+        question = text
+    else:
+        question = group_question(message, context.bot)
+    if question is None:
+        return
+    reply_id = services(context).store.reply_to_question(message.chat_id, message.message_id)
+    await answer_question(update, context, question, reply_id=reply_id)
 
 
 async def cmd_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -428,7 +482,7 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     articles = await asyncio.to_thread(_pipeline(context).sources)
     text = formatting.help_text(articles, context.bot.username or "")
-    await send_html(message, text, quote=_quote(message))
+    await send_html(context, message, text, quote=_quote(message))
 
 
 async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -438,8 +492,7 @@ async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     articles = await asyncio.to_thread(_pipeline(context).sources)
     pages = formatting.split_blocks(formatting.sources_blocks(articles))
-    for index, page in enumerate(pages):
-        await send_html(message, page, quote=index == 0 and _quote(message))
+    await send_html(context, message, pages, quote=_quote(message))
 
 
 async def cmd_reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -447,21 +500,56 @@ async def cmd_reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    if context.chat_data is not None:
-        memory.forget(context.chat_data)
-    await send_plain(message, RESET_DONE, quote=_quote(message))
+    services(context).store.forget(message.chat_id)
+    await send_plain(context, message, RESET_DONE, quote=_quote(message))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A command the bot does not have, in a private chat."""
-    if update.message:
-        await send_plain(update.message, UNKNOWN_COMMAND)
+    """A command the bot does not have: a hint in a private chat, and in a group when the
+    command names the bot (``/unknown@botname``) or replies to it."""
+    message = update.message
+    if message is None:
+        return
+    if message.chat.type == Chat.PRIVATE:
+        await send_plain(context, message, UNKNOWN_COMMAND)
+        return
+    username = context.bot.username or ""
+    named = command_target(message_text(message)).casefold() == username.casefold()
+    if username and (named or replies_to_bot(message, context.bot)):
+        text = UNKNOWN_GROUP_COMMAND.format(bot=username)
+        await send_plain(context, message, text, quote=True)
 
 
 async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice… in a private chat: say what works instead."""
+    """Stickers, photos without a caption, voice… in a private chat: say what works instead."""
     if update.message:
-        await send_plain(update.message, NON_TEXT)
+        await send_plain(context, update.message, NON_TEXT)
+
+
+async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup (a new chat id): its memory and buttons move with it.
+
+    Telegram posts a service message in both chats; moving is idempotent.
+    """
+    message = update.message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    svc = services(context)
+    svc.store.migrate_chat(old, new)
+    allowed = svc.access.allowed_ids
+    if allowed and old in allowed and new not in allowed:
+        logger.warning(
+            "Group %s is now supergroup %s: add %s to TELEGRAM_ALLOWED_IDS to keep it allowed",
+            old,
+            new,
+            new,
+        )
 
 
 # --- the "Show passages" button -------------------------------------------------------------
@@ -475,8 +563,8 @@ async def on_passages_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     match = CALLBACK_RE.match(query.data or "")
     message = query.message
     stored = None
-    if match and context.chat_data is not None:
-        stored = memory.load_answer(context.chat_data, match.group(2))
+    if match and message is not None:
+        stored = services(context).store.load_answer(message.chat.id, match.group(2))
     if (
         match is None
         or stored is None
@@ -506,27 +594,30 @@ async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler (group -1): stop updates from people not on the allowlist.
 
-    A refused user gets one polite refusal per chat (and a refusal on every button press),
-    never any corpus content; group messages not addressed to the bot are dropped silently.
+    A refused user gets one polite refusal per chat (and a refusal on every button press,
+    ids first, as an alert holds 200 characters), never any corpus content; group messages
+    not addressed to the bot are dropped silently.
     """
     svc = services(context)
     user, chat = update.effective_user, update.effective_chat
-    message = update.message
+    message = update.message or update.edited_message  # not a button's: that is the bot's
     if message and message.from_user and message.from_user.is_bot and not message.sender_chat:
         # Another bot (anonymous admins and channels post as placeholder bots, with a
         # sender_chat): never answer, so two bots cannot talk to each other forever.
         raise ApplicationHandlerStop
     if svc.access.allows(user.id if user else None, chat.id if chat else None):
         return
-    refusal = REFUSAL.format(user=user.id if user else "?", chat=chat.id if chat else "?")
+    ids = {"user": user.id if user else "?", "chat": chat.id if chat else "?"}
     if update.callback_query is not None:
-        await answer_query(update.callback_query, refusal[:200], show_alert=True)
+        await answer_query(update.callback_query, REFUSAL_ALERT.format(**ids), show_alert=True)
     elif (
         update.message is not None
         and _is_addressed(update.message, context.bot)
         and svc.access.first_refusal(update.message.chat_id)
     ):
-        await send_plain(update.message, refusal, quote=_quote(update.message))
+        await send_plain(
+            context, update.message, REFUSAL.format(**ids), quote=_quote(update.message)
+        )
     raise ApplicationHandlerStop
 
 
@@ -546,30 +637,33 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         if update.callback_query is not None:
-            await answer_query(update.callback_query, text[:200])
-        elif update.message is not None:
-            await send_plain(update.message, text, quote=_quote(update.message))
+            await answer_query(update.callback_query, text)
+        elif update.effective_message is not None:
+            message = update.effective_message
+            await send_plain(context, message, text, quote=_quote(message))
     except TelegramError as exc:
         logger.warning("Could not tell the user about the error: %s", exc)
 
 
 def add_handlers(application: Application) -> None:
     """Register every handler, the access gate and the error handler."""
-    # Edited messages are never questions: the handlers only look at new messages (and
-    # polling asks Telegram for new messages and button presses only).
     new = filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(CommandHandler(["start", "help"], cmd_help, filters=new))
     application.add_handler(CommandHandler("sources", cmd_sources, filters=new))
     application.add_handler(CommandHandler("ask", cmd_ask, filters=new))
     application.add_handler(CommandHandler("reset", cmd_reset, filters=new))
+    application.add_handler(MessageHandler(new & filters.COMMAND, on_unknown_command))
+    written = filters.TEXT | filters.CAPTION
     private = new & filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(private & filters.COMMAND, on_unknown_command))
-    application.add_handler(MessageHandler(private & filters.TEXT, on_private_text))
-    group_text = new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(private & written, on_private_text))
+    group_text = new & filters.ChatType.GROUPS & written
     application.add_handler(MessageHandler(group_text, on_group_text))
+    application.add_handler(MessageHandler(new & filters.StatusUpdate.MIGRATE, on_migration))
     # Stickers, photos…, but not service messages (a pinned message, a changed timer…).
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_non_text))
+    edited = filters.UpdateType.EDITED_MESSAGE & written
+    application.add_handler(MessageHandler(edited, on_edited))
     application.add_handler(CallbackQueryHandler(on_passages_button, pattern=CALLBACK_RE))
     application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_error_handler(on_error)

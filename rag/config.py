@@ -108,6 +108,8 @@ class Settings:
     telegram_rate_limit: int = 6  # questions per user per minute
     telegram_history_turns: int = 4
     telegram_stream_interval: float = 1.0  # seconds between edits of a streamed answer
+    telegram_delivery_timeout: float = 900.0  # seconds an answer is retried before giving up
+    telegram_queue_limit: int = 10  # questions per person per chat waiting for the rate limit
     log_level: str = "WARNING"
 
     @classmethod
@@ -141,6 +143,8 @@ class Settings:
             "telegram_rate_limit": _int("TELEGRAM_RATE_LIMIT", 6, minimum=0),
             "telegram_history_turns": _int("TELEGRAM_HISTORY_TURNS", 4, minimum=0),
             "telegram_stream_interval": _float("TELEGRAM_STREAM_INTERVAL", 1.0, minimum=0.0),
+            "telegram_delivery_timeout": _float("TELEGRAM_DELIVERY_TIMEOUT", 900.0, minimum=0.0),
+            "telegram_queue_limit": _int("TELEGRAM_QUEUE_LIMIT", 10, minimum=0),
             "log_level": _str("RAG_LOG_LEVEL", "WARNING").upper(),
         }
         known = {f.name for f in fields(cls)}

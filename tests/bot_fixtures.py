@@ -11,13 +11,19 @@
 * ``bot_settings``, ``new_recorder``: the same, for tests that run several fake servers.
 * ``bot_thread``: :class:`BotThread`, the bot in a thread of its own, for synchronous tests
   (hypothesis) that drive one running bot through many examples.
+* ``bot_process``: :class:`BotProcess`, ``python -m bot`` as a subprocess (to SIGKILL it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,3 +268,70 @@ def processed_updates() -> Callable[[Application], list[Update]]:
 def recording() -> type[RecordingPipeline]:
     """:class:`RecordingPipeline`, as a fixture, to record any pipeline (see ``run_bot``)."""
     return RecordingPipeline
+
+
+class BotProcess:
+    """``python -m bot`` (what ``rag-bot`` runs) as a real subprocess talking to ``fake``, with
+    its own data directory; :meth:`start` it, :meth:`kill` it (SIGKILL), start it again."""
+
+    ROOT = Path(__file__).resolve().parent.parent
+
+    def __init__(self, fake: FakeTelegram, data_dir: Path, **variables: str) -> None:
+        self.fake, self.data_dir = fake, data_dir
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "TELEGRAM_"))}
+        env.update(
+            PYTHONPATH=str(self.ROOT),
+            PYTHONUNBUFFERED="1",
+            RAG_DATA_DIR=str(data_dir),
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=fake.url,
+            **variables,
+        )
+        self.env = env
+        self.process: subprocess.Popen[str] | None = None
+        self.stderr: list[str] = []
+
+    def start(self, timeout: float = 90.0) -> BotProcess:
+        """Start the bot and wait until it has registered its commands (it is polling)."""
+        started = len(self.fake.calls_of("setMyCommands"))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            cwd=self.data_dir.parent,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.wait_until(lambda: len(self.fake.calls_of("setMyCommands")) > started, timeout)
+        return self
+
+    def wait_until(self, condition: Callable[[], Any], timeout: float = 30.0) -> None:
+        """Wait for ``condition``; fail at once (with its stderr) if the bot exits."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"the bot exited: {self.process.communicate()[1]}")
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out waiting for the bot")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, nothing is flushed."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        _, err = self.process.communicate(timeout=30)
+        self.stderr.append(err)
+
+    def stop(self) -> None:
+        """Ctrl+C, if still running."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            _, err = self.process.communicate(timeout=60)
+            self.stderr.append(err)
+
+
+@pytest.fixture
+def bot_process() -> type[BotProcess]:
+    """:class:`BotProcess`, as a fixture."""
+    return BotProcess

@@ -339,6 +339,14 @@ class FakeTelegram:
                 _Fault(kind, count, retry_after, status, delay)
             )
 
+    def clear_faults(self, method: str | None = None) -> None:
+        """Telegram is back: no more injected faults (for ``method``, or for every method)."""
+        with self._lock:
+            if method is None:
+                self._faults.clear()
+            else:
+                self._faults.pop(method, None)
+
     def private_chat(self, user_id: int, first_name: str = "Ann") -> dict[str, Any]:
         chat = {"id": user_id, "type": "private", "first_name": first_name}
         self._chats[user_id] = chat

@@ -291,7 +291,10 @@ def build(
         return Spec(kind, {"message": message}, outcome, chat["id"], uid)
     if kind.startswith("callback"):
         return _callback(kind, ids, uid, sender, allowed, data, now)
-    return Spec(kind, _other(kind, ids, uid, sender, now, text), "silent", None, uid)
+    update = _other(kind, ids, uid, sender, now, text)
+    if kind == "edited_message" and allowed:  # a question corrected at once is answered
+        return Spec(kind, update, "reply", uid, uid)
+    return Spec(kind, update, "silent", None, uid)
 
 
 def _message(
@@ -305,6 +308,11 @@ def _message(
     mention = f"@{BOT_USERNAME} "
     if kind.startswith("media_"):
         message.update(MEDIA[kind.removeprefix("media_")])
+        caption = message.get("caption")
+        if caption:  # a caption is a question, like text (in a group: when addressed)
+            message["caption_entities"] = _entities(caption)
+            addressed = not in_group or caption.startswith(mention)
+            return ("reply" if addressed else "silent"), addressed
         return ("silent" if in_group else "non_text"), not in_group
     if kind.startswith("service_"):
         name = kind.removeprefix("service_")

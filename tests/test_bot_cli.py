@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
 
-from bot.app import MISSING_TOKEN, REJECTED_TOKEN
+from bot.app import MISSING_TOKEN, REJECTED_TOKEN, WRONG_API_URL
 
 pytest_plugins = ["bot_fixtures"]  # the `fake` server fixture
 
@@ -79,6 +79,17 @@ def test_rejected_token_is_one_clear_line_and_never_logged(
     else:  # DEBUG logs plenty (PTB logs its API URL, token included, at DEBUG)...
         assert result.stderr.endswith(REJECTED_TOKEN + "\n")
         assert "<token>" in result.stderr  # ...which was redacted
+
+
+def test_wrong_api_url_is_told_apart_from_a_bad_token(tmp_path: Path, fake: FakeTelegram) -> None:
+    """A 404 from getMe means the URL (or a mangled token) is wrong; a 401, the token."""
+    url = f"{fake.url}/telegram"  # e.g. a path pasted after the server's root
+    result = run_bot(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=url)
+    assert result.returncode == 1
+    assert result.stderr == WRONG_API_URL.format(url=url) + "\n"
+    assert "TELEGRAM_API_BASE_URL" in result.stderr and "revoke" not in result.stderr
+    wrong = run_bot(tmp_path, TELEGRAM_BOT_TOKEN=WRONG_TOKEN, TELEGRAM_API_BASE_URL=fake.url)
+    assert wrong.stderr == REJECTED_TOKEN + "\n"
 
 
 def test_bot_runs_answers_and_stops_cleanly(tmp_path: Path, fake: FakeTelegram) -> None:

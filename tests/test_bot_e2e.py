@@ -10,14 +10,14 @@ import asyncio
 import re
 import stat
 import threading
+import time
 from typing import Any
 
 import pytest
 from fake_telegram import BOT_USERNAME, FakeTelegram, utf16_len
-from telegram import Update
 
 from bot import formatting, handlers
-from bot.access import REFUSAL
+from bot.access import REFUSAL, REFUSAL_ALERT
 from rag.errors import IndexUnavailable, InvalidQuestion
 from rag.types import Answer, Citation, Turn
 
@@ -245,7 +245,8 @@ async def test_allowlist_refuses_others_once_without_corpus_content(
     corpus = {a.outlet for a in recorder.sources()} | {a.title for a in recorder.sources()}
     assert not any(word in refusal or word in group_refusal for word in corpus)
     (press,) = fake.calls_of("answerCallbackQuery")
-    assert press.params["text"] == refusal[:200] and press.params["show_alert"] is True
+    alert = REFUSAL_ALERT.format(user=stranger, chat=stranger)
+    assert press.params["text"] == alert and press.params["show_alert"] is True
     assert not fake.calls_of("editMessageText", ok=None)
     assert [c.question for c in recorder.asks] == [QUESTION]  # only the allowed user's
     assert_shows_answer(ok, recorder.asks[0].answer)
@@ -378,18 +379,21 @@ async def test_rejected_html_is_resent_as_plain_text(fake, make_settings, run_bo
     )
 
 
-async def test_non_text_and_edited_messages(fake, make_settings, run_bot, recorder):
+async def test_non_text_and_old_edits(fake, make_settings, run_bot, recorder, processed_updates):
     async with run_bot(make_settings(), recorder) as app:
         fake.push_sticker(fake.private_chat(USER), USER)
         await fake.wait_sent(USER, 1)
-        group_sticker = fake.push_sticker(fake.group_chat(GROUP), USER)
-        edited = fake.push_message(fake.private_chat(USER), USER, QUESTION, edited=True)
-        # Even if Telegram delivered an edit (another client's allowed_updates), it is ignored.
-        await app.process_update(
-            Update.de_json({"update_id": 10**6, "edited_message": edited}, app.bot)
+        fake.push_sticker(fake.group_chat(GROUP), USER)
+        # An edit long after the question was sent is not a corrected typo: ignored.
+        sent_at = {"date": int(time.time()) - handlers.EDIT_WINDOW - 60}
+        edited = fake.push_message(
+            fake.private_chat(USER), USER, QUESTION, edited=True, extra=sent_at
         )
-        await fake.settle(group_sticker["message_id"])
-
+        await fake.wait_for(
+            lambda: any(u.edited_message for u in processed_updates(app)), what="the edit"
+        )
+        await asyncio.sleep(0.3)
+        assert edited["edit_date"] - edited["date"] > handlers.EDIT_WINDOW
     assert [m["text"] for m in fake.sent(USER)] == [handlers.NON_TEXT]
     assert not fake.calls_of("sendMessage", GROUP, ok=None)
     assert recorder.asks == []

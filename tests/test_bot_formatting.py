@@ -189,6 +189,19 @@ def test_help_says_what_the_bot_knows_and_how_to_ask() -> None:
         "published 23 Nov 2021 – 15 Nov 2024."
     )
     assert "@news_bot" in text and "/ask" in text and "/reset" in text
+    # Two examples from the newest articles, one outlet each, the title escaped.
+    assert "What did Pozirk report about “EU diplomats <ignore> Minsk”?" in text
+    assert "What did TASS report about “Poland open for talks”?" in text
+
+
+def test_help_stays_one_message_with_many_outlets() -> None:
+    many = [
+        ArticleInfo(f"d{n}", f"Outlet number {n:03d} " * 3, "T", "2024-01-01", 1)
+        for n in range(500)
+    ]
+    html = formatting.help_text(many, "news_bot")
+    assert utf16_len(visible(html)) <= MAX_MESSAGE  # parses, and fits one message
+    assert "489 more outlets (see /sources)" in visible(html)
 
 
 def test_sources_are_listed_by_outlet_newest_first() -> None:

@@ -6,7 +6,7 @@ retry_after, a 5xx, a dropped connection, a timeout (the server sleeps past the 
 timeout, unprocessed), a slow answer, or success with the response lost ("late": processed,
 answered after the timeout; "drop_after": processed, connection dropped).
 
-Delivery is at least once (see ``bot.handlers._retrying``): Telegram has no idempotency key,
+Delivery is at least once (see ``bot.delivery``): Telegram has no idempotency key,
 so a sent message whose response was lost is sent again. That is the one case where a user
 sees an answer twice; in every other case (and for every fault on getUpdates, edits and
 button answers, which are safe to repeat) each question is answered exactly once.

@@ -26,7 +26,7 @@ from telegram_updates import ALLOWED_USERS, ALLOWLIST, KINDS, QUESTION, Ids, Spe
 from telegram_updates import update_params as update_params_strategy
 
 from bot import handlers
-from bot.access import REFUSAL
+from bot.access import REFUSAL, REFUSAL_ALERT, alert_text
 
 pytest_plugins = ["bot_fixtures"]
 # PTB warns when it reads some service messages' fields (a future change of their type).
@@ -50,12 +50,12 @@ EXAMPLES = 200 if os.environ.get("RAG_SOAK") == "1" else 25
 def refusal_for(spec: Spec) -> str:
     """The refusal a sender who is not on the allowlist gets, with their ids."""
     update = spec.update
-    if "message" in update:
-        message = update["message"]
+    message = update.get("message") or update.get("edited_message")
+    if message:
         return REFUSAL.format(user=message["from"]["id"], chat=message["chat"]["id"])
     query = update["callback_query"]
     chat = query["message"]["chat"]["id"] if "message" in query else "?"
-    return REFUSAL.format(user=query["from"]["id"], chat=chat)
+    return alert_text(REFUSAL_ALERT.format(user=query["from"]["id"], chat=chat))
 
 
 def button_answers(fake: FakeTelegram, query_id: str | None) -> list[Any]:
@@ -96,7 +96,7 @@ def problems(fake: FakeTelegram, spec: Spec) -> list[str]:
     elif expect == "stale":
         ok = not texts and answers == [(handlers.STALE_BUTTON, None)]
     elif expect == "refused_button":
-        ok = not texts and answers == [(refusal_for(spec)[:200], True)]
+        ok = not texts and answers == [(refusal_for(spec), True)]
     else:  # silent: not a word, in the chat or to the sender
         private = fake.calls_of("sendMessage", spec.user_id, ok=None) if spec.user_id else []
         ok = not texts and not private and not answers
