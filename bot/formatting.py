@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rag.smalltalk import example_questions
 from rag.types import Answer, ArticleInfo
 
 #: Telegram's limit for one message's text. We measure the HTML source, which is never shorter
@@ -288,21 +289,6 @@ def _and(items: Sequence[str]) -> str:
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def example_questions(articles: Sequence[ArticleInfo], count: int = 2) -> list[str]:
-    """Questions the index can answer, made from its newest articles' titles, one outlet each
-    (as many different outlets as there are, up to ``count``)."""
-    newest = sorted(articles, key=lambda a: (a.published, a.title), reverse=True)
-    picked: list[ArticleInfo] = []
-    for article in newest:  # one per outlet first, then any
-        if article.title.strip() and article.outlet not in {p.outlet for p in picked}:
-            picked.append(article)
-    picked += [a for a in newest if a.title.strip() and a not in picked]
-    return [
-        f"What did {a.outlet.strip() or 'the article'} report about “{a.title.strip()}”?"
-        for a in picked[:count]
-    ]
 
 
 def help_text(articles: Sequence[ArticleInfo], bot_username: str) -> str:

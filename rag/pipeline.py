@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import answering
+from rag import answering, smalltalk
+from rag.answering import overview
+from rag.answering.overview import asks_for_overview
 from rag.config import Settings
 from rag.conversation import named_outlets, standalone_query
 from rag.embedding import Embedder
@@ -24,6 +26,7 @@ from rag.lexical import LexicalIndex
 from rag.locking import exclusive_writer, writer_if_free
 from rag.normalize import TERMS_VERSION
 from rag.retrieval import Candidate, HybridRetriever
+from rag.smalltalk import small_talk_intent
 from rag.store import PassageStore
 from rag.types import Answer, ArticleInfo, ScoredPassage, SearchFilters, Turn
 
@@ -259,6 +262,7 @@ class Pipeline:
             lexical=self.retriever.lexical,
             on_token=on_token,
             language=language,
+            filters=filters,
         )
 
     def ask(
@@ -275,8 +279,13 @@ class Pipeline:
         `on_token` receives the answer text as it streams from answerers that stream (LLMs).
         Raises rag.errors.InvalidQuestion for empty or over-long questions.
         """
+        intent = small_talk_intent(validate_question(question))
+        if intent is not None:  # "hi", "thanks", "who are you?": no search
+            return self.small_talk(question, intent)
         chosen = self.answerer(answerer)
         request = self.request(question, history=history, filters=filters, on_token=on_token)
+        if asks_for_overview(request.search_query):
+            return self.overview(request)
         answer = chosen.answer(request)
         answer.retrieved = [
             ScoredPassage(c.passage, c.score)
@@ -284,6 +293,22 @@ class Pipeline:
         ]
         answer.search_query = answer.search_query or request.search_query  # an LLM may rewrite
         return answer
+
+    def small_talk(self, question: str, intent: str) -> Answer:
+        """The friendly reply to small talk, saying what the articles are about."""
+        language = detect_language(question)
+        text = smalltalk.reply(intent, language, self.sources())
+        return Answer(
+            question, text, False, [], answerer="small-talk", language=language, small_talk=True
+        )
+
+    def overview(self, request: answering.AnswerRequest) -> Answer:
+        """What the articles (of the outlets the question names) are about."""
+        outlets = set(request.filters.outlets) if request.filters else set()
+        articles = [a for a in self.sources() if not outlets or a.outlet in outlets]
+        lexical = self.retriever.lexical
+        passages = {a.doc: lexical.article_passages(a.doc) for a in articles} if lexical else {}
+        return overview.compose(request, articles, passages, "overview")
 
     def sources(self) -> list[ArticleInfo]:
         """The indexed articles, newest first."""

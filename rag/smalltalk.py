@@ -8,8 +8,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+
+from rag.i18n import date_text, join_names, message
+from rag.types import ArticleInfo
 
 #: Letters, digits and apostrophes survive normalisation; everything else separates words.
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -59,3 +63,50 @@ def small_talk_intent(text: str) -> str | None:
         start = end
     # "hi, thanks" is still small talk; the first intent says what the message is.
     return intents[0] if intents else None
+
+
+def example_questions(articles: Sequence[ArticleInfo], count: int = 2) -> list[str]:
+    """Questions the index can answer, made from its newest articles' titles, one outlet each
+    (as many different outlets as there are, up to ``count``)."""
+    newest = sorted(articles, key=lambda a: (a.published, a.title), reverse=True)
+    picked: list[ArticleInfo] = []
+    for article in newest:  # one per outlet first, then any
+        if article.title.strip() and article.outlet not in {p.outlet for p in picked}:
+            picked.append(article)
+    picked += [a for a in newest if a.title.strip() and a not in picked]
+    return [
+        f"What did {a.outlet.strip() or 'the article'} report about “{a.title.strip()}”?"
+        for a in picked[:count]
+    ]
+
+
+def corpus_summary(articles: Sequence[ArticleInfo], lang: str) -> str:
+    """One plain sentence: how many articles, from which outlets, over which dates."""
+    if not articles:
+        return message("corpus.empty", lang)
+    outlets = sorted({a.outlet.strip() or "?" for a in articles}, key=str.casefold)
+    dates = sorted(a.published for a in articles if a.published)
+    published = ""
+    if dates:
+        first, last = date_text(dates[0], lang), date_text(dates[-1], lang)
+        published = (
+            message("corpus.published_on", lang, date=first)
+            if first == last
+            else message("corpus.published_between", lang, first=first, last=last)
+        )
+    return message(
+        "corpus.summary",
+        lang,
+        count=len(articles),
+        outlets=join_names(outlets, lang, "and"),
+        published=published,
+    )
+
+
+def reply(intent: str, lang: str, articles: Sequence[ArticleInfo]) -> str:
+    """The answer to small talk: friendly, and saying what the articles are about."""
+    if intent == "thanks":
+        return message("smalltalk.thanks", lang)
+    examples = " ".join(example_questions(articles))
+    key = "smalltalk.greeting" if intent == "greeting" else "smalltalk.about"
+    return message(key, lang, summary=corpus_summary(articles, lang), examples=examples)

@@ -85,6 +85,7 @@ class Answer:
     # Set when a requested answerer failed and the extractive one answered instead.
     fallback_reason: str = ""
     language: str = "en"  # the question's language: front ends frame the answer in it
+    small_talk: bool = False  # a reply to "hi" or "thanks": no search, no citations
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON contract other tools depend on."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from rag.errors import ConfigError
 from rag.retrieval import Candidate
-from rag.types import Answer, Turn
+from rag.types import Answer, SearchFilters, Turn
 
 if TYPE_CHECKING:
     from rag.config import Settings
@@ -28,6 +28,7 @@ class AnswerRequest:
     # Called with each piece of text as a streaming answerer produces it (None: no streaming).
     on_token: Callable[[str], None] | None = field(default=None, compare=False)
     language: str = "en"  # the question's language (rag.language): the reply's words follow it
+    filters: SearchFilters | None = None  # what the search was restricted to
 
     def declined(self, reason: str, answerer: str) -> Answer:
         """The answer that declines this question with `reason` (no citations)."""

@@ -19,6 +19,7 @@ from rag.types import Answer, ArticleInfo, Citation, Passage
 
 MAX_ARTICLES = 5  # articles an overview quotes, newest first
 PASSAGES_FOR_ONE_ARTICLE = 2
+MIN_LEAD_CHARS = 80  # shorter first passages are headlines or datelines
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +31,13 @@ def asks_for_overview(question: str) -> bool:
     """Whether `question` asks what the articles are about rather than one fact."""
     q = " ".join(fold(question).replace("?", " ? ").split()).replace(" ?", "?")
     return any(p.search(q) for p in _patterns())
+
+
+def _is_headline(passage: Passage, article: ArticleInfo) -> bool:
+    """A passage that only repeats the title (and a dateline) is no summary."""
+    words = set(fold(passage.text).split())
+    title = set(fold(article.title).split())
+    return len(passage.text) < MIN_LEAD_CHARS or len(words - title) <= 3
 
 
 def compose(
@@ -44,7 +52,8 @@ def compose(
     citations: list[Citation] = []
     lines = []
     for article in chosen:
-        lead = passages_of.get(article.doc, [])[:per_article]
+        body = [p for p in passages_of.get(article.doc, []) if not _is_headline(p, article)]
+        lead = body[:per_article]
         if not lead:
             continue
         parts = []

@@ -117,7 +117,7 @@ def analyse(question: str) -> QuestionInfo:
     wants_list = bool(_LIST_HINT.search(q)) and qtype in (QType.ENTITY, QType.PERSON, QType.PLACE)
     contested = bool(
         re.search(
-            r"\b(blame|responsib\w*|accus\w*|behind|fault|each side|both sides|"
+            r"\b(blame|responsib\w*|accus\w*|behind|fault|orchestrat\w*|instigat\w*|each side|both sides|"
             r"outlets?|according to (whom|each)|who is right|disagree)\b",
             q,
         )
