@@ -117,8 +117,8 @@ def analyse(question: str) -> QuestionInfo:
     wants_list = bool(_LIST_HINT.search(q)) and qtype in (QType.ENTITY, QType.PERSON, QType.PLACE)
     contested = bool(
         re.search(
-            r"\b(blame|responsib\w*|accus\w*|behind|fault|orchestrat\w*|instigat\w*|each side|both sides|"
-            r"outlets?|according to (whom|each)|who is right|disagree)\b",
+            r"\b(blame|responsib\w*|accus\w*|behind|fault|orchestrat\w*|instigat\w*|"
+            r"each side|both sides|outlets?|according to (whom|each)|who is right|disagree)\b",
             q,
         )
     )
