@@ -176,3 +176,11 @@ def test_corrupt_index_says_how_to_recover(tmp_path: Path, env: dict[str, str]) 
     done = run(["ask", "q?"], {**env, "RAG_DATA_DIR": str(data)})
     assert done.returncode == 1
     assert "rag ingest" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_chat_answers_small_talk_without_searching(env: dict[str, str]) -> None:
+    done = run(["chat"], env, stdin="Who closed the Kuznica checkpoint?\nthanks!\nПривет\n")
+    assert done.returncode == 0, done.stderr
+    assert "welcome" in done.stdout  # "thanks!" is thanked, not answered with a quote
+    assert "Здравствуйте" in done.stdout and "TASS" in done.stdout  # in Russian, what it knows
+    assert "do not say" not in done.stdout

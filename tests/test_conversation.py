@@ -80,3 +80,40 @@ def test_a_follow_up_naming_an_outlet_answers_from_it(pipeline: Pipeline) -> Non
     follow = pipeline.ask("and what does RT say?", history=[Turn(first.question, first.answer)])
     assert not follow.abstained
     assert {c.passage.outlet for c in follow.citations} == {"RT"}
+
+
+def test_small_talk_says_what_the_articles_are_without_citations(pipeline: Pipeline) -> None:
+    for text, language in (("hi", "en"), ("Привет!", "ru"), ("dzięki", "pl")):
+        answer = pipeline.ask(text)
+        assert answer.small_talk and not answer.abstained and not answer.citations
+        assert answer.language == language
+    hello = pipeline.ask("hello there")
+    assert all(outlet in hello.answer for outlet in ("Pozirk", "RT", "TASS", "TIME"))
+    assert "What did" in hello.answer  # example questions
+
+
+def test_a_question_after_a_greeting_is_still_a_question(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("hi, who closed the Kuznica checkpoint?")
+    assert not answer.small_talk and answer.citations
+
+
+def test_an_overview_quotes_every_outlet_newest_first(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("What is this all about?")
+    outlets = [c.passage.outlet for c in answer.citations]
+    assert len(set(outlets)) >= 3
+    dates = [c.passage.published for c in answer.citations]
+    assert dates == sorted(dates, reverse=True)
+    assert all(line.split(" (")[0] in outlets for line in answer.answer.splitlines())
+
+
+def test_an_overview_of_one_outlet_quotes_only_it(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("summarize the TASS article")
+    assert answer.citations and {c.passage.outlet for c in answer.citations} == {"TASS"}
+
+
+def test_who_is_to_blame_gives_both_sides(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Who is to blame for the crisis?")
+    outlets = {c.passage.outlet for c in answer.citations}
+    assert outlets & {"RT", "TASS"} and outlets & {"TIME", "Pozirk"}
+    for line in answer.answer.splitlines():  # each claim attributed
+        assert line.split(" (")[0] in outlets
