@@ -308,7 +308,9 @@ class Pipeline:
         articles = [a for a in self.sources() if not outlets or a.outlet in outlets]
         lexical = self.retriever.lexical
         passages = {a.doc: lexical.article_passages(a.doc) for a in articles} if lexical else {}
-        return overview.compose(request, articles, passages, "overview")
+        answer = overview.compose(request, articles, passages, "overview")
+        answer.retrieved = [ScoredPassage(c.passage, c.score) for c in answer.citations]
+        return answer
 
     def sources(self) -> list[ArticleInfo]:
         """The indexed articles, newest first."""
