@@ -68,12 +68,15 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
       decides the kind of answer, followed by the previous question's topic.
     - An elliptic one ("and via Latvia?") extends the previous question.
     - A pronoun ("his", "that", "they") also brings the names the previous answer gave.
+    - The previous question is taken as it was resolved itself, so a chain of follow-ups
+      keeps the conversation's topic.
     """
     question = expand_chat_words(focus_question(question))
     if not history or not is_follow_up(question):
         return question
     previous = history[-1]
-    topic = _sentence(expand_chat_words(focus_question(previous.question)))
+    # The previous turn as it was searched: "why?" after "why?" still knows the topic.
+    topic = _sentence(standalone_query(previous.question, history[:-1]))
     if _WH.search(question):
         query = f"{_sentence(question)} {topic}"
     else:

@@ -133,4 +133,9 @@ def is_follow_up(question: str) -> bool:
         return False
     if _FOLLOW_UP.search(q) and len(words) <= 8:
         return True
-    return len(words) <= 3 and not _WH_WORDS.search(q)
+    if len(words) <= 3 and not _WH_WORDS.search(q):
+        return True
+    # "why?", "on which day", "when exactly": a question word with nothing to ask about.
+    # A name or number makes it a question of its own ("Who is Rau?").
+    names = re.findall(r"(?<!^)\b[A-ZŁŚŻŹĆŃÓ]\w+|\d", question.strip())
+    return len(words) <= 3 and not names
