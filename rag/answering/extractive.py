@@ -34,7 +34,7 @@ from rag.answering.features import (
     pool_rows,
     question_entities,
 )
-from rag.answering.question import QType, QuestionInfo, analyse, is_follow_up
+from rag.answering.question import QType, QuestionInfo, analyse
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
 from rag.chunking import sentence_spans
@@ -252,22 +252,6 @@ def _needs_type(info: QuestionInfo) -> bool:
     return info.qtype not in (QType.GENERIC, QType.YESNO, QType.STATEMENT)
 
 
-def _not_shown_before(
-    request: AnswerRequest, info: QuestionInfo, sentences: list[ScoredSentence]
-) -> list[ScoredSentence]:
-    """For "and what did Poland say?" after an answer: another account than the one already
-    shown (the same sentence again would not answer the follow-up). A follow-up naming an
-    outlet asks for that outlet's account, shown or not."""
-    if not request.history or info.qtype != QType.STATEMENT:
-        return sentences
-    if request.filters and request.filters.outlets:
-        return sentences  # "what does RT say?": RT's account, even if it was shown
-    if not is_follow_up(request.question):
-        return sentences
-    shown = " ".join(fold(re.sub(r"\s*\[\d+\]", "", request.history[-1].answer)).split())
-    return [s for s in sentences if " ".join(fold(s.text).split()).rstrip(".") not in shown]
-
-
 class ExtractiveAnswerer:
     """Answers with verbatim sentences from the retrieved passages; never invents text."""
 
@@ -308,7 +292,7 @@ class ExtractiveAnswerer:
                 s.heuristic = heuristic_score(s.features)
                 s.score = s.heuristic + TUNING.weight_learned * s.probability
         sentences.sort(key=lambda s: s.score, reverse=True)
-        return info, q, _not_shown_before(request, info, sentences)
+        return info, q, sentences
 
     def candidate_sentences(
         self, request: AnswerRequest
