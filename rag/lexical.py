@@ -208,6 +208,10 @@ class LexicalIndex:
         earlier = [p for p in doc_passages if p.end <= passage.start]
         return earlier[-1] if earlier else None
 
+    def surface_words(self) -> dict[str, int]:
+        """Every (folded) word the indexed passages and titles use, with how many use it."""
+        return dict(self._surface)
+
     @property
     def size(self) -> int:
         return len(self._passages)

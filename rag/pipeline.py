@@ -65,7 +65,7 @@ class Pipeline:
             store,
             None,
             embedder.embed_one,
-            self._embed_multilingual_one if settings.multilingual else None,
+            self._embed_multilingual_many if settings.multilingual else None,
         )
         self._answerers: dict[str, answering.Answerer] = {}
         self._lock = threading.Lock()
@@ -103,8 +103,8 @@ class Pipeline:
                 self._multilingual = shared_multilingual_embedder(self.settings.embed_batch)
             return self._multilingual
 
-    def _embed_multilingual_one(self, text: str) -> np.ndarray:
-        return self.multilingual_embedder.embed_one(text)
+    def _embed_multilingual_many(self, texts: Sequence[str]) -> np.ndarray:
+        return self.multilingual_embedder.embed(texts)
 
     @property
     def model_id(self) -> str:
@@ -263,6 +263,7 @@ class Pipeline:
             on_token=on_token,
             language=language,
             filters=filters,
+            gloss=self.retriever.gloss(query, language) if language != "en" else "",
         )
 
     def ask(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from rag.gloss import Glossary
 from rag.lexical import LexicalIndex
 from rag.normalize import words
 from rag.store import PassageStore
@@ -17,8 +18,10 @@ RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top r
 CANDIDATES = 30  # per retriever, before fusion
 GUARANTEED_HEAD = 2  # each retriever's top hits always survive the cut to k
 # Per-retriever RRF weights. BM25 over transliteration-folded terms is the stronger signal on
-# names and numbers; tuned on seeds/gold/dev.jsonl + tune.jsonl (hit@1/hit@5).
-WEIGHTS = {"dense": 0.5, "bm25": 1.0}
+# names and numbers; tuned on seeds/gold/dev.jsonl + tune.jsonl (hit@1/hit@5). "gloss" is the
+# English model on a non-English question's word-by-word gloss (rag.gloss), tuned on
+# seeds/gold/crosslingual-tune.jsonl.
+WEIGHTS = {"dense": 0.5, "bm25": 1.0, "gloss": 0.5}
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -42,14 +45,30 @@ class HybridRetriever:
         store: PassageStore,
         lexical: LexicalIndex | None,
         embed: Callable[[str], np.ndarray],
-        embed_multilingual: Callable[[str], np.ndarray] | None = None,
+        embed_multilingual: Callable[[Sequence[str]], np.ndarray] | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
         self._embed = lru_cache(maxsize=512)(embed)
+        self._embed_multilingual_many = embed_multilingual
         self._embed_multilingual = (
-            lru_cache(maxsize=512)(embed_multilingual) if embed_multilingual else None
+            lru_cache(maxsize=512)(lambda text: embed_multilingual([text])[0])
+            if embed_multilingual
+            else None
         )
+        self._glossary: tuple[LexicalIndex, Glossary] | None = None
+
+    def gloss(self, query: str, language: str = "") -> str:
+        """A non-English `query` as the articles' English words ('' without the multilingual
+        model or an index); see rag.gloss."""
+        lexical = self.lexical
+        if lexical is None or self._embed_multilingual_many is None:
+            return ""
+        cached = self._glossary
+        if cached is None or cached[0] is not lexical:  # the index was rebuilt: new words
+            cached = (lexical, Glossary(lexical.surface_words(), self._embed_multilingual_many))
+            self._glossary = cached
+        return cached[1].gloss(query, language)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The (cached) embedding of `query`."""
@@ -79,22 +98,30 @@ class HybridRetriever:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         space = "multilingual" if language != "en" and self._embed_multilingual else "en"
-        dense = []
+        dense: list[ScoredPassage] = []
+        glossed: list[ScoredPassage] = []
+        lexical_query = query
         if mode != "bm25" and space == "en":
             dense = self.dense(self._dense_query(query), CANDIDATES, filters)
-        elif mode != "bm25":
-            vector = self._embed_multilingual(query)  # type: ignore[misc]
-            dense = self.store.dense_search(vector, CANDIDATES, filters, space="multilingual")
-        lexical = self.bm25(query, CANDIDATES, filters) if mode != "dense" else []
+        elif space == "multilingual":
+            english = self.gloss(query, language)
+            # BM25 reads the gloss and the question (its transliterated names) together.
+            lexical_query = f"{query} {english}"
+            if mode != "bm25":
+                vector = self._embed_multilingual(query)  # type: ignore[misc]
+                dense = self.store.dense_search(vector, CANDIDATES, filters, space="multilingual")
+                if english and mode == "hybrid":
+                    glossed = self.dense(english, CANDIDATES, filters)
+        lexical = self.bm25(lexical_query, CANDIDATES, filters) if mode != "dense" else []
         fused: dict[str, Candidate] = {}
-        for name, results in (("dense", dense), ("bm25", lexical)):
+        for name, results in (("dense", dense), ("bm25", lexical), ("gloss", glossed)):
             for rank, hit in enumerate(results, start=1):
                 cand = fused.setdefault(hit.passage.id, Candidate(hit.passage, 0.0))
                 cand.score += WEIGHTS[name] / (RRF_K + rank)
                 cand.ranks[name] = rank
                 if name == "dense":
                     cand.cosine = hit.score
-                else:
+                elif name == "bm25":
                     cand.bm25 = hit.score
         ranked = self._keep_heads(sorted(fused.values(), key=lambda c: c.score, reverse=True), k)
         self._fill_cosines(query, ranked, space)

@@ -29,6 +29,8 @@ class AnswerRequest:
     on_token: Callable[[str], None] | None = field(default=None, compare=False)
     language: str = "en"  # the question's language (rag.language): the reply's words follow it
     filters: SearchFilters | None = None  # what the search was restricted to
+    # A non-English question as the articles' English words (rag.gloss); "" for English.
+    gloss: str = ""
 
     def declined(self, reason: str, answerer: str) -> Answer:
         """The answer that declines this question with `reason` (no citations)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from wordfreq import zipf_frequency
@@ -270,13 +270,32 @@ class ExtractiveAnswerer:
     def answer(self, request: AnswerRequest) -> Answer:
         """See the module docstring."""
         if request.language != "en":
-            return crosslingual.answer(request, self.name)
+            return self._answer_other_language(request)
         info, q, sentences = self.analyse(request)
         decline = self.decline_reason(request, info, q, sentences)
         if decline is not None:
             return request.declined(decline, self.name)
         chosen = self._choose(info, sentences, request.max_citations)
         return self._compose(request, chosen, info, q)
+
+    def _answer_other_language(self, request: AnswerRequest) -> Answer:
+        """A non-English question: the English answer to its gloss when the gates pass it,
+        else the cross-lingual passage rule (rag.answering.crosslingual)."""
+        if request.gloss:
+            english = replace(
+                request, question=request.gloss, search_query=request.gloss, language="en"
+            )
+            info, q, sentences = self.analyse(english)
+            if self.decline_reason(english, info, q, sentences) is None:
+                chosen = self._choose(info, sentences, request.max_citations)
+                found = self._compose(english, chosen, info, q)
+                return replace(
+                    found,
+                    question=request.question,
+                    language=request.language,
+                    search_query=request.search_query,
+                )
+        return crosslingual.answer(request, self.name)
 
     # -- scoring ----------------------------------------------------------------------------
 

@@ -1,0 +1,160 @@
+"""A word-by-word English gloss of a question asked in another language.
+
+There is no offline translation model (see README, "Languages"), but two things carry a
+Russian, Ukrainian or Polish question over to the English articles' words:
+
+- **names** survive transliteration, up to an inflected ending: "Фельдмана" -> feldman,
+  "Szapowałowa" -> shapovalov, "Барэлем" -> borrell. Matched against the articles' own words
+  by transliteration key (rag.normalize), so only words some article uses can come out;
+- **common words** have a near neighbour among the articles' words in the multilingual
+  embedding space: "границы" -> borders, "według" -> according, "солдатів" -> soldiers.
+
+The gloss ("how borders between poland and belarus") is not shown to anyone: it feeds BM25, the
+English dense model and the English sentence scorer, next to the multilingual vectors of the
+question itself. Belarusian is not among the embedding model's languages, so there mostly the
+names carry over.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from rag.lexicon import read_table
+from rag.normalize import fold, transliteration_key
+
+
+@dataclass(frozen=True)
+class GlossTuning:
+    """Set on seeds/gold/crosslingual-tune.jsonl (retrieval hit@1/hit@5 of the gloss)."""
+
+    # A common word is glossed by its nearest article word when their cosine reaches this.
+    min_cosine: float = 0.72
+    # A name: article words this long or longer may match a transliterated question word...
+    min_name_chars: int = 5
+    # ...whose key starts with the article word's key, give or take this many edits per
+    # `chars_per_edit` letters (an unstressed vowel spelled another way: Шапавалаў/Shapovalov)...
+    chars_per_edit: int = 4
+    # ...and runs at most this many letters past it (a case ending: Фельдмана, Walfowicza).
+    max_ending_chars: int = 3
+    # Only the articles' most used words are embedded for common-word glosses (names need no
+    # embedding): 30,000 words take ~20 s once and 60 MB; a five-article corpus has ~2,000.
+    max_embedded_words: int = 30_000
+
+
+TUNING = GlossTuning()
+_TYPED_WORD = re.compile(r"\d+|\w+", re.UNICODE)
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@lru_cache(maxsize=8)
+def respelling(language: str) -> dict[int, str]:
+    """Letters of `language` respelled for the embedding model (rag/lexicon/<language>/
+    embedding_letters.tsv; empty when the language needs none)."""
+    try:
+        table = read_table(language, "embedding_letters.tsv") if language else {}
+    except FileNotFoundError:
+        return {}
+    return str.maketrans(table)
+
+
+class Glossary:
+    """Maps words of another language to the articles' (folded) English words."""
+
+    def __init__(
+        self, vocabulary: Mapping[str, int], embed: Embed, tuning: GlossTuning = TUNING
+    ) -> None:
+        """`vocabulary`: the articles' folded words with how many passages use each."""
+        self.tuning = tuning
+        self._words = sorted(w for w in vocabulary if w.isalpha() and len(w) > 1)
+        self._known = frozenset(self._words)
+        self._keys = [transliteration_key(w) for w in self._words]
+        self._common = sorted(self._words, key=lambda w: -vocabulary[w])[
+            : tuning.max_embedded_words
+        ]
+        self._embed = embed
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def _vocabulary_vectors(self) -> np.ndarray:
+        """The articles' common words embedded once, on the first question that needs them."""
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = self._embed(self._common)
+            return self._vectors
+
+    def gloss(self, text: str, language: str = "") -> str:
+        """`text` (in `language`) as the articles' English words, in order; words with no
+        match are left out.
+
+        Numbers and words the articles already use (a transliterated name) are kept as they
+        are. (Counting the unmatched words against the answer, as unknown terms, declined
+        more answerable questions than unanswerable ones on crosslingual-tune.)
+        """
+        respell = respelling(language)
+        typed = _TYPED_WORD.findall(text.translate(respell) if respell else text)
+        slots: list[list[str]] = []
+        pending: list[tuple[int, str]] = []  # (slot, word as typed) left to the embedding
+        for token in typed:
+            folded = fold(token)
+            slot: list[str] = []
+            if folded.isdigit() or folded in self._known:
+                slot.append(folded)
+            else:
+                name = self.name_match(folded)
+                if name:
+                    slot.append(name)
+                if token.isalpha() and len(token) > 1:
+                    pending.append((len(slots), token.lower()))
+            slots.append(slot)
+        if pending and self._words:
+            neighbours = self._neighbours([w for _, w in pending])
+            for (at, _), neighbour in zip(pending, neighbours, strict=True):
+                if neighbour and neighbour not in slots[at]:
+                    slots[at].append(neighbour)
+        return " ".join(w for slot in slots for w in slot)
+
+    def name_match(self, word: str) -> str:
+        """The article word of which (folded) `word` is a transliterated, maybe inflected,
+        form ('' if none)."""
+        t = self.tuning
+        key = transliteration_key(word)
+        if len(key) < t.min_name_chars or not key.isalpha():
+            return ""
+        limit = len(key) // t.chars_per_edit
+        best, best_cost = "", None
+        for candidate, _distance, index in process.extract(
+            key,
+            self._keys,
+            scorer=Levenshtein.distance,
+            score_cutoff=limit + t.max_ending_chars,
+            limit=12,
+        ):
+            extra = len(key) - len(candidate)
+            if len(candidate) < t.min_name_chars or not 0 <= extra <= t.max_ending_chars:
+                continue
+            cost = Levenshtein.distance(key[: len(candidate)], candidate)
+            if cost <= len(candidate) // t.chars_per_edit and (
+                best_cost is None or (cost, extra) < best_cost
+            ):
+                best, best_cost = self._words[index], (cost, extra)
+        return best
+
+    def _neighbours(self, originals: list[str]) -> list[str]:
+        """For each word, its nearest article word by multilingual cosine ('' below the bar)."""
+        vectors = self._vocabulary_vectors()
+        queries = self._embed(originals)
+        sims = queries @ vectors.T
+        best = sims.argmax(axis=1)
+        return [
+            self._common[i] if sims[row, i] >= self.tuning.min_cosine else ""
+            for row, i in enumerate(best)
+        ]
