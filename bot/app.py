@@ -26,6 +26,7 @@ from bot.queueing import QuestionQueue
 from bot.store import open_store
 from rag.config import Settings
 from rag.errors import RagError
+from rag.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +225,13 @@ async def _post_init(application: Application) -> None:
         svc.pipeline = await asyncio.to_thread(Pipeline.open, svc.settings)
     await application.bot.set_my_commands(handlers.COMMANDS)
     svc.outbox.resume()  # what the last run could not deliver
+    for lang in LANGUAGES:  # the menu in each catalog's language, for users whose app uses it
+        if lang == DEFAULT_LANGUAGE:
+            continue
+        try:
+            await application.bot.set_my_commands(handlers.commands(lang), language_code=lang)
+        except TelegramError as exc:  # cosmetic: those users see the English menu
+            logger.warning("Could not set the %s command menu: %s", lang, exc)
     logger.warning("Bot @%s is running; press Ctrl+C to stop.", application.bot.username)
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rag import smalltalk
+from rag.i18n import DEFAULT_LANGUAGE, message
 from rag.smalltalk import example_questions
 from rag.types import Answer, ArticleInfo
 
@@ -291,9 +293,11 @@ def _and(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def help_text(articles: Sequence[ArticleInfo], bot_username: str) -> str:
+def help_text(articles: Sequence[ArticleInfo], bot_username: str, lang: str = "en") -> str:
     """The /start and /help message: what the articles are, example questions from them, how
-    to ask here and in a group."""
+    to ask here and in a group; in `lang` (the person's app language) from the catalogs."""
+    if lang != DEFAULT_LANGUAGE:
+        return _help_text_from_catalog(articles, bot_username, lang)
     mention = f"@{esc(bot_username)}" if bot_username else "me"
     examples = "".join(f"• <code>{esc(q)}</code>\n" for q in example_questions(articles))
     tries = f"<b>Try</b>\n{examples}\n" if examples else ""
@@ -314,6 +318,22 @@ def help_text(articles: Sequence[ArticleInfo], bot_username: str) -> str:
         "/reset – forget our conversation\n"
         "/help – this message"
     )
+
+
+def _help_text_from_catalog(articles: Sequence[ArticleInfo], bot_username: str, lang: str) -> str:
+    mention = f"@{esc(bot_username)}" if bot_username else esc(message("bot.mention_me", lang))
+    text = message(
+        "bot.help",
+        lang,
+        summary=esc(smalltalk.corpus_summary(articles, lang, max_outlets=MAX_OUTLETS_SHOWN)),
+        # The buttons are labelled in English (an answer's language is not stored with it).
+        show_passages=esc(message("passages.show", DEFAULT_LANGUAGE)),
+        mention=mention,
+    )
+    examples = "".join(f"• <code>{esc(q)}</code>\n" for q in example_questions(articles))
+    if examples:
+        text += "\n\n" + message("bot.examples", lang, examples=examples.rstrip("\n"))
+    return text
 
 
 def sources_blocks(articles: Sequence[ArticleInfo]) -> list[str]:

@@ -54,32 +54,33 @@ from bot.store import BotStore, Outgoing
 from bot.streaming import AnswerDraft
 from rag.config import Settings
 from rag.errors import RagError
+from rag.i18n import DEFAULT_LANGUAGE, language_or_default, message
 from rag.smalltalk import small_talk_intent
 from rag.types import Answer, ArticleInfo, SearchFilters, Turn
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = [
-    BotCommand("ask", "Ask a question about the news"),
-    BotCommand("sources", "List the articles I know"),
-    BotCommand("reset", "Forget our conversation"),
-    BotCommand("help", "What I know and how to ask"),
-]
 
-SOMETHING_WRONG = "Sorry, something went wrong while handling that. Please try again in a moment."
-STALE_BUTTON = "This button has expired: ask the question again to see its passages."
-NON_TEXT = (
-    "I can only read text. Send me your question as a message, "
-    "or /help to see what I know and how to ask."
-)
-UNKNOWN_COMMAND = (
-    "I don't know that command. Send /help to see what I can do, or just type your question."
-)
+def commands(lang: str = DEFAULT_LANGUAGE) -> list[BotCommand]:
+    """The command menu in `lang` (Telegram shows each user the one for their app language)."""
+    return [
+        BotCommand(name, message(f"bot.command.{name}", lang))
+        for name in ("ask", "sources", "reset", "help")
+    ]
+
+
+COMMANDS = commands()
+
+# The English texts (tests and logs refer to them); users get theirs via `user_language`.
+SOMETHING_WRONG = message("bot.something_wrong", DEFAULT_LANGUAGE)
+STALE_BUTTON = message("bot.stale_button", DEFAULT_LANGUAGE)
+NON_TEXT = message("bot.non_text", DEFAULT_LANGUAGE)
+UNKNOWN_COMMAND = message("bot.unknown_command", DEFAULT_LANGUAGE)
 RESTARTED = (
     "Sorry: I was restarted before your question's turn came, so I did not answer it. "
     "Please send it again."
 )
-RESET_DONE = "Done: I've forgotten our conversation. Your next question starts afresh."
+RESET_DONE = message("bot.reset_done", DEFAULT_LANGUAGE)
 ANSWER_CUT_OFF = "(This answer was cut off.)"
 
 UNKNOWN_GROUP_COMMAND = (
@@ -93,6 +94,21 @@ SEND_RETRIES = 3
 EDIT_WINDOW = 300
 
 T = TypeVar("T")
+
+
+def user_language(update: Update) -> str:
+    """The language of the person's Telegram app, if the catalogs have it (else English).
+
+    Used for what the bot says unprompted (/start, /help, hints); an answer follows the
+    language of its question instead.
+    """
+    user = update.effective_user
+    return language_or_default(user.language_code if user else None)
+
+
+def catalog_text(key: str, update: Update) -> str:
+    """The catalog message `key` in the person's language (rag/messages)."""
+    return message(key, user_language(update))
 
 
 class AnswerSource(Protocol):
@@ -481,7 +497,7 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     articles = await asyncio.to_thread(_pipeline(context).sources)
-    text = formatting.help_text(articles, context.bot.username or "")
+    text = formatting.help_text(articles, context.bot.username or "", user_language(update))
     await send_html(context, message, text, quote=_quote(message))
 
 
@@ -501,7 +517,8 @@ async def cmd_reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     services(context).store.forget(message.chat_id)
-    await send_plain(context, message, RESET_DONE, quote=_quote(message))
+    text = catalog_text("bot.reset_done", update)
+    await send_plain(context, message, text, quote=_quote(message))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -511,7 +528,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if message is None:
         return
     if message.chat.type == Chat.PRIVATE:
-        await send_plain(context, message, UNKNOWN_COMMAND)
+        await send_plain(context, message, catalog_text("bot.unknown_command", update))
         return
     username = context.bot.username or ""
     named = command_target(message_text(message)).casefold() == username.casefold()
@@ -523,7 +540,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos without a caption, voice… in a private chat: say what works instead."""
     if update.message:
-        await send_plain(context, update.message, NON_TEXT)
+        await send_plain(context, update.message, catalog_text("bot.non_text", update))
 
 
 async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -572,7 +589,7 @@ async def on_passages_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         or not message.is_accessible  # Telegram quirk: messages older than 48 h are not
         or stored.message_id != message.message_id  # a key replayed on another message
     ):
-        await answer_query(query, STALE_BUTTON)
+        await answer_query(query, catalog_text("bot.stale_button", update))
         return
     expanded = match.group(1) == SHOW
     # Telegram quirk: every callback query must be answered, or the button spins for a while.
@@ -585,7 +602,7 @@ async def on_passages_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Callback data the bot never made (or an old format): answer politely."""
     if update.callback_query:
-        await answer_query(update.callback_query, STALE_BUTTON)
+        await answer_query(update.callback_query, catalog_text("bot.stale_button", update))
 
 
 # --- access control and errors ---------------------------------------------------------------
@@ -635,6 +652,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = SOMETHING_WRONG
     if not isinstance(update, Update):
         return
+    if text == SOMETHING_WRONG:
+        text = catalog_text("bot.something_wrong", update)
     try:
         if update.callback_query is not None:
             await answer_query(update.callback_query, text)

@@ -80,11 +80,19 @@ def example_questions(articles: Sequence[ArticleInfo], count: int = 2) -> list[s
     ]
 
 
-def corpus_summary(articles: Sequence[ArticleInfo], lang: str) -> str:
-    """One plain sentence: how many articles, from which outlets, over which dates."""
+def corpus_summary(
+    articles: Sequence[ArticleInfo], lang: str, max_outlets: int | None = None
+) -> str:
+    """One plain sentence: how many articles, from which outlets, over which dates.
+
+    Past `max_outlets` outlets, the rest are counted ("+489 (/sources)"), not named.
+    """
     if not articles:
         return message("corpus.empty", lang)
     outlets = sorted({a.outlet.strip() or "?" for a in articles}, key=str.casefold)
+    if max_outlets is not None and len(outlets) > max_outlets:
+        more = len(outlets) - max_outlets + 1
+        outlets = [*outlets[: max_outlets - 1], f"+{more} (/sources)"]
     dates = sorted(a.published for a in articles if a.published)
     published = ""
     if dates:

@@ -257,6 +257,8 @@ class FakeTelegram:
         }
         self.calls: list[Call] = []
         self.commands: list[dict[str, Any]] = []
+        self.commands_by_language: dict[str, list[dict[str, Any]]] = {}
+        self.user_languages: dict[int, str] = {}
         self._lock = threading.Condition()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -358,7 +360,8 @@ class FakeTelegram:
         return chat
 
     def user(self, user_id: int, first_name: str = "Ann") -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+        language = self.user_languages.get(user_id, "en")  # the person's app language
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language}
 
     def push_message(
         self,
@@ -605,11 +608,15 @@ class FakeTelegram:
         return True
 
     def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        self.commands = list(params.get("commands") or [])
+        # As the real API: one menu per language_code ("" for everyone else).
+        commands = list(params.get("commands") or [])
+        self.commands_by_language[params.get("language_code") or ""] = commands
+        if not params.get("language_code"):
+            self.commands = commands
         return True
 
     def _api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.commands
+        return self.commands_by_language.get(params.get("language_code") or "", [])
 
     def _api_sendChatAction(self, params: dict[str, Any]) -> bool:
         self._chat(params)

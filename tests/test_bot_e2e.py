@@ -19,6 +19,7 @@ from fake_telegram import BOT_USERNAME, FakeTelegram, utf16_len
 from bot import formatting, handlers
 from bot.access import REFUSAL, REFUSAL_ALERT
 from rag.errors import IndexUnavailable, InvalidQuestion
+from rag.i18n import message
 from rag.types import Answer, Citation, Turn
 
 pytest_plugins = ["bot_fixtures"]
@@ -418,6 +419,27 @@ async def test_commands_help_sources_and_command_list(fake, make_settings, run_b
     assert formatting.format_date(dates[-1]) in help_text
     assert f"@{BOT_USERNAME}" in help_text and "/ask" in help_text
     assert unknown == handlers.UNKNOWN_COMMAND
+
+
+async def test_start_help_and_menu_come_in_the_persons_app_language(
+    fake, make_settings, run_bot, recorder
+):
+    russian, polish = USER + 1, USER + 2
+    fake.user_languages.update({russian: "ru", polish: "pl-PL"})
+    async with run_bot(make_settings(), recorder):
+        start_ru = (await ask_private(fake, "/start", user=russian))[0]["text"]
+        reset_pl = (await ask_private(fake, "/reset", user=polish))[0]["text"]
+        unknown_ru = (await ask_private(fake, "/frobnicate", user=russian))[0]["text"]
+        start_en = (await ask_private(fake, "/start"))[0]["text"]
+
+    assert start_ru.startswith("Я отвечаю на вопросы") and "Как спрашивать" in start_ru
+    assert f"@{BOT_USERNAME}" in start_ru and "/reset" in start_ru
+    assert reset_pl == message("bot.reset_done", "pl") != handlers.RESET_DONE
+    assert unknown_ru == message("bot.unknown_command", "ru")
+    assert start_en.startswith("I answer questions from")
+    menu = {c["command"]: c["description"] for c in fake.commands_by_language["ru"]}
+    assert menu["reset"] == message("bot.command.reset", "ru")
+    assert [c["command"] for c in fake.commands] == ["ask", "sources", "reset", "help"]
 
 
 async def test_rate_limit_is_per_user_and_friendly(fake, make_settings, run_bot, recorder):

@@ -216,3 +216,22 @@ def test_sources_are_listed_by_outlet_newest_first() -> None:
 def test_plain_text_fallback_reads_like_the_html() -> None:
     html = formatting.render_last("A &amp; B", [SourceRef(1, "RT", "", "<T>", "p")], expanded=True)
     assert formatting.html_to_text(html) == visible(html)
+
+
+def test_help_comes_in_the_persons_language() -> None:
+    text = visible(formatting.help_text(ARTICLES, "news_bot", "ru"))
+    assert text.startswith("Я отвечаю на вопросы по 3 новостным статьям")
+    assert "Pozirk" in text and "TASS" in text and "@news_bot" in text and "/reset" in text
+    assert "How to ask" not in text
+    # The examples are questions about the (English) titles, escaped.
+    assert "What did TASS report about “Poland open for talks”?" in text
+
+
+def test_help_in_another_language_stays_one_message_with_many_outlets() -> None:
+    many = [
+        ArticleInfo(f"d{n}", f"Outlet number {n:03d} " * 3, "T", "2024-01-01", 1)
+        for n in range(500)
+    ]
+    html = formatting.help_text(many, "news_bot", "pl")
+    assert utf16_len(visible(html)) <= MAX_MESSAGE
+    assert "+489 (/sources)" in visible(html)
