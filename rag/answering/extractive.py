@@ -25,6 +25,7 @@ from wordfreq import zipf_frequency
 from rag.answering import crosslingual
 from rag.answering import selector as selector_model
 from rag.answering.base import AnswerRequest, register, with_marker
+from rag.answering.countries import swapped_country
 from rag.answering.features import (
     SENTENCE_FEATURES,
     QuestionView,
@@ -401,6 +402,8 @@ class ExtractiveAnswerer:
             return generic  # e.g. "how many" and no number anywhere near
         if self.answer_probability(sentences) < TUNING.min_answer_probability:
             return generic
+        if swapped_country(request.search_query, best.text, best.candidate.passage.text):
+            return generic  # a near miss: Latvia's border guard for a question about Lithuania's
         return None
 
     def _choose(

@@ -70,7 +70,12 @@ def short_answer(info: QuestionInfo, sentence: str, question_terms: set[str]) ->
         return None
 
     def distance(c: tuple[str, int, int]) -> int:
-        return min(min(abs(a - c[1]), abs(a - c[2])) for a in anchors)
+        # A shared word inside the candidate ("Prime *Minister* Morawiecki" for "who is the
+        # defence minister?") does not make it the answer: the name beside the words does.
+        outside = [a for a in anchors if not c[1] <= a < c[2]]
+        if not outside:
+            return len(sentence)
+        return min(min(abs(a - c[1]), abs(a - c[2])) for a in outside)
 
     ranked = sorted(candidates, key=distance)
     if distance(ranked[0]) * 2 >= distance(ranked[1]):

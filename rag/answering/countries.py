@@ -1,0 +1,40 @@
+"""Which countries a text names, by name, adjective, demonym or capital (rag/lexicon/en/
+countries.tsv): for telling a near miss ("Lithuania's border guard" answered with Latvia's)
+from an answer."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rag.lexicon import read_table
+from rag.normalize import words
+
+
+@lru_cache(maxsize=1)
+def _forms() -> dict[str, str]:
+    return read_table("en", "countries.tsv")
+
+
+@lru_cache(maxsize=16_384)
+def countries(text: str) -> frozenset[str]:
+    """The countries `text` names ('Polish' and 'Warsaw' both name Poland)."""
+    forms = _forms()
+    tokens = words(text)
+    found = set()
+    for i, token in enumerate(tokens):
+        pair = f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
+        if pair in forms:
+            found.add(forms[pair])
+        elif token in forms:
+            found.add(forms[token])
+        elif token.endswith("s") and token[:-1] in forms:  # "lithuanias" as typed in a chat
+            found.add(forms[token[:-1]])
+    return frozenset(found)
+
+
+def swapped_country(question: str, sentence: str, passage: str) -> bool:
+    """Whether `sentence` is about another country than the one `question` asks about: the
+    question names a country its whole `passage` does not, and the sentence names one the
+    question does not."""
+    asked = countries(question)
+    return bool(asked - countries(passage)) and bool(countries(sentence) - asked)

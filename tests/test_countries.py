@@ -1,0 +1,35 @@
+"""The near-miss check on countries (rag.answering.countries) and what a user sees of it."""
+
+from __future__ import annotations
+
+from rag.answering.countries import countries, swapped_country
+from rag.pipeline import Pipeline
+
+
+def test_names_adjectives_capitals_and_chat_spellings_name_the_country() -> None:
+    assert countries("Polish troops near Warsaw") == {"poland"}
+    assert countries("wat did lithuanias minister say") == {"lithuania"}
+    assert countries("the United Kingdom and the Kremlin") == {"united kingdom", "russia"}
+    assert countries("the EU's western neighbours") == frozenset()  # a union, not a country
+
+
+def test_a_sentence_about_another_country_is_a_near_miss() -> None:
+    passage = sentence = "Latvia's border guard chief said 40 migrants were stopped."
+    assert swapped_country("who is lithuania's border guard chief", sentence, passage)
+    # The asked country anywhere in the passage keeps the sentence (the context names it).
+    assert not swapped_country(
+        "what did lithuania say", sentence, "Lithuania and Latvia met. " + passage
+    )
+    # No country in the sentence: nothing contradicts the question.
+    assert not swapped_country("who is lithuania's chief", "He said so.", "He said so.")
+
+
+def test_a_question_about_another_countrys_minister_is_declined(pipeline: Pipeline) -> None:
+    # The articles quote Poland's defence minister, not Latvia's or Lithuania's.
+    for question in ("who is the latvian defence minister", "who is lithuania's defence minister"):
+        answer = pipeline.ask(question)
+        assert answer.abstained and not answer.citations, question
+    found = pipeline.ask("who is the polish defence minister")
+    assert not found.abstained and "Blaszczak" in found.answer
+    # Not the other minister the sentence names, offered as the short answer.
+    assert not found.answer.startswith("Prime Minister")
