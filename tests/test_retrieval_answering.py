@@ -140,3 +140,10 @@ def test_real_words_the_articles_lack_are_not_corrected_into_others(pipeline: Pi
     lexical = pipeline.retriever.lexical
     assert lexical is not None
     assert lexical.spell("migeant crisis in Germany") == "migrant crisis in germany"
+
+
+def test_a_comparison_quotes_both_figures_of_the_year_asked(pipeline) -> None:
+    answer = pipeline.ask("how many crossing attempts via poland in june versus november 2024")
+    assert not answer.abstained and len(answer.citations) >= 2
+    dates = {c.passage.published[:7] for c in answer.citations}
+    assert {"2024-06", "2024-11"} <= dates  # not the 2021 article's count

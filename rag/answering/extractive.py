@@ -253,6 +253,15 @@ def _needs_type(info: QuestionInfo) -> bool:
     return info.qtype not in (QType.GENERIC, QType.YESNO, QType.STATEMENT)
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _of_years(sentence: ScoredSentence, years: set[str]) -> bool:
+    """Whether the sentence is of one of `years`: it names one, or its article is from one."""
+    passage = sentence.candidate.passage
+    return bool(years & set(_YEAR.findall(sentence.text))) or passage.published[:4] in years
+
+
 class ExtractiveAnswerer:
     """Answers with verbatim sentences from the retrieved passages; never invents text."""
 
@@ -411,7 +420,8 @@ class ExtractiveAnswerer:
     ) -> list[ScoredSentence]:
         best = sentences[0]
         chosen = [best]
-        several = info.wants_list or info.contested or info.qtype == QType.STATEMENT
+        several = info.wants_list or info.contested or info.compares
+        several = several or info.qtype == QType.STATEMENT
         if not several:
             return chosen
         # Further sentences by the hand-set score, which the ratio was set on.
@@ -421,16 +431,19 @@ class ExtractiveAnswerer:
             limit, ratio = max(limit, TUNING.contested_outlets), TUNING.contested_ratio
         else:
             ratio = TUNING.extra_sentence_ratio
+        years = set(_YEAR.findall(info.text))
         for s in sorted(sentences[1:], key=lambda s: s.heuristic, reverse=True):
             if len(chosen) >= limit:
                 break
+            if years and not _of_years(s, years):
+                continue  # "june vs nov 2024": not a 2021 article's figure
             if s.heuristic < ratio * best.heuristic:
                 continue
             if not (s.typed or s.passage_typed):
                 continue
             if any(s.candidate.passage.id == c.candidate.passage.id for c in chosen):
                 continue
-            if not info.wants_list and any(
+            if not (info.wants_list or info.compares) and any(
                 s.candidate.passage.outlet == c.candidate.passage.outlet for c in chosen
             ):
                 continue  # a second statement must bring another outlet's account

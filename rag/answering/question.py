@@ -51,6 +51,10 @@ _AUX = r"(?!(is|was|has|does|his|this|its|us|as)\b)"
 _LIST_HINT = re.compile(
     rf"^(which|what)\s+{_AUX}(\w+\s+)?{_AUX}(\w{{2,}}(ies|[^s']s))\b|^(list|name)\b"
 )
+_COMPARISON = re.compile(
+    r"\b(vs|versus|compared? (to|with)|compare|comparison|difference between|"
+    r"change[sd]? (from|between)|(rise|grow|grew|fall|fell|drop)\w* (from|between))\b"
+)
 _LEADING_NOISE = re.compile(
     r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+"
 )
@@ -69,6 +73,8 @@ class QuestionInfo:
     qtype: QType
     wants_list: bool
     contested: bool  # asks who is to blame / what each side says: show each outlet's claim
+    # Sets two things side by side ("june vs nov", "compared with 2021"): each needs its sentence.
+    compares: bool = False
 
 
 def focus_question(text: str) -> str:
@@ -122,7 +128,10 @@ def analyse(question: str) -> QuestionInfo:
             q,
         )
     )
-    return QuestionInfo(text=question, qtype=qtype, wants_list=wants_list, contested=contested)
+    compares = bool(_COMPARISON.search(q))
+    return QuestionInfo(
+        text=question, qtype=qtype, wants_list=wants_list, contested=contested, compares=compares
+    )
 
 
 def is_follow_up(question: str) -> bool:
