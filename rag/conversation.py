@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from rag.answering.question import focus_question, is_follow_up
+from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words
 from rag.types import Turn
 
@@ -77,7 +78,8 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
     previous = history[-1]
     # The previous turn as it was searched: "why?" after "why?" still knows the topic.
     topic = _sentence(standalone_query(previous.question, history[:-1]))
-    if _WH.search(question):
+    # Another language's follow-up mostly has its own question word ("а когда…", "a kim…").
+    if _WH.search(question) or detect_language(question) != "en":
         query = f"{_sentence(question)} {topic}"
     else:
         query = f"{topic} {_sentence(question)}"

@@ -245,13 +245,21 @@ class Pipeline:
         question = validate_question(question)
         language = detect_language(question)
         query = standalone_query(question, history)
+        # A follow-up may join languages ("and what did TASS say?" after a Russian question):
+        # the search follows the query's language, the reply the question's.
+        query_language = language
+        if query != question and language == "en" and history:
+            query_language = detect_language(history[-1].question)
         if filters is None or filters.is_empty():
             # "what does TASS say?": a question that names an outlet is about its articles.
             named = named_outlets(question, self.outlets())
             filters = SearchFilters(outlets=named) if named else filters
         # The answerer weighs a wider pool than the `retrieved` list shows.
         found = self.candidates(
-            query, k=max(self.settings.retrieve_k, ANSWER_POOL), filters=filters, language=language
+            query,
+            k=max(self.settings.retrieve_k, ANSWER_POOL),
+            filters=filters,
+            language=query_language,
         )
         return answering.AnswerRequest(
             question=question,
@@ -263,7 +271,7 @@ class Pipeline:
             on_token=on_token,
             language=language,
             filters=filters,
-            gloss=self.retriever.gloss(query, language) if language != "en" else "",
+            gloss=self.retriever.gloss(query, query_language) if query_language != "en" else "",
         )
 
     def ask(

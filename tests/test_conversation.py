@@ -117,3 +117,27 @@ def test_who_is_to_blame_gives_both_sides(pipeline: Pipeline) -> None:
     assert outlets & {"RT", "TASS"} and outlets & {"TIME", "Pozirk"}
     for line in answer.answer.splitlines():  # each claim attributed
         assert line.split(" (")[0] in outlets
+
+
+def test_follow_ups_in_other_languages_are_recognised_by_their_own_words() -> None:
+    for follow_up in ("а когда это произошло?", "a kiedy to się stało?", "а калі гэта было?"):
+        assert "Kuznica checkpoint" in standalone_query(follow_up, [CLOSED]), follow_up
+    # A short question of its own in another language is not a follow-up.
+    assert standalone_query("Кто такой Шаповалов?", [CLOSED]) == "Кто такой Шаповалов?"
+
+
+def test_a_russian_follow_up_to_an_english_question_is_answered_in_russian(
+    pipeline: Pipeline,
+) -> None:
+    answer = pipeline.ask("а кто его закрыл?", history=[Turn(CLOSED.question, "")])
+    assert answer.language == "ru" and not answer.abstained
+    assert "Kuznitsa" in answer.citations[0].passage.text
+
+
+def test_an_english_follow_up_to_a_russian_question_keeps_its_topic(pipeline: Pipeline) -> None:
+    first = pipeline.ask("Кто закрыл пункт пропуска Кузница?")
+    answer = pipeline.ask(
+        "and which country did that?", history=[Turn("Кто закрыл пункт пропуска Кузница?", first.answer)]
+    )
+    assert answer.language == "en" and not answer.abstained
+    assert "Kuznitsa" in answer.citations[0].passage.text

@@ -279,7 +279,7 @@ class ExtractiveAnswerer:
 
     def answer(self, request: AnswerRequest) -> Answer:
         """See the module docstring."""
-        if request.language != "en":
+        if request.language != "en" or request.gloss:
             return self._answer_other_language(request)
         info, q, sentences = self.analyse(request)
         decline = self.decline_reason(request, info, q, sentences)

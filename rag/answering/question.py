@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
+from rag.language import detect_language
+from rag.lexicon import read_lines
 from rag.normalize import fold
 
 
@@ -134,12 +137,30 @@ def analyse(question: str) -> QuestionInfo:
     )
 
 
+# Other languages: a question of up to this many words with one of its language's follow-up
+# words (rag/lexicon/<lang>/follow_up.txt) leans on the conversation.
+MAX_FOLLOW_UP_WORDS = 6
+
+
+@lru_cache(maxsize=8)
+def _follow_up_words(lang: str) -> frozenset[str]:
+    """Folded follow-up words of `lang` (empty for a language without a list)."""
+    try:
+        return frozenset(fold(word) for word in read_lines(lang, "follow_up.txt"))
+    except FileNotFoundError:
+        return frozenset()
+
+
 def is_follow_up(question: str) -> bool:
-    """Whether `question` leans on the previous turn ("and via Latvia?", "what did he say?")."""
+    """Whether `question` leans on the previous turn ("and via Latvia?", "what did he say?",
+    "а когда это произошло?")."""
     q = fold(question).strip()
     words = re.findall(r"\w+", q)
     if not words:
         return False
+    lang = detect_language(question)
+    if lang != "en":  # English cues ("it", "and", no question word) mean nothing here
+        return len(words) <= MAX_FOLLOW_UP_WORDS and bool(_follow_up_words(lang) & set(words))
     if _FOLLOW_UP.search(q) and len(words) <= 8:
         return True
     if len(words) <= 3 and not _WH_WORDS.search(q):
