@@ -137,7 +137,8 @@ def test_a_russian_follow_up_to_an_english_question_is_answered_in_russian(
 def test_an_english_follow_up_to_a_russian_question_keeps_its_topic(pipeline: Pipeline) -> None:
     first = pipeline.ask("Кто закрыл пункт пропуска Кузница?")
     answer = pipeline.ask(
-        "and which country did that?", history=[Turn("Кто закрыл пункт пропуска Кузница?", first.answer)]
+        "and which country did that?",
+        history=[Turn("Кто закрыл пункт пропуска Кузница?", first.answer)],
     )
     assert answer.language == "en" and not answer.abstained
     assert "Kuznitsa" in answer.citations[0].passage.text
