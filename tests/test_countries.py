@@ -33,3 +33,8 @@ def test_a_question_about_another_countrys_minister_is_declined(pipeline: Pipeli
     assert not found.abstained and "Blaszczak" in found.answer
     # Not the other minister the sentence names, offered as the short answer.
     assert not found.answer.startswith("Prime Minister")
+
+
+def test_countries_in_a_compound_are_a_place_not_the_subject() -> None:
+    title = "Vladimir Putin Denies Stoking the Migrant Crisis at the Belarus-Poland Border"
+    assert not swapped_country("did russia stoke the crisis", title, title)

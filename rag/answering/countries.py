@@ -4,10 +4,14 @@ from an answer."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rag.lexicon import read_table
 from rag.normalize import words
+
+
+_COMPOUND = re.compile(r"\w+(?:[-–]\w+)+")
 
 
 @lru_cache(maxsize=1)
@@ -35,6 +39,8 @@ def countries(text: str) -> frozenset[str]:
 def swapped_country(question: str, sentence: str, passage: str) -> bool:
     """Whether `sentence` is about another country than the one `question` asks about: the
     question names a country its whole `passage` does not, and the sentence names one the
-    question does not."""
+    question does not, other than in a compound ("the Belarus-Poland border" is a place, not
+    what the sentence is about)."""
     asked = countries(question)
-    return bool(asked - countries(passage)) and bool(countries(sentence) - asked)
+    actors = countries(_COMPOUND.sub(" ", sentence))
+    return bool(asked - countries(passage)) and bool(actors - asked)
