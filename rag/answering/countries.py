@@ -10,7 +10,6 @@ from functools import lru_cache
 from rag.lexicon import read_table
 from rag.normalize import words
 
-
 _COMPOUND = re.compile(r"\w+(?:[-–]\w+)+")
 
 
