@@ -16,6 +16,26 @@ GOLD = ROOT / "seeds" / "gold"
 # Test helper modules (fake servers, bot fixtures) are imported by name.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# Test files that start processes, servers or language models: the `slow` tier. While
+# working, `pytest -m "not slow"` runs the rest in a fraction of the time; CI runs both.
+SLOW_MODULES = (
+    "test_bench",
+    "test_bot_cli",
+    "test_evaluation_e2e",
+    "test_llm_real",
+    "test_offline",
+    "test_reliability_",
+    "test_server_mode",
+    "test_store_faults",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of SLOW_MODULES `slow`."""
+    for item in items:
+        if item.module is not None and item.module.__name__.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
