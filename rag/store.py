@@ -101,6 +101,11 @@ def open_client(settings: Settings):
         ) from None
 
 
+# Errors of our own code, never of a damaged index or a server that is gone: reporting them as
+# "the index is unavailable, delete the folder" would send the user after the wrong problem.
+OUR_BUGS: tuple[type[BaseException], ...] = (TypeError, AttributeError, NameError, AssertionError)
+
+
 def _guarded(method: F) -> F:
     """Turn any store failure (server gone, file damaged) into IndexUnavailable with advice."""
 
@@ -111,7 +116,7 @@ def _guarded(method: F) -> F:
             if inspect.isgenerator(result):
                 return _guard_iter(self, result)
             return result
-        except RagError:
+        except (RagError, *OUR_BUGS):
             raise
         except Exception as exc:
             raise self.unavailable(exc) from exc
@@ -122,7 +127,7 @@ def _guarded(method: F) -> F:
 def _guard_iter(store: PassageStore, items: Iterator[Passage]) -> Iterator[Passage]:
     try:
         yield from items
-    except RagError:
+    except (RagError, *OUR_BUGS):
         raise
     except Exception as exc:
         raise store.unavailable(exc) from exc

@@ -231,3 +231,12 @@ def test_read_only_index_gives_a_clear_message(tmp_path: Path) -> None:
         timeout=300,
     )
     assert "Traceback" not in done.stderr
+
+
+def test_a_bug_in_our_code_is_not_reported_as_a_damaged_index(tmp_path) -> None:
+    from rag.config import Settings
+    from rag.store import PassageStore
+
+    store = PassageStore(Settings.from_env(env_file=None, data_dir=tmp_path / "data"))
+    with pytest.raises(TypeError):
+        store.count(unexpected_argument=True)  # type: ignore[call-arg]
