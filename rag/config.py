@@ -101,6 +101,7 @@ class Settings:
     llm_model: str = ""
     llm_timeout: float = 30.0
     llm_model_path: str = ""
+    llm_ctx: int = 4096  # the llamacpp answerer's context: prompt (six passages) plus answer
     # Telegram front end (optional)
     telegram_token: str = ""
     telegram_api_base_url: str = ""
@@ -137,6 +138,7 @@ class Settings:
             "llm_model": _str("RAG_LLM_MODEL"),
             "llm_timeout": _float("RAG_LLM_TIMEOUT", 30.0),
             "llm_model_path": _str("RAG_LLM_MODEL_PATH"),
+            "llm_ctx": _int("RAG_LLM_CTX", 4096, minimum=512),
             "telegram_token": _str("TELEGRAM_BOT_TOKEN"),
             "telegram_api_base_url": _str("TELEGRAM_API_BASE_URL"),
             "telegram_allowed_ids": _ids("TELEGRAM_ALLOWED_IDS"),

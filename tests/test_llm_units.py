@@ -214,6 +214,7 @@ def test_weak_retrieval_declines_without_calling_the_model(pipeline) -> None:
 
 def test_answer_cites_the_retrieved_passages_verbatim(pipeline) -> None:
     model = ScriptedAnswerer("According to RT, Poland closed it [2] [9]. See also [1].")
+    model.check_grounding = False  # the reply is about markers, not the passages
     request = request_for(pipeline, QUESTION)
     answer = model.answer(request)
     assert answer.answerer == "scripted" and not answer.fallback_reason
@@ -249,6 +250,7 @@ def test_unusable_model_output_falls_back_to_extractive(pipeline, reply, reason:
 def test_streamed_tokens_are_the_final_cleaned_text(pipeline) -> None:
     tokens: list[str] = []
     model = ScriptedAnswerer("  Poland closed the checkpoint [4] [8], RT says [4][1].  ")
+    model.check_grounding = False  # the reply is about markers, not the passages
     answer = model.answer(request_for(pipeline, QUESTION, on_token=tokens.append))
     assert len(tokens) > 3
     assert "".join(tokens) == answer.answer == "Poland closed the checkpoint [1], RT says [1][2]."
@@ -317,3 +319,22 @@ def test_empty_candidates_decline(pipeline) -> None:
 def test_configuration_errors(name: str, overrides: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         create(name, Settings.from_env(env_file=None, **overrides))
+
+
+def test_an_answer_from_general_knowledge_falls_back_with_the_failed_check(pipeline) -> None:
+    model = ScriptedAnswerer("The capital of Latvia is Riga [1].")
+    answer = model.answer(request_for(pipeline, QUESTION))
+    assert answer.answerer == "extractive" and not answer.abstained
+    assert "Latvia" in answer.fallback_reason and "not supported by its sources" in (
+        answer.fallback_reason
+    )
+
+
+def test_a_grounded_paraphrase_is_kept(pipeline) -> None:
+    request = request_for(pipeline, QUESTION)
+    model = ScriptedAnswerer(
+        "Poland closed the Kuznitsa checkpoint on its border with Belarus [1]."
+    )
+    answer = model.answer(request)
+    assert answer.answerer == "scripted" and not answer.fallback_reason
+    assert "Kuznitsa" in answer.citations[0].passage.text

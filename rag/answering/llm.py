@@ -25,11 +25,12 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rag.answering import prompting
+from rag.answering import grounding, prompting, structured
 from rag.answering.base import AnswerRequest, register
 from rag.answering.extractive import ExtractiveAnswerer, ScoredSentence
 from rag.answering.llm_markers import MarkerRewriter
 from rag.errors import ConfigError
+from rag.i18n import message
 from rag.retrieval import Candidate
 from rag.types import Answer, Citation
 
@@ -47,6 +48,10 @@ STOP = ("<source", "</source>", "<question>", "Question:")
 CONDENSE_STOP = ("<message>", "</message>", "User:", "Assistant:")
 MAX_CONDENSE_TOKENS = 80
 FALLBACK_REASON = "The language model was unavailable ({reason}); this answer is extractive."
+UNGROUNDED_REASON = (
+    "The language model's answer was not supported by its sources ({reason}); "
+    "this answer is extractive."
+)
 
 TokenSink = Callable[[str], None]
 
@@ -57,6 +62,10 @@ class LLMUnavailable(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class Ungrounded(LLMUnavailable):
+    """The model answered, but a sentence of its answer is not in the passages it cites."""
 
 
 class Deadline:
@@ -114,6 +123,10 @@ class LLMAnswerer:
     """The shared part of every generative answerer; subclasses implement `complete`."""
 
     name = "llm"
+    structured = False  # True: the backend enforces rag.answering.structured's JSON schema
+    # Every answer is checked against its sources (rag.answering.grounding); only tests of the
+    # marker handling, whose scripted replies are not about the passages, switch it off.
+    check_grounding = True
 
     def __init__(self, settings: Settings, *, today: Callable[[], date] = date.today) -> None:
         self.timeout = settings.llm_timeout
@@ -130,9 +143,11 @@ class LLMAnswerer:
         stop: Sequence[str],
         deadline: Deadline,
         on_token: TokenSink | None = None,
+        json_schema: dict | None = None,
     ) -> str:
         """The model's reply to `messages` (temperature 0, ending before any of `stop`);
-        stream each piece to `on_token` when it is given.
+        stream each piece to `on_token` when it is given; in `json_schema` when given (only
+        backends with `structured = True` are given one).
 
         Must finish before `deadline` and raise LLMUnavailable(reason) for any failure.
         """
@@ -156,12 +171,14 @@ class LLMAnswerer:
             return self._generate(request, question, search_query, sources, deadline)
         except LLMUnavailable as exc:
             reason = exc.reason
+            template = UNGROUNDED_REASON if isinstance(exc, Ungrounded) else FALLBACK_REASON
         except Exception as exc:  # a backend bug must not cost the user the answer
             log.warning("the %s answerer failed", self.name, exc_info=True)
             reason = f"unexpected error: {type(exc).__name__}"
+            template = FALLBACK_REASON
         log.warning("%s answerer unavailable (%s): answering extractively", self.name, reason)
         fallback = self.extractive.answer(request)
-        fallback.fallback_reason = FALLBACK_REASON.format(reason=reason)
+        fallback.fallback_reason = template.format(reason=reason)
         fallback.search_query = search_query
         return fallback
 
@@ -187,20 +204,37 @@ class LLMAnswerer:
         sources: list[Candidate],
         deadline: Deadline,
     ) -> Answer:
-        messages = prompting.answer_messages(question, [c.passage for c in sources])
+        messages = prompting.answer_messages(
+            question, [c.passage for c in sources], structured=self.structured
+        )
         rewriter = MarkerRewriter(len(sources), request.max_citations)
         on_token = request.on_token
+        json_field = structured.AnswerFieldStream() if self.structured else None
         sink: TokenSink | None = None
-        if on_token is not None:
+        if on_token is not None or json_field is not None:
 
             def sink(piece: str) -> None:
-                shown = rewriter.feed(piece)
-                if shown:
+                text = json_field.feed(piece) if json_field is not None else piece
+                shown = rewriter.feed(text) if text else ""
+                if shown and on_token is not None:
                     on_token(shown)
 
+        extra = {"json_schema": structured.SCHEMA} if self.structured else {}
         raw = self.complete(
-            messages, max_tokens=MAX_ANSWER_TOKENS, stop=STOP, deadline=deadline, on_token=sink
+            messages,
+            max_tokens=MAX_ANSWER_TOKENS,
+            stop=() if self.structured else STOP,
+            deadline=deadline,
+            on_token=sink,
+            **extra,
         )
+        if self.structured:
+            reply = structured.parse(raw)
+            if reply is None:
+                raise LLMUnavailable("its reply was not the JSON asked for")
+            if reply.decline or not reply.answer:
+                return request.declined(message("decline.generic", request.language), self.name)
+            raw = reply.answer
         if sink is None:
             rewriter.feed(raw)
         tail = rewriter.finish()
@@ -217,6 +251,13 @@ class LLMAnswerer:
             Citation(new, sources[n - 1].passage, sources[n - 1].score)
             for new, n in enumerate(order, start=1)
         ]
+        failed = self.check_grounding and grounding.unsupported(
+            text,
+            {c.n: grounding.source_text(c.passage) for c in citations},
+            english_answer=request.language == "en",
+        )
+        if failed:
+            raise Ungrounded(failed)
         return Answer(
             request.question, text, False, citations, search_query=search_query, answerer=self.name
         )

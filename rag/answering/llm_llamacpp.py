@@ -1,13 +1,18 @@
 """The `llamacpp` answerer: a local GGUF model file (RAG_LLM_MODEL_PATH) run in-process by
-llama-cpp-python, with the chat template stored in the file. No server, no network.
+xllamacpp — llama.cpp's own server code, prebuilt for CPUs, with the chat template stored in
+the file. Nothing compiles at install; no server, no network.
 
 The model is loaded once, when the answerer is created; one question at a time uses it (a
-lock), and generation stops when RAG_LLM_TIMEOUT runs out.
+lock), and generation stops when RAG_LLM_TIMEOUT runs out. Answers are asked for in a JSON
+schema (`{"answer": "…[1]…"}` or `{"decline": true}`), enforced by llama.cpp's grammar, so the
+answer and a refusal are parsed, never guessed from free text.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,39 +24,37 @@ from rag.errors import ConfigError
 if TYPE_CHECKING:
     from rag.config import Settings
 
-CONTEXT_TOKENS = 4096  # prompt (six short passages and the rules) plus the answer
+GGUF_MAGIC = b"GGUF"
 
 
 class LlamaCppAnswerer(LLMAnswerer):
-    """Answers with a GGUF model through `llama_cpp.Llama.create_chat_completion`."""
+    """Answers with a GGUF model through xllamacpp's in-process chat completions."""
 
     name = "llamacpp"
+    structured = True  # answers in rag.answering.structured's JSON schema
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
-        if not settings.llm_model_path:
-            raise ConfigError("RAG_LLM_MODEL_PATH is not set: point it at a .gguf model file.")
-        path = Path(settings.llm_model_path).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"RAG_LLM_MODEL_PATH: no such file {path}. Point it at a .gguf file.")
+        path = model_file(settings.llm_model_path)
         try:
-            import llama_cpp
+            import xllamacpp
         except ImportError as exc:
             raise ConfigError(
-                f"The llamacpp answerer needs llama-cpp-python ({exc}): "
-                "pip install 'rag-news[llamacpp]' (it compiles llama.cpp: several minutes)."
+                f"The llamacpp answerer needs xllamacpp ({exc}): pip install 'rag-news[llamacpp]' "
+                "(a prebuilt wheel: nothing compiles)."
             ) from None
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.n_ctx = settings.llm_ctx
+        # Both phases on RAG_THREADS: llama.cpp's threads spin while waiting for each other, so
+        # more threads than free cores makes it many times slower, not faster.
+        params.cpuparams.n_threads = settings.threads
+        params.cpuparams_batch.n_threads = settings.threads
+        params.n_parallel = 1
+        params.warmup = False
+        params.port = 0  # no HTTP listener: questions come through handle_chat_completions
         try:
-            self.llm = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=CONTEXT_TOKENS,
-                # Both phases on RAG_THREADS (batch defaults to every core): llama.cpp's
-                # threads spin while waiting for each other, so more threads than free cores
-                # makes it many times slower, not faster.
-                n_threads=settings.threads,
-                n_threads_batch=settings.threads,
-                verbose=False,
-            )
+            self.server = xllamacpp.Server(params)
         except (ValueError, RuntimeError) as exc:
             raise ConfigError(f"Cannot load the model {path}: {exc}. Is it a GGUF file?") from None
         self._lock = threading.Lock()
@@ -64,31 +67,64 @@ class LlamaCppAnswerer(LLMAnswerer):
         stop: Sequence[str],
         deadline: Deadline,
         on_token: TokenSink | None = None,
+        json_schema: dict[str, Any] | None = None,
     ) -> str:
         """See LLMAnswerer.complete; always generates token by token to keep the deadline."""
         if not self._lock.acquire(timeout=deadline.remaining()):
             raise LLMUnavailable("the local model stayed busy with other questions")
         try:
-            stream = self.llm.create_chat_completion(
-                messages=messages,
-                max_tokens=max_tokens,
-                temperature=0.0,
-                stop=list(stop),
-                stream=True,
-            )
+            request: dict[str, Any] = {
+                "messages": messages,
+                "max_tokens": max_tokens,
+                "temperature": 0.0,
+                "stop": list(stop),
+                "stream": True,
+            }
+            if json_schema is not None:
+                request["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": "answer", "schema": json_schema},
+                }
             parts: list[str] = []
-            try:
-                for chunk in stream:
-                    piece = chunk["choices"][0]["delta"].get("content") or ""
+            errors: list[str] = []
+
+            def on_chunk(chunk: Any) -> bool:
+                """Collect one streamed piece; returning True stops generation."""
+                if isinstance(chunk, str):
+                    chunk = json.loads(chunk)
+                if not isinstance(chunk, dict) or "error" in chunk:
+                    errors.append(str(chunk.get("error") if isinstance(chunk, dict) else chunk))
+                    return True
+                for choice in chunk.get("choices") or []:
+                    piece = (choice.get("delta") or {}).get("content") or ""
                     if piece:
                         parts.append(piece)
                         if on_token is not None:
                             on_token(piece)
-                    deadline.check()
-            finally:
-                stream.close()
+                return time.monotonic() >= deadline.end  # past the deadline: stop
+
+            try:
+                self.server.handle_chat_completions(request, on_chunk)
+            except LLMUnavailable:
+                raise
+            except (ValueError, RuntimeError) as exc:  # e.g. the prompt exceeds the context
+                raise LLMUnavailable(f"the local model failed: {exc}") from None
+            if errors:
+                raise LLMUnavailable(f"the local model failed: {errors[0][:200]}")
+            deadline.check()
             return "".join(parts)
-        except (ValueError, RuntimeError) as exc:  # e.g. the prompt exceeds the context
-            raise LLMUnavailable(f"the local model failed: {exc}") from None
         finally:
             self._lock.release()
+
+
+def model_file(configured: str) -> Path:
+    """The GGUF file RAG_LLM_MODEL_PATH names, checked before llama.cpp reads it."""
+    if not configured:
+        raise ConfigError("RAG_LLM_MODEL_PATH is not set: point it at a .gguf model file.")
+    path = Path(configured).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"RAG_LLM_MODEL_PATH: no such file {path}. Point it at a .gguf file.")
+    with path.open("rb") as f:
+        if f.read(4) != GGUF_MAGIC:
+            raise ConfigError(f"RAG_LLM_MODEL_PATH: {path} is not a GGUF model file.")
+    return path

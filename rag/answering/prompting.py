@@ -10,6 +10,7 @@ can close its tag and pose as instructions.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
@@ -56,18 +57,26 @@ def format_source(n: int, passage: Passage) -> str:
     )
 
 
-def answer_messages(question: str, sources: Sequence[Passage]) -> list[Message]:
+def answer_messages(
+    question: str, sources: Sequence[Passage], *, structured: bool = False
+) -> list[Message]:
     """Messages asking for a cited answer from `sources` (numbered from 1): the rules, one
-    worked example (it shows small models the `[n]` format), then the question."""
+    worked example (it shows small models the `[n]` format), then the question.
+
+    `structured`: the reply is asked for as rag.answering.structured's JSON (the example
+    answered that way too).
+    """
     blocks = "\n\n".join(format_source(n, p) for n, p in enumerate(sources, start=1))
+    example = render("answer_example_assistant")
+    ask = render("answer_user", sources=blocks, question=quote_text(question))
+    if structured:
+        example = json.dumps({"answer": example}, ensure_ascii=False)
+        ask = f"{ask}\n{render('answer_json')}"
     return [
         {"role": "system", "content": render("answer_system")},
         {"role": "user", "content": render("answer_example_user")},
-        {"role": "assistant", "content": render("answer_example_assistant")},
-        {
-            "role": "user",
-            "content": render("answer_user", sources=blocks, question=quote_text(question)),
-        },
+        {"role": "assistant", "content": example},
+        {"role": "user", "content": ask},
     ]
 
 
