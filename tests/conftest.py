@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 SLOW_MODULES = (
     "test_bench",
     "test_bot_cli",
+    "test_cli",
     "test_evaluation_e2e",
     "test_llm_real",
     "test_offline",
@@ -30,10 +31,14 @@ SLOW_MODULES = (
 )
 
 
+SLOW_TESTS = ("test_training_on_a_small_sample_writes_a_model_that_loads",)  # ~3 min
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of SLOW_MODULES `slow`."""
+    """Mark every test of SLOW_MODULES, and each of SLOW_TESTS, `slow`."""
     for item in items:
-        if item.module is not None and item.module.__name__.startswith(SLOW_MODULES):
+        module = item.module.__name__ if item.module is not None else ""
+        if module.startswith(SLOW_MODULES) or item.name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 

