@@ -47,3 +47,11 @@ def test_the_json_reply_is_parsed_and_streamed_as_its_answer_text() -> None:
     assert shown == reply.answer
     assert structured.parse('{"answer": "", "decline": true}').decline
     assert structured.parse("Poland closed it [1].") is None
+
+
+def test_an_answer_may_date_its_claim_by_the_article() -> None:
+    from rag.types import Passage
+
+    passage = Passage("p", "d", "Pozirk", "Title", "2024-06-25", 0, len(BORDER), BORDER)
+    answer = "In June 2024 the EU said it had thwarted 22,450 illegal border crossings [1]."
+    assert grounding.unsupported(answer, {1: grounding.source_text(passage)}) == ""

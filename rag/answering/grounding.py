@@ -18,9 +18,11 @@ that failed as its reason: dropping the sentence could leave the rest without it
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from rag.lexicon import english
 from rag.normalize import terms
@@ -46,7 +48,17 @@ TUNING = GroundingTuning()
 def source_text(passage: Passage) -> str:
     """What a citation vouches for: the passage, and its outlet, title and date ("According
     to RT, …" names the outlet, not the passage)."""
-    return f"{passage.text}\n{passage.outlet}\n{passage.title}\n{passage.published}"
+    return f"{passage.text}\n{passage.outlet}\n{passage.title}\n{_date_words(passage.published)}"
+
+
+def _date_words(published: str) -> str:
+    """'2024-06-25' with its words too ('June 25 2024'): an answer may date a claim by its
+    article."""
+    try:
+        day = date.fromisoformat(published)
+    except ValueError:
+        return published
+    return f"{published} {calendar.month_name[day.month]} {day.day} {day.year}"
 
 
 def sentences(text: str) -> list[str]:
