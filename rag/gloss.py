@@ -83,6 +83,8 @@ class Glossary:
         self._embed = embed
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
+        # The search and the answerer both ask for a question's gloss: compute it once.
+        self.gloss = lru_cache(maxsize=256)(self._gloss)
 
     def _vocabulary_vectors(self) -> np.ndarray:
         """The articles' common words embedded once, on the first question that needs them."""
@@ -91,7 +93,7 @@ class Glossary:
                 self._vectors = self._embed(self._common)
             return self._vectors
 
-    def gloss(self, text: str, language: str = "") -> str:
+    def _gloss(self, text: str, language: str = "") -> str:
         """`text` (in `language`) as the articles' English words, in order; words with no
         match are left out.
 
