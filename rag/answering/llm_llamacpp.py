@@ -52,7 +52,10 @@ class LlamaCppAnswerer(LLMAnswerer):
         params.cpuparams_batch.n_threads = settings.threads
         params.n_parallel = 1
         params.warmup = False
-        params.port = 0  # no HTTP listener: questions come through handle_chat_completions
+        # xllamacpp always opens llama.cpp's HTTP listener; port 0 puts it on a free port of
+        # 127.0.0.1 (its default host), unused: questions come through handle_chat_completions.
+        params.hostnames = ["127.0.0.1"]
+        params.port = 0
         try:
             self.server = xllamacpp.Server(params)
         except (ValueError, RuntimeError) as exc:
