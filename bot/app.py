@@ -276,7 +276,7 @@ class DropReportedErrors(logging.Filter):
         return not (starting and isinstance(error, NetworkError))
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_bot_logging(settings: Settings) -> None:
     """Log to stderr at ``RAG_LOG_LEVEL``, never showing the token."""
     level = getattr(logging, settings.log_level, logging.WARNING)
     handler = logging.StreamHandler()
@@ -313,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not settings.telegram_token:
         print(MISSING_TOKEN, file=sys.stderr)
         return 1
-    configure_logging(settings)
+    configure_bot_logging(settings)
     try:
         application = build_application(settings)
         application.run_polling(**polling_kwargs())

@@ -198,7 +198,9 @@ class Outbox:
                     logger.info("Could not edit message %s (%s); sending anew", item.edit_id, err)
                     return await self._send(item, markup)
                 logger.warning("Telegram refused our HTML (%s); editing as plain text", err)
-                await self._edit(item, formatting.html_to_text(item.text), markup, plain=True)
+                await self._edit(
+                    item, formatting.telegram_html_as_plain(item.text), markup, plain=True
+                )
                 return item.edit_id
         return await self._send(item, markup)
 
@@ -220,7 +222,7 @@ class Outbox:
             if not entity_error(err):
                 raise
             logger.warning("Telegram refused our HTML (%s); sending plain text", err.message)
-            plain = formatting.html_to_text(item.text)
+            plain = formatting.telegram_html_as_plain(item.text)
             sent = await self.bot.send_message(text=plain, parse_mode=None, **kwargs)
         return sent.message_id
 

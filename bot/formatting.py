@@ -16,6 +16,7 @@ from datetime import date
 
 from rag import smalltalk
 from rag.i18n import DEFAULT_LANGUAGE, message
+from rag.lexicon import english
 from rag.smalltalk import example_questions
 from rag.types import Answer, ArticleInfo
 
@@ -28,7 +29,7 @@ ELLIPSIS = "…"
 #: Outlets /help names before it says "and N more outlets".
 MAX_OUTLETS_SHOWN = 12
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = tuple(month[:3] for month in english().months)  # "Jan" … "Dec"
 
 
 def esc(text: str) -> str:
@@ -84,7 +85,7 @@ def source_line(src: SourceRef) -> str:
     return f"[{src.n}] <b>{outlet}</b> · {esc(format_date(src.published))} · {title}"
 
 
-def render_sources(
+def telegram_sources(
     sources: Sequence[SourceRef], *, expanded: bool, limit: int = MAX_MESSAGE
 ) -> str:
     """The compact source list, or with ``expanded`` each source followed by its passage.
@@ -238,8 +239,8 @@ def layout_answer(answer: Answer, limit: int = MAX_MESSAGE) -> AnswerLayout:
     if not sources:
         return AnswerLayout(messages=body, head="", sources=[], note=note)
 
-    expanded = render_sources(sources, expanded=True, limit=limit)
-    compact = render_sources(sources, expanded=False, limit=limit)
+    expanded = telegram_sources(sources, expanded=True, limit=limit)
+    compact = telegram_sources(sources, expanded=False, limit=limit)
     last = body[-1]
     if len(last) + 2 + len(expanded) <= limit:
         # The source list shares the last message of the answer.
@@ -251,7 +252,7 @@ def layout_answer(answer: Answer, limit: int = MAX_MESSAGE) -> AnswerLayout:
 
 def render_last(head: str, sources: Sequence[SourceRef], *, expanded: bool) -> str:
     """The message that carries the button, with the passages shown or hidden."""
-    listing = render_sources(sources, expanded=expanded, limit=MAX_MESSAGE - len(head) - 2)
+    listing = telegram_sources(sources, expanded=expanded, limit=MAX_MESSAGE - len(head) - 2)
     return f"{head}\n\n{listing}" if head else listing
 
 
@@ -259,7 +260,7 @@ def _normalise(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-def html_to_text(text: str) -> str:
+def telegram_html_as_plain(text: str) -> str:
     """Plain-text fallback for an HTML message Telegram refused: drop tags, unescape."""
     return html.unescape(re.sub(r"<[^>]*>", "", text))
 

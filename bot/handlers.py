@@ -330,7 +330,7 @@ async def edit_html(
         if not entity_error(err):
             raise
         logger.warning("Telegram refused our HTML (%s); editing as plain text", err.message)
-        plain = formatting.html_to_text(text)
+        plain = formatting.telegram_html_as_plain(text)
         await _retrying(lambda: target.edit_text(plain, parse_mode=None, reply_markup=reply_markup))
     return target
 
@@ -485,7 +485,7 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(update, context, question, reply_id=reply_id)
 
 
-async def cmd_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask QUESTION, in any chat."""
     if update.message:
         await answer_question(update, context, command_argument(update.message.text or ""))
@@ -670,7 +670,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(CommandHandler(["start", "help"], cmd_help, filters=new))
     application.add_handler(CommandHandler("sources", cmd_sources, filters=new))
-    application.add_handler(CommandHandler("ask", cmd_ask, filters=new))
+    application.add_handler(CommandHandler("ask", on_ask_command, filters=new))
     application.add_handler(CommandHandler("reset", cmd_reset, filters=new))
     application.add_handler(MessageHandler(new & filters.COMMAND, on_unknown_command))
     written = filters.TEXT | filters.CAPTION

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from rag.cleaning import Span
+from rag.lexicon import english
 
 MAX_PASSAGE_CHARS = 360
 MIN_PASSAGE_CHARS = 70
@@ -15,52 +16,7 @@ LONG_SENTENCE_CHARS = 2 * MAX_PASSAGE_CHARS
 # Where a long sentence may be cut, best first; each keeps its punctuation on the left.
 _CLAUSE_BREAKS = (re.compile(r"[;:]\s"), re.compile(r"(?:,|\s[—–-])\s"), re.compile(r"\s"))
 
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "st",
-        "jr",
-        "sr",
-        "vs",
-        "etc",
-        "no",
-        "nos",
-        "fig",
-        "approx",
-        "dept",
-        "govt",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "e.g",
-        "i.e",
-        "a.m",
-        "p.m",
-    ]
-)
+_ABBREVIATIONS = english().abbreviations  # rag/lexicon/en/abbreviations.txt
 # A sentence ends at . ! ? or … (plus closing quotes/brackets) followed by space and a capital,
 # a digit or an opening quote.
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9ŁŚŻŹĆŃÓ])""")

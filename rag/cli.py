@@ -113,7 +113,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     batch = _questions_from(args.batch) if args.batch else None
     pipeline = _open(settings)
     if batch is not None:
-        histories = Histories()
+        histories = Histories(settings.history_turns)
         for item in batch:
             question, conversation = item["question"], item.get("conversation")
             try:
@@ -182,7 +182,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     pipeline = _open(settings)
     filters = _filters(args)
-    histories, conversation = Histories(), "chat"
+    histories, conversation = Histories(settings.history_turns), "chat"
     interactive = sys.stdin.isatty()
     if interactive:
         print(

@@ -18,6 +18,7 @@ from rag.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS_DIR = PROJECT_ROOT / "seeds" / "corpus"
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
+DEFAULT_HISTORY_TURNS = 4  # earlier turns a follow-up is resolved against
 
 
 def _int(name: str, default: int, minimum: int = 0) -> int:
@@ -101,13 +102,16 @@ class Settings:
     llm_model: str = ""
     llm_timeout: float = 30.0
     llm_model_path: str = ""
+    # Earlier turns a follow-up is resolved against, in `rag chat`, batches, `rag eval` and the
+    # condense prompt; the bot keeps TELEGRAM_HISTORY_TURNS (by default the same number).
+    history_turns: int = DEFAULT_HISTORY_TURNS
     llm_ctx: int = 4096  # the llamacpp answerer's context: prompt (six passages) plus answer
     # Telegram front end (optional)
     telegram_token: str = ""
     telegram_api_base_url: str = ""
     telegram_allowed_ids: frozenset[int] = frozenset()
     telegram_rate_limit: int = 6  # questions per user per minute
-    telegram_history_turns: int = 4
+    telegram_history_turns: int = DEFAULT_HISTORY_TURNS  # defaults to RAG_HISTORY_TURNS
     telegram_stream_interval: float = 1.0  # seconds between edits of a streamed answer
     telegram_delivery_timeout: float = 900.0  # seconds an answer is retried before giving up
     telegram_queue_limit: int = 10  # questions per person per chat waiting for the rate limit
@@ -121,6 +125,7 @@ class Settings:
         """
         if env_file and Path(env_file).is_file():
             load_dotenv(env_file, override=False)
+        history_turns = _int("RAG_HISTORY_TURNS", DEFAULT_HISTORY_TURNS, minimum=0)
         values: dict[str, object] = {
             "data_dir": Path(_str("RAG_DATA_DIR", user_data_dir("rag-news"))).expanduser(),
             "seeds_dir": Path(_str("RAG_SEEDS_DIR", str(DEFAULT_SEEDS_DIR))).expanduser(),
@@ -138,12 +143,13 @@ class Settings:
             "llm_model": _str("RAG_LLM_MODEL"),
             "llm_timeout": _float("RAG_LLM_TIMEOUT", 30.0),
             "llm_model_path": _str("RAG_LLM_MODEL_PATH"),
+            "history_turns": history_turns,
             "llm_ctx": _int("RAG_LLM_CTX", 4096, minimum=512),
             "telegram_token": _str("TELEGRAM_BOT_TOKEN"),
             "telegram_api_base_url": _str("TELEGRAM_API_BASE_URL"),
             "telegram_allowed_ids": _ids("TELEGRAM_ALLOWED_IDS"),
             "telegram_rate_limit": _int("TELEGRAM_RATE_LIMIT", 6, minimum=0),
-            "telegram_history_turns": _int("TELEGRAM_HISTORY_TURNS", 4, minimum=0),
+            "telegram_history_turns": _int("TELEGRAM_HISTORY_TURNS", history_turns, minimum=0),
             "telegram_stream_interval": _float("TELEGRAM_STREAM_INTERVAL", 1.0, minimum=0.0),
             "telegram_delivery_timeout": _float("TELEGRAM_DELIVERY_TIMEOUT", 900.0, minimum=0.0),
             "telegram_queue_limit": _int("TELEGRAM_QUEUE_LIMIT", 10, minimum=0),

@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 
 from rag.answering.question import focus_question, is_follow_up
+from rag.config import DEFAULT_HISTORY_TURNS
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words
 from rag.types import Turn
 
-CHAT_HISTORY_TURNS = 4  # turns `rag chat`, batches and the evaluation remember
 MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
 
 _WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
@@ -98,7 +98,7 @@ class Histories:
     (None) has no history.
     """
 
-    def __init__(self, max_turns: int = CHAT_HISTORY_TURNS) -> None:
+    def __init__(self, max_turns: int = DEFAULT_HISTORY_TURNS) -> None:
         self.max_turns = max_turns
         self._turns: dict[str, list[Turn]] = {}
 

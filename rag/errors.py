@@ -27,3 +27,15 @@ class ModelMissing(RagError):
 
 class IndexUnavailable(RagError):
     """The vector store cannot be opened or reached."""
+
+
+class LLMUnavailable(RagError):
+    """The language model gave no usable answer; `reason` is a short phrase shown to the user.
+
+    The LLM answerers catch it and fall back to the extractive answer, saying why; it reaches
+    a front end only from code that calls a model directly.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -44,6 +44,8 @@ _SPECIAL_LETTERS = str.maketrans(
         "»": '"',
         "–": "-",
         "—": "-",
+        "\u2010": "-",
+        "\u2011": "-",
     }
 )
 
@@ -264,13 +266,18 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=16_384)  # passages come back question after question
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics: 'Łukašenka’s' -> "lukasenka's"."""
+def strip_accents(text: str) -> str:
+    """Diacritics and typographic quotes and dashes dropped, case and script kept:
+    'Łukašenka’s — Кузница' -> "Lukasenka's - Кузница"."""
     text = unicodedata.normalize("NFKC", text).translate(_SPECIAL_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return folded.translate(_CYRILLIC)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=16_384)  # passages come back question after question
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics and spell Cyrillic in Latin: 'Łukašenka’s' -> "lukasenka's"."""
+    return strip_accents(text).casefold().translate(_CYRILLIC)
 
 
 @lru_cache(maxsize=200_000)

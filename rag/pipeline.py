@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import numpy as np
 
 from rag import answering, smalltalk
 from rag.answering import overview
@@ -16,15 +12,10 @@ from rag.answering.overview import asks_for_overview
 from rag.config import Settings
 from rag.conversation import named_outlets, standalone_query
 from rag.embedding import Embedder
-from rag.embedding_multilingual import MODEL_ID as MULTILINGUAL_MODEL_ID
-from rag.embedding_multilingual import MultilingualEmbedder, shared_multilingual_embedder
-from rag.errors import IndexUnavailable, InvalidQuestion, UsageError
-from rag.freshness import ReadersWriterLock, bump_generation, read_generation
-from rag.ingest import IngestReport, ingest
+from rag.errors import InvalidQuestion
+from rag.index import Index
+from rag.ingest import IngestReport
 from rag.language import detect_language
-from rag.lexical import LexicalIndex
-from rag.locking import exclusive_writer, writer_if_free
-from rag.normalize import TERMS_VERSION
 from rag.retrieval import Candidate, HybridRetriever
 from rag.smalltalk import small_talk_intent
 from rag.store import PassageStore
@@ -51,144 +42,52 @@ def validate_question(question: str) -> str:
 
 
 class Pipeline:
-    """Opens the index (building it from the seeds on first use) and answers questions.
+    """The question path over one index: validate, resolve a follow-up, retrieve, answer, cite.
 
-    Thread-safe for concurrent `ask` calls. Construct with :meth:`open`.
+    The index's life (opening, ingest, locks, freshness, BM25) belongs to rag.index.Index;
+    this class only reads from it. Thread-safe for concurrent `ask` calls. Construct with
+    :meth:`open`.
     """
 
-    def __init__(self, settings: Settings, store: PassageStore, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, index: Index) -> None:
         self.settings = settings
-        self.store = store
-        self.embedder = embedder
-        self._multilingual: MultilingualEmbedder | None = None
+        self.index = index
         self.retriever = HybridRetriever(
-            store,
-            None,
-            embedder.embed_one,
-            self._embed_multilingual_many if settings.multilingual else None,
+            index,
+            index.embedder.embed_one,
+            index.embed_multilingual if settings.multilingual else None,
         )
         self._answerers: dict[str, answering.Answerer] = {}
-        self._lock = threading.Lock()
-        # Reads share the store; reopening it (after another process's ingest) waits for them.
-        self._store_use = ReadersWriterLock()
-        self._generation = read_generation(settings.data_dir)
-        # Once the store has passages, counting them again per question is wasted (67 ms over
-        # HTTP at a million); the cache is dropped whenever this or another process ingests.
-        self._has_passages = False
-        self._outlets: tuple[str, ...] | None = None  # the indexed outlets, read once
-        self._lock_multilingual = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, auto_ingest: bool = True) -> Pipeline:
-        """Open the store named by `settings`; ingest the seeds if the store is empty."""
+        """Open the index named by `settings` (ingesting the seeds into an empty one)."""
         settings = settings or Settings.from_env()
-        store = PassageStore.open(settings)
-        pipeline = cls(settings, store, Embedder(settings.threads, settings.embed_batch))
-        if auto_ingest and store.count() == 0:
-            with exclusive_writer(settings.data_dir):
-                if store.count() == 0:  # another process may have built it while we waited
-                    log.info("index is empty: ingesting the seeds from %s", settings.seeds_dir)
-                    pipeline.ingest([settings.seeds_dir], progress=False)
-                    return pipeline
-        pipeline.refresh_lexical()
-        return pipeline
+        return cls(settings, Index.open(settings, auto_ingest=auto_ingest))
 
-    # -- indexing ---------------------------------------------------------------------------
+    # -- the index, for front ends (each call is the Index's) ---------------------------------
 
     @property
-    def multilingual_embedder(self) -> MultilingualEmbedder:
-        """The multilingual model, loaded on first use (English questions never need it)."""
-        with self._lock_multilingual:
-            if self._multilingual is None:
-                self._multilingual = shared_multilingual_embedder(self.settings.embed_batch)
-            return self._multilingual
-
-    def _embed_multilingual_many(self, texts: Sequence[str]) -> np.ndarray:
-        return self.multilingual_embedder.embed(texts)
+    def store(self) -> PassageStore:
+        """The passage store as it is now (a reopen after another process's ingest replaces it)."""
+        return self.index.store
 
     @property
-    def model_id(self) -> str:
-        """What the stored vectors were made with: a change re-embeds every article."""
-        if not self.settings.multilingual:
-            return self.embedder.model_id
-        return f"{self.embedder.model_id}+{MULTILINGUAL_MODEL_ID}"
+    def embedder(self) -> Embedder:
+        """The English embedding model."""
+        return self.index.embedder
 
     def ingest(self, paths: Sequence[Path] = (), *, progress: bool = True) -> IngestReport:
-        """Index articles under `paths` (the seeds when empty), then refresh BM25."""
-        paths = list(paths) or [self.settings.seeds_dir]
-        missing = [str(p) for p in paths if not Path(p).exists()]
-        if missing:
-            raise UsageError(f"No such file or folder: {', '.join(missing)}. Check the path.")
-        with self._lock, exclusive_writer(self.settings.data_dir):
-            report = ingest(
-                paths,
-                self.store,
-                self.embedder.embed,
-                self.model_id,
-                progress=progress,
-                embed_multilingual=(
-                    self.multilingual_embedder.embed if self.settings.multilingual else None
-                ),
-            )
-            self.refresh_lexical()
-            self._generation = bump_generation(self.settings.data_dir)  # tell other readers
-            self._forget_index_facts()
-        return report
-
-    def follow_other_writers(self) -> None:
-        """Reopen the index if another process has ingested since we opened it.
-
-        An embedded Chroma client keeps serving the vectors it loaded, so it is closed and
-        opened afresh; BM25 is reloaded (the writer saved it) in both modes.
-        """
-        generation = read_generation(self.settings.data_dir)
-        if generation == self._generation:
-            return
-        with self._lock, self._store_use.writing():
-            if generation == self._generation:
-                return
-            log.info("the index changed on disk: reopening it")
-            if not self.settings.chroma_url:
-                self.store.close()
-                self.store = PassageStore.open(self.settings)
-                self.retriever.store = self.store
-            self.refresh_lexical()
-            self._generation = generation
-            self._forget_index_facts()
-
-    def _stamp(self) -> str:
-        records = sorted((r.doc, r.fingerprint) for r in self.store.doc_records().values())
-        digest = hashlib.sha256(repr(records).encode("utf-8"))
-        digest.update(str(self.store.count()).encode())
-        digest.update(TERMS_VERSION.encode())
-        return digest.hexdigest()[:32]
+        """Index articles under `paths` (the seeds when empty); see rag.index.Index.ingest."""
+        return self.index.ingest(paths, progress=progress)
 
     def refresh_lexical(self) -> None:
-        """Load the saved BM25 index if it matches the store, else rebuild and save it."""
-        folder = self.settings.data_dir / "bm25" / self.settings.collection
-        stamp = self._stamp()
-        lexical = LexicalIndex.load(folder, stamp)
-        if lexical is None:
-            lexical = LexicalIndex.build(self.store.iter_passages())
-            with writer_if_free(self.settings.data_dir) as free:
-                # While another process ingests, its own save will follow: keep ours in memory.
-                if lexical is not None and free:
-                    try:
-                        lexical.save(folder, stamp)
-                    except OSError as exc:  # read-only data dir: keep it in memory only
-                        log.warning("could not save the BM25 index to %s: %s", folder, exc)
-        self.retriever.lexical = lexical
-
-    def _forget_index_facts(self) -> None:
-        """Drop what was read once about the index's contents (after any ingest)."""
-        self._has_passages = False
-        self._outlets = None
+        """Reload or rebuild BM25 for the store as it is (after writing to the store directly)."""
+        self.index.refresh_lexical()
 
     def outlets(self) -> tuple[str, ...]:
         """The outlets of the indexed articles."""
-        if self._outlets is None:
-            self._outlets = tuple(sorted({a.outlet for a in self.sources()}))
-        return self._outlets
+        return self.index.outlets()
 
     # -- answering --------------------------------------------------------------------------
 
@@ -209,12 +108,7 @@ class Pipeline:
         language: str = "en",
     ) -> list[Candidate]:
         """Fused retrieval results with their per-retriever evidence."""
-        self.follow_other_writers()
-        with self._store_use.reading():
-            if not self._has_passages:
-                if self.store.count() == 0:
-                    raise IndexUnavailable("The index is empty: run `rag ingest` to add articles.")
-                self._has_passages = True
+        with self.index.reading(require_passages=True):
             return self.retriever.retrieve(
                 query, k or self.settings.retrieve_k, filters, mode, language
             )
@@ -267,7 +161,7 @@ class Pipeline:
             candidates=found,
             history=tuple(history),
             max_citations=self.settings.max_citations,
-            lexical=self.retriever.lexical,
+            vocabulary=self.index.lexical,
             on_token=on_token,
             language=language,
             filters=filters,
@@ -315,14 +209,11 @@ class Pipeline:
         """What the articles (of the outlets the question names) are about."""
         outlets = set(request.filters.outlets) if request.filters else set()
         articles = [a for a in self.sources() if not outlets or a.outlet in outlets]
-        lexical = self.retriever.lexical
-        passages = {a.doc: lexical.article_passages(a.doc) for a in articles} if lexical else {}
+        passages = {a.doc: self.index.article_passages(a.doc) for a in articles}
         answer = overview.compose(request, articles, passages, "overview")
         answer.retrieved = [ScoredPassage(c.passage, c.score) for c in answer.citations]
         return answer
 
     def sources(self) -> list[ArticleInfo]:
         """The indexed articles, newest first."""
-        self.follow_other_writers()
-        with self._store_use.reading():
-            return self.store.articles()
+        return self.index.sources()

@@ -9,9 +9,8 @@ from functools import lru_cache
 import numpy as np
 
 from rag.gloss import Glossary
-from rag.lexical import LexicalIndex
 from rag.normalize import words
-from rag.store import PassageStore
+from rag.seams import DenseSearch, LexicalSearch, SearchableIndex
 from rag.types import Passage, ScoredPassage, SearchFilters
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
@@ -38,17 +37,19 @@ class Candidate:
 
 
 class HybridRetriever:
-    """Dense + BM25 retrieval over one store; both sides honour the same filters."""
+    """Dense + BM25 retrieval over one index; both sides honour the same filters.
+
+    `index` is read on every call (rag.seams.SearchableIndex), so a reopened store or a
+    rebuilt BM25 is followed; `embed` / `embed_multilingual` turn a query into vectors.
+    """
 
     def __init__(
         self,
-        store: PassageStore,
-        lexical: LexicalIndex | None,
+        index: SearchableIndex,
         embed: Callable[[str], np.ndarray],
         embed_multilingual: Callable[[Sequence[str]], np.ndarray] | None = None,
     ) -> None:
-        self.store = store
-        self.lexical = lexical
+        self.index = index
         self._embed = lru_cache(maxsize=512)(embed)
         self._embed_multilingual_many = embed_multilingual
         self._embed_multilingual = (
@@ -56,7 +57,17 @@ class HybridRetriever:
             if embed_multilingual
             else None
         )
-        self._glossary: tuple[LexicalIndex, Glossary] | None = None
+        self._glossary: tuple[LexicalSearch, Glossary] | None = None
+
+    @property
+    def store(self) -> DenseSearch:
+        """The dense side of the index, as it is now."""
+        return self.index.vectors
+
+    @property
+    def lexical(self) -> LexicalSearch | None:
+        """The keyword side of the index, as it is now (None while empty)."""
+        return self.index.lexical
 
     def gloss(self, query: str, language: str = "") -> str:
         """A non-English `query` as the articles' English words ('' without the multilingual
@@ -77,10 +88,13 @@ class HybridRetriever:
     def dense(
         self, query: str, k: int, filters: SearchFilters | None = None
     ) -> list[ScoredPassage]:
+        """Top-`k` passages by the English model's vectors."""
         return self.store.dense_search(self.query_vector(query), k, filters)
 
     def bm25(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ScoredPassage]:
-        return self.lexical.search(query, k, filters) if self.lexical else []
+        """Top-`k` passages by BM25 ([] while the index is empty)."""
+        lexical = self.lexical
+        return lexical.search(query, k, filters) if lexical else []
 
     def retrieve(
         self,
@@ -136,9 +150,10 @@ class HybridRetriever:
     def _dense_query(self, query: str) -> str:
         """The query with typos corrected, when there were any: the embedding model is as
         thrown by 'clsoed' as BM25 is."""
-        if self.lexical is None:
+        lexical = self.lexical
+        if lexical is None:
             return query
-        spelled = self.lexical.spell(query)
+        spelled = lexical.spell(query)
         return spelled if spelled != " ".join(words(query)) else query
 
     @staticmethod

@@ -12,6 +12,7 @@ import functools
 import inspect
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,8 @@ def open_client(settings: Settings):
             )
             client.heartbeat()
         except Exception as exc:  # chromadb raises many types for network failures
+            if not is_store_failure(exc):
+                raise
             raise IndexUnavailable(
                 f"Cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}): "
                 "start it (`chroma run --path DIR`) or unset RAG_CHROMA_URL to use the local store."
@@ -95,6 +98,8 @@ def open_client(settings: Settings):
         os.chmod(settings.data_dir, 0o700)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
+        if not is_store_failure(exc):
+            raise
         raise IndexUnavailable(
             f"Cannot open the index in {path} ({type(exc).__name__}: {exc}). "
             "Check permissions, or delete that folder and run `rag ingest` to rebuild it."
@@ -104,6 +109,33 @@ def open_client(settings: Settings):
 # Errors of our own code, never of a damaged index or a server that is gone: reporting them as
 # "the index is unavailable, delete the folder" would send the user after the wrong problem.
 OUR_BUGS: tuple[type[BaseException], ...] = (TypeError, AttributeError, NameError, AssertionError)
+# Where a store failure comes from: chromadb (its Rust core surfaces in its Python frames),
+# llama-index's Chroma adapter, the HTTP client and SQLite. chromadb raises ValueError, a bare
+# Exception (an unknown server error) or its own ChromaError, so the place decides, not the type.
+STORE_LIBRARIES = (
+    f"{os.sep}chromadb{os.sep}",
+    f"{os.sep}llama_index{os.sep}vector_stores{os.sep}",
+    f"{os.sep}httpx{os.sep}",
+    f"{os.sep}httpcore{os.sep}",
+    f"{os.sep}sqlite3{os.sep}",
+)
+
+
+def is_store_failure(exc: BaseException) -> bool:
+    """Whether `exc` is the store failing (server gone, file damaged), not a bug of ours.
+
+    Like httpx's mapping of httpcore errors: only what the store's libraries raise, and
+    OS-level failures (disk, network), become IndexUnavailable; anything else propagates.
+    """
+    if isinstance(exc, (*OUR_BUGS, RagError)):
+        return False
+    if isinstance(exc, OSError | sqlite3.Error):
+        return True
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = tb.tb_frame.f_code.co_filename if tb is not None else ""
+    return any(part in where for part in STORE_LIBRARIES)
 
 
 def _guarded(method: F) -> F:
@@ -116,9 +148,9 @@ def _guarded(method: F) -> F:
             if inspect.isgenerator(result):
                 return _guard_iter(self, result)
             return result
-        except (RagError, *OUR_BUGS):
-            raise
         except Exception as exc:
+            if not is_store_failure(exc):
+                raise
             raise self.unavailable(exc) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -127,9 +159,9 @@ def _guarded(method: F) -> F:
 def _guard_iter(store: PassageStore, items: Iterator[Passage]) -> Iterator[Passage]:
     try:
         yield from items
-    except (RagError, *OUR_BUGS):
-        raise
     except Exception as exc:
+        if not is_store_failure(exc):
+            raise
         raise store.unavailable(exc) from exc
 
 

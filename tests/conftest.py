@@ -16,30 +16,40 @@ GOLD = ROOT / "seeds" / "gold"
 # Test helper modules (fake servers, bot fixtures) are imported by name.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# Test files that start processes, servers or language models: the `slow` tier. While
-# working, `pytest -m "not slow"` runs the rest in a fraction of the time; CI runs both.
-SLOW_MODULES = (
+# Test files that start processes, servers (the fake Bot API, Chroma, an LLM stub) or
+# language models, or ingest into a fresh store: the `integration` tier. While working,
+# `pytest -m "not integration"` runs the rest in under a minute; CI runs both.
+INTEGRATION_MODULES = (
     "test_bench",
     "test_bot_cli",
+    "test_bot_e2e",
+    "test_bot_rough_edges",
+    "test_bot_streaming",
     "test_cli",
     "test_evaluation_e2e",
+    "test_ingest",
     "test_llm_real",
+    "test_llm_stub",
     "test_offline",
     "test_reliability_",
+    "test_security_bot",
     "test_server_mode",
     "test_store_faults",
 )
 
 
-SLOW_TESTS = ("test_training_on_a_small_sample_writes_a_model_that_loads",)  # ~3 min
+INTEGRATION_TESTS = (
+    "test_training_on_a_small_sample_writes_a_model_that_loads",  # ~3 min
+    "test_ranking_metrics_agree_with_ranx",  # ranx compiles with numba: ~12 s
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of SLOW_MODULES, and each of SLOW_TESTS, `slow`."""
+    """Mark every test of INTEGRATION_MODULES, and each of INTEGRATION_TESTS, `integration`."""
     for item in items:
         module = item.module.__name__ if item.module is not None else ""
-        if module.startswith(SLOW_MODULES) or item.name in SLOW_TESTS:
-            item.add_marker(pytest.mark.slow)
+        if module.startswith(INTEGRATION_MODULES) or item.name in INTEGRATION_TESTS:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(autouse=True)

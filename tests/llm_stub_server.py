@@ -205,7 +205,7 @@ def request_for(pipeline: Any, question: str, **fields: Any) -> Any:
         search_query=query,
         candidates=found,
         max_citations=pipeline.settings.max_citations,
-        lexical=pipeline.retriever.lexical,
+        vocabulary=pipeline.index.lexical,
         **fields,
     )
 

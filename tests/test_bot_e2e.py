@@ -372,7 +372,7 @@ async def test_rejected_html_is_resent_as_plain_text(fake, make_settings, run_bo
     first, second = fake.calls_of("sendMessage", USER, ok=None)
     assert first.status == 400 and "can't parse entities" in first.description
     assert second.ok and "parse_mode" not in second.params
-    assert second.params["text"] == formatting.html_to_text(first.params["text"])
+    assert second.params["text"] == formatting.telegram_html_as_plain(first.params["text"])
     assert len(replies) == 1 and button(replies[0])[0] == "Show passages"
     assert (
         source_lines(replies[0]["text"])[0][1]

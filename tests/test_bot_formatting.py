@@ -154,7 +154,7 @@ def test_huge_passages_are_shortened_to_fit_one_message() -> None:
     sources = [
         SourceRef(n, "TIME", "2021-11-14", "T", f"Start {n} " + "é&<" * 2000) for n in (1, 2)
     ]
-    html = formatting.render_sources(sources, expanded=True)
+    html = formatting.telegram_sources(sources, expanded=True)
     text, entities = parse_telegram_html(html)
     assert len(html) <= MAX_MESSAGE
     quotes = [
@@ -215,7 +215,7 @@ def test_sources_are_listed_by_outlet_newest_first() -> None:
 
 def test_plain_text_fallback_reads_like_the_html() -> None:
     html = formatting.render_last("A &amp; B", [SourceRef(1, "RT", "", "<T>", "p")], expanded=True)
-    assert formatting.html_to_text(html) == visible(html)
+    assert formatting.telegram_html_as_plain(html) == visible(html)
 
 
 def test_help_comes_in_the_persons_language() -> None:

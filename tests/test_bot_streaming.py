@@ -56,8 +56,7 @@ def model_pipeline(bot_pipeline: Any, stub: StubLLM, recording: Any) -> Any:
         llm_model="stub-model",
         llm_timeout=30.0,
     )
-    pipeline = Pipeline(settings, bot_pipeline.store, bot_pipeline.embedder)
-    pipeline.retriever = bot_pipeline.retriever  # the same index, already open
+    pipeline = Pipeline(settings, bot_pipeline.index)  # the same index, already open
     return recording(pipeline)
 
 
@@ -276,6 +275,6 @@ def test_draft_is_escaped_and_marked_unfinished() -> None:
 
 def test_a_long_draft_fits_one_message() -> None:
     html = streaming.render_draft("Border & <guards> " * 2000)
-    assert utf16_len(formatting.html_to_text(html)) <= formatting.MAX_MESSAGE
+    assert utf16_len(formatting.telegram_html_as_plain(html)) <= formatting.MAX_MESSAGE
     assert len(html) <= formatting.MAX_MESSAGE
     assert html.endswith(formatting.ELLIPSIS + streaming.CURSOR)

@@ -12,7 +12,7 @@ from rag.types import Answer, SearchFilters, Turn
 
 if TYPE_CHECKING:
     from rag.config import Settings
-    from rag.lexical import LexicalIndex
+    from rag.seams import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,9 @@ class AnswerRequest:
     candidates: Sequence[Candidate]
     history: Sequence[Turn] = ()
     max_citations: int = 3
-    lexical: LexicalIndex | None = field(default=None, compare=False)
+    # The indexed words an answerer may consult (spelling, document frequency, the previous
+    # passage); None when there is no index (tests, tools).
+    vocabulary: Vocabulary | None = field(default=None, compare=False)
     # Called with each piece of text as a streaming answerer produces it (None: no streaming).
     on_token: Callable[[str], None] | None = field(default=None, compare=False)
     language: str = "en"  # the question's language (rag.language): the reply's words follow it

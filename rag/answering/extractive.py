@@ -41,10 +41,10 @@ from rag.answering.short_answer import short_answer
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.i18n import join_names, message
-from rag.lexical import LexicalIndex
 from rag.lexicon import english
 from rag.normalize import fold, terms, words
 from rag.retrieval import Candidate
+from rag.seams import Vocabulary
 from rag.types import Answer, Citation, Passage
 
 
@@ -114,9 +114,9 @@ _NUMBER = re.compile(
     r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundreds?|thousands?|millions?|dozens?|several)\b"
 )
+_CALENDAR_WORDS = "|".join(w.lower() for w in (*english().months, *english().weekdays))
 _DATE = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|fall|winter|"
+    rf"\b({_CALENDAR_WORDS}|spring|summer|autumn|fall|winter|"
     r"(19|20)\d\d|yesterday|today|last (week|year|month)|earlier|since|later)\b"
 )
 _REASON = re.compile(
@@ -128,11 +128,7 @@ _STATEMENT = re.compile(
     r"denied|rejected|described|emphasi[sz]ed|argued|warned|added)\b"
 )
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
-_CALENDAR = re.compile(
-    r"^(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
-    re.IGNORECASE,
-)
+_CALENDAR = re.compile(rf"^({_CALENDAR_WORDS})$", re.IGNORECASE)
 
 
 @dataclass
@@ -166,7 +162,7 @@ def _commonness_discount(word: str) -> float:
     return min(1.0, max(0.3, (6.5 - zipf) / 3.0))
 
 
-def question_view(query: str, info: QuestionInfo, lexical: LexicalIndex | None) -> QuestionView:
+def question_view(query: str, info: QuestionInfo, lexical: Vocabulary | None) -> QuestionView:
     """The question's weighted terms, the spellings that count as each, its names and numbers
     (and which of them no article contains), as the features need them."""
     total = lexical.size if lexical else 1
@@ -329,7 +325,7 @@ class ExtractiveAnswerer:
         """Every sentence of the retrieved passages with its feature row (unscored, in
         retrieval order): what the selector scores, and what training learns from."""
         info = analyse(request.search_query)
-        q = question_view(request.search_query, info, request.lexical)
+        q = question_view(request.search_query, info, request.vocabulary)
         question_terms = set(q.weights)
         sentences: list[ScoredSentence] = []
         evidence: list[SentenceEvidence] = []
@@ -339,8 +335,8 @@ class ExtractiveAnswerer:
             title_terms = set(terms(cand.passage.title))
             passage_typed = holds_answer_type(info, text, question_terms)
             lead_in = None
-            if _needs_type(info) and not passage_typed and request.lexical:
-                previous = request.lexical.previous(cand.passage)
+            if _needs_type(info) and not passage_typed and request.vocabulary:
+                previous = request.vocabulary.previous(cand.passage)
                 if previous and holds_answer_type(info, previous.text, question_terms):
                     lead_in, passage_typed = previous, True
             spans = list(sentence_spans(text, Span(0, len(text))))

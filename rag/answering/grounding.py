@@ -18,7 +18,6 @@ that failed as its reason: dropping the sentence could leave the rest without it
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ def _date_words(published: str) -> str:
         day = date.fromisoformat(published)
     except ValueError:
         return published
-    return f"{published} {calendar.month_name[day.month]} {day.day} {day.year}"
+    return f"{published} {english().months[day.month - 1]} {day.day} {day.year}"
 
 
 def sentences(text: str) -> list[str]:

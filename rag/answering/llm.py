@@ -29,7 +29,7 @@ from rag.answering import grounding, prompting, structured
 from rag.answering.base import AnswerRequest, register
 from rag.answering.extractive import ExtractiveAnswerer, ScoredSentence
 from rag.answering.llm_markers import MarkerRewriter
-from rag.errors import ConfigError
+from rag.errors import ConfigError, LLMUnavailable
 from rag.i18n import message
 from rag.retrieval import Candidate
 from rag.types import Answer, Citation
@@ -54,14 +54,6 @@ UNGROUNDED_REASON = (
 )
 
 TokenSink = Callable[[str], None]
-
-
-class LLMUnavailable(Exception):
-    """The model gave no usable answer; `reason` is a short phrase shown to the user."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class Ungrounded(LLMUnavailable):

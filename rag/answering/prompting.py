@@ -22,7 +22,6 @@ from rag.types import Passage, Turn
 
 Message = dict[str, str]
 
-HISTORY_TURNS = 4  # earlier exchanges shown to the condense prompt
 HISTORY_ANSWER_CHARS = 300  # each earlier answer is cut to this length
 
 
@@ -86,9 +85,13 @@ def _short(text: str, limit: int) -> str:
 
 
 def format_history(history: Sequence[Turn]) -> str:
-    """The last exchanges as 'User: …' / 'Assistant: …' lines, escaped."""
+    """The exchanges as 'User: …' / 'Assistant: …' lines, escaped.
+
+    Every turn given is shown: the front end already kept as many as it was told to remember
+    (RAG_HISTORY_TURNS, TELEGRAM_HISTORY_TURNS).
+    """
     lines = []
-    for turn in list(history)[-HISTORY_TURNS:]:
+    for turn in history:
         lines.append(f"User: {quote_text(_short(turn.question, HISTORY_ANSWER_CHARS))}")
         if turn.answer:
             lines.append(f"Assistant: {quote_text(_short(turn.answer, HISTORY_ANSWER_CHARS))}")

@@ -14,7 +14,7 @@ from rag.answering.question import QType, QuestionInfo
 from rag.lexicon import english
 from rag.normalize import terms
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "|".join(english().months)
 _PATTERNS = {
     QType.NUMBER: re.compile(
         r"\b(?:about |around |some |nearly |almost |over |more than |at least |up to )?"

@@ -151,10 +151,11 @@ def _hybrid(
     profile_to: Path | None,
 ) -> dict[str, Any]:
     """The full pipeline (dense on the server + BM25 in this process) over the million."""
+    from rag.index import Index
     from rag.pipeline import Pipeline
 
     began = time.perf_counter()
-    pipeline = Pipeline(settings, store, embedder)
+    pipeline = Pipeline(settings, Index(settings, store, embedder))
     pipeline.refresh_lexical()
     build_s = time.perf_counter() - began
     result: dict[str, Any] = {

@@ -101,6 +101,7 @@ def run_eval(args: argparse.Namespace, settings: Any) -> int:
         answerer=args.answerer,
         baselines=args.baselines,
         progress=True,
+        history_turns=settings.history_turns,
         meta={"answerer": args.answerer or getattr(settings, "answerer", ""), "open_s": open_s},
     )
     failures = check_floors(ev.product.overall, floors)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from rag.config import DEFAULT_HISTORY_TURNS
 from rag.conversation import Histories
 from rag.errors import InvalidQuestion, RagError
 from rag.evaluation.corpus import ArticleTexts, load_manifest
@@ -115,10 +116,11 @@ def run_product(
     items: Sequence[GoldItem],
     answerer: str | None,
     on_done: Callable[[], None] = lambda: None,
+    history_turns: int = DEFAULT_HISTORY_TURNS,
 ) -> list[Output]:
     """Every item through the product in file order; a conversation's turns carry its history
     as `rag chat` keeps it (a turn that errored is not remembered, like a rejected chat line)."""
-    histories = Histories()
+    histories = Histories(history_turns)
     outputs = []
     for item in items:
         history = histories.of(item.conversation)
@@ -153,6 +155,7 @@ def evaluate(
     baselines: bool = True,
     progress: bool = True,
     meta: dict[str, Any] | None = None,
+    history_turns: int = DEFAULT_HISTORY_TURNS,
 ) -> Evaluation:
     """Ask every item of the product (and each baseline), then score with the same metrics.
 
@@ -170,7 +173,9 @@ def evaluate(
         for spec in specs:
             bar.set_postfix_str(spec.name)
             if spec is PRODUCT:
-                raw[spec.name] = run_product(pipeline, items, answerer, lambda: bar.update(1))
+                raw[spec.name] = run_product(
+                    pipeline, items, answerer, lambda: bar.update(1), history_turns
+                )
                 peak = peak_rss_mb()
                 continue
             outputs = []

@@ -6,29 +6,13 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rag.normalize import strip_accents
+
 # Two texts "overlap" when they share a run of at least this many characters (after
 # normalisation) or one contains the other: independent of where chunks were cut.
 MIN_OVERLAP_CHARS = 30
 
 _WHITESPACE = re.compile(r"\s+")
-
-# Letters NFKD does not decompose into base + combining mark, and typographic punctuation
-# a person typing an answer string would write plainly. Applied after casefold.
-_FOLD_TABLE = str.maketrans(
-    {
-        "\u0142": "l",  # ł (Ł casefolds to it)
-        "\u0111": "d",  # đ
-        "\u00f8": "o",  # ø
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-    }
-)
 
 
 @lru_cache(maxsize=8192)
@@ -38,11 +22,11 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    """For answer strings: `normalize`, then diacritics dropped (Kuźnica -> kuznica, ł -> l)."""
-    folded = normalize(text).translate(_FOLD_TABLE)
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def fold_answer(text: str) -> str:
+    """For answer strings: `normalize`, then diacritics and typographic quotes dropped
+    (Kuźnica -> kuznica, ł -> l; the letters rag.normalize folds). Cyrillic stays Cyrillic:
+    a Russian expected answer is matched in Russian."""
+    return strip_accents(normalize(text))
 
 
 def overlaps(a: str, b: str, min_chars: int = MIN_OVERLAP_CHARS) -> bool:
@@ -66,5 +50,5 @@ def overlaps_any(text: str, evidence: tuple[str, ...] | list[str]) -> bool:
 
 def contains_answer(answer: str, expected: str) -> bool:
     """Case- and diacritic-insensitive containment of one expected answer string."""
-    needle = fold(expected)
-    return bool(needle) and needle in fold(answer)
+    needle = fold_answer(expected)
+    return bool(needle) and needle in fold_answer(answer)

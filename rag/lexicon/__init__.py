@@ -32,6 +32,9 @@ def read_table(language: str, name: str) -> dict[str, str]:
 class English:
     plain_capitals: frozenset[str]  # capitalised words that are not names ("The", "However")
     chat_words: dict[str, str]  # "wat" -> "what"
+    months: tuple[str, ...]  # "January" … "December"
+    weekdays: tuple[str, ...]  # "Monday" … "Sunday"
+    abbreviations: frozenset[str]  # "mr", "u.s": a full stop after them ends no sentence
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +43,9 @@ def english() -> English:
     return English(
         plain_capitals=frozenset(read_lines("en", "plain_capitals.txt")),
         chat_words=read_table("en", "chat_words.tsv"),
+        months=tuple(read_lines("en", "months.txt")),
+        weekdays=tuple(read_lines("en", "weekdays.txt")),
+        abbreviations=frozenset(read_lines("en", "abbreviations.txt")),
     )
 
 
