@@ -72,7 +72,9 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
     - The previous question is taken as it was resolved itself, so a chain of follow-ups
       keeps the conversation's topic.
     """
-    question = expand_chat_words(focus_question(question))
+    question = focus_question(question)
+    if detect_language(question) == "en":  # Polish "w" is not chat for "with"
+        question = expand_chat_words(question)
     if not history or not is_follow_up(question):
         return question
     previous = history[-1]

@@ -11,8 +11,9 @@ Russian, Ukrainian or Polish question over to the English articles' words:
 
 The gloss ("how borders between poland and belarus") is not shown to anyone: it feeds BM25, the
 English dense model and the English sentence scorer, next to the multilingual vectors of the
-question itself. Belarusian is not among the embedding model's languages, so there mostly the
-names carry over.
+question itself. Belarusian is not among the embedding model's languages: its words are
+respelled the Russian way first (rag/lexicon/be/: letters, endings, and the unstressed о that
+Belarusian writes as а, tried both ways).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from rag.lexicon import read_table
+from rag.lexicon import read_lines, read_table
 from rag.normalize import fold, transliteration_key
 
 
@@ -47,6 +48,10 @@ class GlossTuning:
     # Only the articles' most used words are embedded for common-word glosses (names need no
     # embedding): 30,000 words take ~20 s once and 60 MB; a five-article corpus has ~2,000.
     max_embedded_words: int = 30_000
+    # A respelled variant of a word (rag/lexicon/be/respelling.tsv) is read instead of the
+    # word as respelled by the fixed rules only when its nearest article word is this much
+    # closer (set on crosslingual-tune's Belarusian questions).
+    respelling_margin: float = 0.05
 
 
 TUNING = GlossTuning()
@@ -64,6 +69,62 @@ def respelling(language: str) -> dict[int, str]:
     except FileNotFoundError:
         return {}
     return str.maketrans(table)
+
+
+@dataclass(frozen=True)
+class Respelling:
+    """A language's word rules for the embedding model (rag/lexicon/<language>/respelling.tsv)."""
+
+    always: tuple[tuple[re.Pattern[str], str], ...] = ()
+    variants: tuple[tuple[re.Pattern[str], str, int], ...] = ()
+
+    def spellings(self, word: str) -> list[str]:
+        """`word` after the always-rules, then one more spelling per variant rule."""
+        for pattern, replacement in self.always:
+            word = pattern.sub(replacement, word)
+        out = [word]
+        for pattern, replacement, count in self.variants:
+            variant = pattern.sub(replacement, word, count=count)
+            if variant not in out:
+                out.append(variant)
+        return out
+
+
+@lru_cache(maxsize=8)
+def respelling_rules(language: str) -> Respelling:
+    """The word rules of `language` (none when it has no respelling.tsv)."""
+    try:
+        lines = read_lines(language, "respelling.tsv") if language else []
+    except FileNotFoundError:
+        return Respelling()
+    always, variants = [], []
+    for line in lines:
+        kind, pattern, replacement, count = line.split("\t")
+        if kind == "always":
+            always.append((re.compile(pattern), replacement))
+        else:
+            variants.append((re.compile(pattern), replacement, int(count)))
+    return Respelling(tuple(always), tuple(variants))
+
+
+@lru_cache(maxsize=8)
+def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(word pattern, English word) for the months and countries of `language`
+    (rag/lexicon/<language>/months.tsv, countries.tsv): closed sets the embedding model's
+    nearest neighbours get wrong too often (Литва, листопада)."""
+    table: dict[str, str] = {}
+    for name in ("months.tsv", "countries.tsv"):
+        try:
+            table.update(read_table(language, name) if language else {})
+        except FileNotFoundError:
+            continue
+    return tuple((re.compile(rf"(?:{p})\w{{0,3}}"), word.lower()) for p, word in table.items())
+
+
+def fixed_gloss(word: str, language: str) -> str:
+    """The English month or country that `word` of `language` names ('' if none)."""
+    lower = word.lower()
+    return next((w for pattern, w in fixed_glosses(language) if pattern.fullmatch(lower)), "")
 
 
 class Glossary:
@@ -84,7 +145,17 @@ class Glossary:
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
         # The search and the answerer both ask for a question's gloss: compute it once.
-        self.gloss = lru_cache(maxsize=256)(self._gloss)
+        self._glossed = lru_cache(maxsize=256)(self._gloss)
+
+    def gloss(self, text: str, language: str = "") -> str:
+        """`text` (in `language`) as the articles' English words, in order; words with no
+        match are left out."""
+        return self._glossed(text, language)[0]
+
+    def respelled(self, text: str, language: str = "") -> str:
+        """`text` with each word in the spelling the embedding model knew best (Belarusian
+        the Russian way: rag/lexicon/be/); `text` itself for languages without rules."""
+        return self._glossed(text, language)[1]
 
     def _vocabulary_vectors(self) -> np.ndarray:
         """The articles' common words embedded once, on the first question that needs them."""
@@ -93,22 +164,25 @@ class Glossary:
                 self._vectors = self._embed(self._common)
             return self._vectors
 
-    def _gloss(self, text: str, language: str = "") -> str:
-        """`text` (in `language`) as the articles' English words, in order; words with no
-        match are left out.
+    def _gloss(self, text: str, language: str = "") -> tuple[str, str]:
+        """(the gloss, the respelled text) of `text` in `language`.
 
         Numbers and words the articles already use (a transliterated name) are kept as they
         are. (Counting the unmatched words against the answer, as unknown terms, declined
         more answerable questions than unanswerable ones on crosslingual-tune.)
         """
         respell = respelling(language)
-        typed = _TYPED_WORD.findall(text.translate(respell) if respell else text)
         slots: list[list[str]] = []
         pending: list[tuple[int, str]] = []  # (slot, word as typed) left to the embedding
-        for token in typed:
+        originals = _TYPED_WORD.findall(text)
+        for original in originals:
+            token = original.translate(respell) if respell else original
             folded = fold(token)
             slot: list[str] = []
-            if folded.isdigit() or folded in self._known:
+            fixed = fixed_gloss(original, language)
+            if fixed:
+                slot.append(fixed)
+            elif folded.isdigit() or folded in self._known:
                 slot.append(folded)
             else:
                 name = self.name_match(folded)
@@ -117,12 +191,18 @@ class Glossary:
                 if token.isalpha() and len(token) > 1:
                     pending.append((len(slots), token.lower()))
             slots.append(slot)
+        spelled = list(originals)
         if pending and self._words:
-            neighbours = self._neighbours([w for _, w in pending])
-            for (at, _), neighbour in zip(pending, neighbours, strict=True):
+            rules = respelling_rules(language)
+            neighbours = self._neighbours([rules.spellings(w) for _, w in pending])
+            for (at, _), (neighbour, spelling) in zip(pending, neighbours, strict=True):
+                spelled[at] = spelling
                 if neighbour and neighbour not in slots[at]:
                     slots[at].append(neighbour)
-        return " ".join(w for slot in slots for w in slot)
+        gloss = " ".join(w for slot in slots for w in slot)
+        if not respell and not respelling_rules(language).always:
+            return gloss, text
+        return gloss, " ".join(spelled)
 
     def name_match(self, word: str) -> str:
         """The article word of which (folded) `word` is a transliterated, maybe inflected,
@@ -150,13 +230,23 @@ class Glossary:
                 best, best_cost = self._words[index], (cost, extra)
         return best
 
-    def _neighbours(self, originals: list[str]) -> list[str]:
-        """For each word, its nearest article word by multilingual cosine ('' below the bar)."""
+    def _neighbours(self, spellings: list[list[str]]) -> list[tuple[str, str]]:
+        """For each word (given as its spellings), the nearest article word by multilingual
+        cosine over all its spellings ('' below the bar), and the spelling that reached it."""
         vectors = self._vocabulary_vectors()
-        queries = self._embed(originals)
-        sims = queries @ vectors.T
-        best = sims.argmax(axis=1)
-        return [
-            self._common[i] if sims[row, i] >= self.tuning.min_cosine else ""
-            for row, i in enumerate(best)
-        ]
+        flat = [s for group in spellings for s in group]
+        sims = self._embed(flat) @ vectors.T
+        best_word = sims.argmax(axis=1)
+        best_sim = sims[np.arange(len(flat)), best_word]
+        out, at = [], 0
+        for group in spellings:
+            # Another spelling must beat the word as typed by a margin: with several tries,
+            # one lands near some unrelated article word by chance.
+            row = max(
+                range(at, at + len(group)),
+                key=lambda r: best_sim[r] - (self.tuning.respelling_margin if r > at else 0.0),
+            )
+            at += len(group)
+            near = self._common[best_word[row]] if best_sim[row] >= self.tuning.min_cosine else ""
+            out.append((near, flat[row]))
+        return out

@@ -69,17 +69,27 @@ class HybridRetriever:
         """The keyword side of the index, as it is now (None while empty)."""
         return self.index.lexical
 
-    def gloss(self, query: str, language: str = "") -> str:
-        """A non-English `query` as the articles' English words ('' without the multilingual
-        model or an index); see rag.gloss."""
+    def _current_glossary(self) -> Glossary | None:
         lexical = self.lexical
         if lexical is None or self._embed_multilingual_many is None:
-            return ""
+            return None
         cached = self._glossary
         if cached is None or cached[0] is not lexical:  # the index was rebuilt: new words
             cached = (lexical, Glossary(lexical.surface_words(), self._embed_multilingual_many))
             self._glossary = cached
-        return cached[1].gloss(query, language)
+        return cached[1]
+
+    def gloss(self, query: str, language: str = "") -> str:
+        """A non-English `query` as the articles' English words ('' without the multilingual
+        model or an index); see rag.gloss."""
+        glossary = self._current_glossary()
+        return glossary.gloss(query, language) if glossary else ""
+
+    def multilingual_query(self, query: str, language: str = "") -> str:
+        """What the multilingual model reads for `query`: Belarusian respelled the Russian
+        way (the model has no Belarusian), other languages as typed."""
+        glossary = self._current_glossary()
+        return glossary.respelled(query, language) if glossary else query
 
     def query_vector(self, query: str) -> np.ndarray:
         """The (cached) embedding of `query`."""
@@ -114,15 +124,16 @@ class HybridRetriever:
         space = "multilingual" if language != "en" and self._embed_multilingual else "en"
         dense: list[ScoredPassage] = []
         glossed: list[ScoredPassage] = []
-        lexical_query = query
+        lexical_query = dense_query = query
         if mode != "bm25" and space == "en":
             dense = self.dense(self._dense_query(query), CANDIDATES, filters)
         elif space == "multilingual":
             english = self.gloss(query, language)
             # BM25 reads the gloss and the question (its transliterated names) together.
             lexical_query = f"{query} {english}"
+            dense_query = self.multilingual_query(query, language)
             if mode != "bm25":
-                vector = self._embed_multilingual(query)  # type: ignore[misc]
+                vector = self._embed_multilingual(dense_query)  # type: ignore[misc]
                 dense = self.store.dense_search(vector, CANDIDATES, filters, space="multilingual")
                 if english and mode == "hybrid":
                     glossed = self.dense(english, CANDIDATES, filters)
@@ -138,7 +149,7 @@ class HybridRetriever:
                 elif name == "bm25":
                     cand.bm25 = hit.score
         ranked = self._keep_heads(sorted(fused.values(), key=lambda c: c.score, reverse=True), k)
-        self._fill_cosines(query, ranked, space)
+        self._fill_cosines(dense_query, ranked, space)
         if mode == "dense":
             for c in ranked:
                 c.score = c.cosine

@@ -142,3 +142,9 @@ def test_an_english_follow_up_to_a_russian_question_keeps_its_topic(pipeline: Pi
     )
     assert answer.language == "en" and not answer.abstained
     assert "Kuznitsa" in answer.citations[0].passage.text
+
+
+def test_chat_spellings_are_spelled_out_in_english_questions_only() -> None:
+    assert standalone_query("wat did poland say abt it", []) == "what did poland say about it"
+    polish = "ile osób przeszło przez przejście w terespolu w 2024"
+    assert standalone_query(polish, []) == polish  # "w" is Polish "in", not chat for "with"

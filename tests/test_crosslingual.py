@@ -42,3 +42,12 @@ def test_the_terminal_says_the_quotes_are_english(pipeline: Pipeline) -> None:
 
 def test_the_index_holds_multilingual_vectors_for_every_passage(pipeline: Pipeline) -> None:
     assert pipeline.store.has_multilingual()
+
+
+def test_a_near_miss_about_another_country_is_declined_in_the_question_language(
+    pipeline: Pipeline,
+) -> None:
+    # The articles tell of Polish soldiers at the border, not of Lithuanian ones.
+    answer = pipeline.ask("Ile żołnierzy wysłała Litwa na granicę z Białorusią?")
+    assert answer.abstained, answer.answer
+    assert answer.language == "pl"

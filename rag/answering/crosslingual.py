@@ -11,6 +11,7 @@ question's language.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rag.answering.base import AnswerRequest, with_marker
@@ -27,6 +28,8 @@ class CrossLingualTuning:
     min_cosine: float = 0.25
     # ... or this, when BM25 also ranks it among its first two (a name or number matched).
     min_cosine_with_name: float = 0.15
+    # A question naming a year passes over first passages of other years, looking this far.
+    year_lookahead: int = 3
 
 
 TUNING = CrossLingualTuning()
@@ -40,10 +43,29 @@ def supported(candidate: Candidate, tuning: CrossLingualTuning = TUNING) -> bool
     return named and candidate.cosine >= tuning.min_cosine_with_name
 
 
-def best_candidate(request: AnswerRequest) -> Candidate | None:
-    """The passage the fused ranking puts first (on crosslingual-tune, reranking by the
-    multilingual cosine or by BM25's name matches did no better)."""
-    return request.candidates[0] if request.candidates else None
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def of_other_years(candidate: Candidate, years: set[str]) -> bool:
+    """Whether the passage is dated to other years than `years`: it names years, none of
+    them asked, and its article is not of an asked year either ("November 2021" for a
+    question about November 2024)."""
+    named = set(_YEAR.findall(candidate.passage.text))
+    return bool(named) and not named & years and candidate.passage.published[:4] not in years
+
+
+def best_candidate(request: AnswerRequest, tuning: CrossLingualTuning = TUNING) -> Candidate | None:
+    """The passage the fused ranking puts first, passing over those of other years than the
+    question asks about (on crosslingual-tune, reranking by the multilingual cosine or by
+    BM25's name matches did no better)."""
+    if not request.candidates:
+        return None
+    years = set(_YEAR.findall(request.question))
+    if years:
+        for candidate in request.candidates[: tuning.year_lookahead]:
+            if not of_other_years(candidate, years):
+                return candidate
+    return request.candidates[0]
 
 
 def answer(request: AnswerRequest, answerer: str) -> Answer:
