@@ -14,11 +14,25 @@ from collections.abc import Sequence
 
 from rag.answering.question import focus_question, is_follow_up
 from rag.config import DEFAULT_HISTORY_TURNS
+from rag.coreference import (
+    elliptic_target,
+    has_person_pronoun,
+    person_names,
+    resolve_person,
+    swap_country,
+    swap_person,
+)
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words
+from rag.normalize import terms
 from rag.types import Turn
 
 MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
+# A follow-up whose pronoun is replaced stands alone with this many words of its own
+# ("expect", "eu", "belarus"); "whats his name" keeps the previous question's topic.
+MIN_OWN_TERMS = 3
+_META_TERMS = frozenset({"name", "call", "say", "said", "tell"})
+_PERSON_PRONOUN_WORDS = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 
 _WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
 _PRONOUN = re.compile(
@@ -75,11 +89,15 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
     question = focus_question(question)
     if detect_language(question) == "en":  # Polish "w" is not chat for "with"
         question = expand_chat_words(question)
-    if not history or not is_follow_up(question):
+    if not history or not (is_follow_up(question) or has_person_pronoun(question)):
         return question
     previous = history[-1]
     # The previous turn as it was searched: "why?" after "why?" still knows the topic.
     topic = _sentence(standalone_query(previous.question, history[:-1]))
+    if detect_language(question) == "en":
+        substituted = _substitute(_sentence(question), topic, previous)
+        if substituted:
+            return " ".join(substituted.split())
     # Another language's follow-up mostly has its own question word ("а когда…", "a kim…").
     if _WH.search(question) or detect_language(question) != "en":
         query = f"{_sentence(question)} {topic}"
@@ -90,6 +108,77 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
         if names:
             query = f"{query} {' '.join(names)}"
     return " ".join(query.split())
+
+
+def _substitute(question: str, topic: str, previous: Turn) -> str:
+    """The follow-up rewritten as a question of its own by substitution (rag.coreference),
+    or '' when joining it to the previous question is the better guess."""
+    target = elliptic_target(question)
+    if target:  # "and Lithuania's?", "what about Shapovalov?"
+        return swap_country(topic, target) or swap_person(topic, target)
+    antecedents = person_names(topic)
+    if _MARKER.search(previous.answer):  # not after a decline
+        antecedents += [
+            n for n in person_names(_MARKER.sub("", previous.answer)) if n not in antecedents
+        ]
+    resolved = resolve_person(question, antecedents)
+    # "what does he expect the EU to do?" stands alone once he is named; "whats his name?"
+    # asks about the previous answer and keeps its topic.
+    own = [t for t in terms(_PERSON_PRONOUN_WORDS.sub(" ", question)) if t not in _META_TERMS]
+    return resolved if len(own) >= MIN_OWN_TERMS else ""
+
+
+# "what did Poland say", "how did Belarus respond": someone named (not "he", "they") asked for
+# their account.
+_ACCOUNT = re.compile(
+    r"^(?:and\s+|but\s+)?(?:what|how)\s+(?:did|does|do|has|have|would|will)\s+"
+    r"(?P<who>(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+){0,2}?)\s+(?:say|think|respond|react|reply|"
+    r"claim|answer|make of)\b",
+    re.IGNORECASE,
+)
+_NOT_SOMEONE = frozenset(
+    [
+        "he",
+        "she",
+        "they",
+        "it",
+        "this",
+        "that",
+        "who",
+        "you",
+        "we",
+        "i",
+        "people",
+        "anyone",
+        "someone",
+        "everyone",
+    ]
+)
+
+
+def asks_for_another_account(question: str, history: Sequence[Turn]) -> bool:
+    """Whether a follow-up asks what someone else, by name, says about the answer just given
+    ("and what did Poland say?", "how did Belarus respond?"): its answer is another passage
+    than the one just quoted. "who said that?" or "when did he say it?" are about that one."""
+    if not history or not _MARKER.search(history[-1].answer):
+        return False
+    match = _ACCOUNT.search(_sentence(question))
+    return bool(match) and match.group("who").casefold() not in _NOT_SOMEONE
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", _MARKER.sub("", text).casefold()))
+
+
+def already_quoted(passage: str, answer: str, min_chars: int = 40) -> bool:
+    """Whether `answer` quotes a sentence of `passage` (a sentence of at least `min_chars`,
+    compared without punctuation or case)."""
+    shown = _plain(answer)
+    for sentence in re.split(r"(?<=[.!?…])\s+", passage):
+        plain = _plain(sentence)
+        if len(plain) >= min_chars and plain in shown:
+            return True
+    return False
 
 
 class Histories:

@@ -10,7 +10,12 @@ from rag import answering, smalltalk
 from rag.answering import overview
 from rag.answering.overview import asks_for_overview
 from rag.config import Settings
-from rag.conversation import named_outlets, standalone_query
+from rag.conversation import (
+    already_quoted,
+    asks_for_another_account,
+    named_outlets,
+    standalone_query,
+)
 from rag.embedding import Embedder
 from rag.errors import InvalidQuestion
 from rag.index import Index
@@ -144,9 +149,9 @@ class Pipeline:
         query_language = language
         if query != question and language == "en" and history:
             query_language = detect_language(history[-1].question)
+        named = named_outlets(question, self.outlets())
         if filters is None or filters.is_empty():
             # "what does TASS say?": a question that names an outlet is about its articles.
-            named = named_outlets(question, self.outlets())
             filters = SearchFilters(outlets=named) if named else filters
         # The answerer weighs a wider pool than the `retrieved` list shows.
         found = self.candidates(
@@ -155,6 +160,10 @@ class Pipeline:
             filters=filters,
             language=query_language,
         )
+        if asks_for_another_account(question, history) and not named:
+            # "and what did Poland say?": not the passage just quoted again. (An outlet's
+            # account, "what does RT say?", may well be the RT passage just shown.)
+            found = [c for c in found if not already_quoted(c.passage.text, history[-1].answer)]
         return answering.AnswerRequest(
             question=question,
             search_query=query,

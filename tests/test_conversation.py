@@ -19,11 +19,43 @@ def test_a_follow_up_with_its_own_question_word_keeps_it_first() -> None:
     assert "Kuznica checkpoint" in query
 
 
-def test_an_elliptic_follow_up_extends_the_previous_question() -> None:
+def test_an_elliptic_follow_up_about_another_country_asks_the_question_of_it() -> None:
     previous = Turn("How many migrants tried to cross via Poland?", "28,668 attempts [1].")
     assert standalone_query("and via Latvia?", [previous]) == (
-        "How many migrants tried to cross via Poland and via Latvia"
+        "How many migrants tried to cross via Latvia"
     )
+    previous = Turn("Who heads Latvia's border service?", "Guntis Pujats — … [1].")
+    assert standalone_query("and Lithuania's?", [previous]) == "Who heads Lithuania's border service"
+
+
+def test_an_elliptic_follow_up_with_two_countries_before_it_extends_the_question() -> None:
+    previous = Turn("How many migrants crossed from Belarus into Lithuania?", "… [1].")
+    assert standalone_query("and via Latvia?", [previous]) == (
+        "How many migrants crossed from Belarus into Lithuania and via Latvia"
+    )
+
+
+def test_a_person_pronoun_is_replaced_by_the_person_last_named() -> None:
+    first = Turn("where does Pavel Feldman work", "According to Pavel Feldman, … RUDN … [1].")
+    second = standalone_query("what does he expect the EU to do to Belarus", [first])
+    assert second == "what does Pavel Feldman expect the EU to do to Belarus"
+    # ...and "and Shapovalov?" asks the same of another person.
+    turns = [first, Turn("what does he expect the EU to do to Belarus", "… sanctions … [1].")]
+    assert standalone_query("and Shapovalov?", turns) == (
+        "what does Shapovalov expect the EU to do to Belarus"
+    )
+
+
+def test_a_pronoun_asking_about_the_answer_keeps_the_previous_topic() -> None:
+    previous = Turn("Who heads the Polish border guard?", "Tomasz Praga said … [1].")
+    query = standalone_query("whats his name?", [previous])
+    assert "Polish border guard" in query and "Tomasz Praga" in query
+
+
+def test_organisations_are_not_taken_for_people() -> None:
+    from rag.coreference import person_names
+
+    assert person_names("What did the EU and NATO tell Pavel Feldman?") == ["Pavel Feldman"]
 
 
 def test_a_pronoun_brings_the_names_the_previous_answer_gave() -> None:
@@ -148,3 +180,24 @@ def test_chat_spellings_are_spelled_out_in_english_questions_only() -> None:
     assert standalone_query("wat did poland say abt it", []) == "what did poland say about it"
     polish = "ile osób przeszło przez przejście w terespolu w 2024"
     assert standalone_query(polish, []) == polish  # "w" is Polish "in", not chat for "with"
+
+
+def test_asking_what_someone_named_said_is_asking_for_another_account() -> None:
+    from rag.conversation import asks_for_another_account
+
+    shown = [Turn("What are Polish soldiers accused of?", "RT (2021-11-12): … [1].")]
+    assert asks_for_another_account("and what did Poland say about that?", shown)
+    assert asks_for_another_account("how did Belarus respond", shown)
+    assert not asks_for_another_account("who said that?", shown)  # the same passage's speaker
+    assert not asks_for_another_account("when did he say it?", shown)
+    assert not asks_for_another_account("what did Poland say?", [])  # no answer to follow
+
+
+def test_another_account_is_never_the_passage_just_quoted(pipeline: Pipeline) -> None:
+    first = pipeline.ask("What are Polish soldiers accused of by Belarus' border guards?")
+    assert not first.abstained
+    follow = pipeline.ask(
+        "and what did Poland say about that?", history=[Turn(first.question, first.answer)]
+    )
+    quoted = {c.passage.id for c in first.citations}
+    assert not quoted & {c.passage.id for c in follow.citations}

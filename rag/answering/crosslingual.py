@@ -68,9 +68,10 @@ def best_candidate(request: AnswerRequest, tuning: CrossLingualTuning = TUNING) 
     return request.candidates[0]
 
 
-def answer(request: AnswerRequest, answerer: str) -> Answer:
-    """The cross-lingual answer or decline for `request` (request.language is not English)."""
-    best = best_candidate(request)
+def answer(request: AnswerRequest, answerer: str, chosen: Candidate | None = None) -> Answer:
+    """The cross-lingual answer or decline for `request` (request.language is not English):
+    the `chosen` passage, else the best candidate, quoted whole when it is close enough."""
+    best = chosen or best_candidate(request)
     if best is None or not supported(best):
         return request.declined(message("decline.generic", request.language), answerer)
     passage = best.passage

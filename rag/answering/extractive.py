@@ -335,15 +335,9 @@ class ExtractiveAnswerer:
                 return request.declined(message("decline.generic", request.language), self.name)
             if sentences and crosslingual.supported(sentences[0].candidate):
                 # The gloss is too rough for the gates, but its best sentence is in a passage
-                # close enough to the question: that sentence, not the fused first passage
+                # close enough to the question: that passage, not the fused first one
                 # (on crosslingual-tune: 0.65 -> 0.70).
-                found = self._compose(english, sentences[:1], info, q)
-                return replace(
-                    found,
-                    question=request.question,
-                    language=request.language,
-                    search_query=request.search_query,
-                )
+                return crosslingual.answer(request, self.name, sentences[0].candidate)
         return crosslingual.answer(request, self.name)
 
     # -- scoring ----------------------------------------------------------------------------

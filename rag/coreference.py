@@ -1,0 +1,115 @@
+"""What a pronoun or an elliptic follow-up stands for, by substitution (English).
+
+- "what does he expect the EU to do?" after "where does Pavel Feldman work?" becomes "what does
+  Pavel Feldman expect the EU to do?": a person pronoun takes the last person named (by the
+  previous question, else by its answer).
+- "and Lithuania's?" after "Who heads Latvia's border service?" becomes "Who heads Lithuania's
+  border service?": a country replaces the previous question's other country, so the near-miss
+  rule can decline Latvia's answer; "and Shapovalov?" after a question about Feldman (or
+  "he") swaps the person.
+
+Rules over capitalised words and the countries lexicon (rag/lexicon/en/countries.tsv); when
+no rule applies the caller falls back to joining the follow-up to the previous question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.countries import countries
+from rag.lexicon import english
+
+_NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*")
+_PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"[’']s$")
+_ELLIPTIC = re.compile(
+    r"^(?:and|what about|how about|same for|but)\s+(?:for\s+|about\s+|with\s+)?(?P<rest>.+?)$",
+    re.IGNORECASE,
+)
+_WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
+_WORD = re.compile(r"[\w’'-]+")
+MAX_ELLIPTIC_WORDS = 4
+MAX_ACRONYM_CHARS = 5
+
+
+def person_names(text: str) -> list[str]:
+    """Capitalised names in `text` that are not sentence furniture or countries, in order."""
+    plain = english().plain_capitals
+    names = []
+    for m in _NAME.finditer(text):
+        name = " ".join(w for w in m.group(0).split() if w not in plain)
+        name = _POSSESSIVE.sub("", name)
+        if name.isupper() and len(name) <= MAX_ACRONYM_CHARS:
+            continue  # EU, NATO, RT: organisations, not people
+        if name and not countries(name) and name not in names:
+            names.append(name)
+    return names
+
+
+def has_person_pronoun(question: str) -> bool:
+    """Whether `question` says he, she, his… without naming anyone it could mean."""
+    return bool(_PERSON_PRONOUN.search(question)) and not person_names(question)
+
+
+def resolve_person(question: str, antecedents: list[str]) -> str:
+    """`question` with its person pronouns replaced by the first of `antecedents`
+    ('' when there is none to replace)."""
+    if not antecedents or not has_person_pronoun(question):
+        return ""
+    name = antecedents[0]
+
+    def replace(match: re.Match[str]) -> str:
+        return f"{name}'s" if match.group(0).lower() in ("his", "hers") else name
+
+    return _PERSON_PRONOUN.sub(replace, question)
+
+
+def elliptic_target(question: str) -> str:
+    """What an elliptic follow-up asks about instead ("and Lithuania's?" -> "Lithuania's"),
+    or '' when `question` is not one."""
+    match = _ELLIPTIC.match(question.strip().rstrip("?").strip())
+    if not match:
+        return ""
+    rest = match.group("rest").strip()
+    if _WH.search(rest) or len(_WORD.findall(rest)) > MAX_ELLIPTIC_WORDS:
+        return ""
+    return rest
+
+
+def swap_country(topic: str, target: str) -> str:
+    """`topic` with its country replaced by the one `target` names ('' when either names
+    none, or they name the same)."""
+    wanted, had = countries(target), countries(topic)
+    # With two countries in the topic ("from Belarus into Lithuania") which one "and
+    # Latvia?" replaces is a guess: leave it to the joined query.
+    if len(wanted) != 1 or len(had) != 1 or wanted & had:
+        return ""
+    new = next((w for w in _WORD.findall(target) if countries(w)), "")
+    if not new:
+        return ""
+    new = _POSSESSIVE.sub("", new)
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if not countries(token) or countries(token) & wanted:
+            return token
+        return f"{new}'s" if _POSSESSIVE.search(token) else new
+
+    swapped = _WORD.sub(replace, topic)
+    return swapped if swapped != topic else ""
+
+
+def swap_person(topic: str, target: str) -> str:
+    """`topic` about the person `target` names instead of its own ('' when `target` is no
+    name, or `topic` has no person to replace)."""
+    names = person_names(target)
+    if len(names) != 1 or countries(target):
+        return ""
+    name = names[0]
+    pronoun_swap = resolve_person(topic, [name])
+    if pronoun_swap:
+        return pronoun_swap
+    had = [n for n in person_names(topic) if n.lower() != name.lower()]
+    if not had:
+        return ""
+    return topic.replace(had[0], name, 1)
