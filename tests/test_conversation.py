@@ -25,7 +25,8 @@ def test_an_elliptic_follow_up_about_another_country_asks_the_question_of_it() -
         "How many migrants tried to cross via Latvia"
     )
     previous = Turn("Who heads Latvia's border service?", "Guntis Pujats — … [1].")
-    assert standalone_query("and Lithuania's?", [previous]) == "Who heads Lithuania's border service"
+    query = standalone_query("and Lithuania's?", [previous])
+    assert query == "Who heads Lithuania's border service"
 
 
 def test_an_elliptic_follow_up_with_two_countries_before_it_extends_the_question() -> None:

@@ -250,3 +250,40 @@ def test_only_the_stores_own_failures_become_index_unavailable(
     exc: Exception, failure: bool
 ) -> None:
     assert is_store_failure(exc) is failure
+
+
+def test_the_decline_gates_answer_only_when_every_one_passes() -> None:
+    from dataclasses import replace
+
+    from rag.answering.extractive import TUNING, Gates
+
+    clear = Gates((), True, support=0.9, evidence=1.2, typed=True, answer_probability=0.9)
+    assert clear.passed(TUNING)
+    assert not replace(clear, unknown_names=("Merkel",)).passed(TUNING)
+    assert not replace(clear, swapped_country=True).passed(TUNING)
+    assert not replace(clear, typed=False).passed(TUNING)
+    assert not replace(clear, answer_probability=0.0).passed(TUNING)
+    assert not Gates((), has_sentence=False).passed(TUNING)
+
+
+def test_the_gate_calibration_counts_answers_right_and_declines() -> None:
+    from dataclasses import asdict, replace
+
+    from rag.answering.extractive import TUNING, Gates
+    from rag.training.gates import accuracy
+
+    def row(answerable: bool, right: bool, probability: float) -> dict:
+        gates = Gates(
+            (), True, support=0.9, evidence=1.2, typed=True, answer_probability=probability
+        )
+        return {"set": "t", "answerable": answerable, "right": right, "gates": asdict(gates)}
+
+    rows = [
+        row(True, True, 0.9),
+        row(True, False, 0.9),
+        row(False, False, 0.1),
+        row(False, False, 0.5),
+    ]
+    overall, answered_right, declined = accuracy(rows, replace(TUNING, min_answer_probability=0.3))
+    assert (answered_right, declined) == (0.5, 0.5) and overall == 0.5
+    assert accuracy(rows, replace(TUNING, min_answer_probability=0.6))[2] == 1.0
