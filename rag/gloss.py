@@ -109,16 +109,23 @@ def respelling_rules(language: str) -> Respelling:
 
 @lru_cache(maxsize=8)
 def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(word pattern, English word) for the months and countries of `language`
-    (rag/lexicon/<language>/months.tsv, countries.tsv): closed sets the embedding model's
-    nearest neighbours get wrong too often (Литва, листопада)."""
-    table: dict[str, str] = {}
-    for name in ("months.tsv", "countries.tsv"):
+    """(word pattern, English words) for the question words, months and countries of
+    `language` (rag/lexicon/<language>/question_words.tsv, months.tsv, countries.tsv): closed
+    sets the embedding model's nearest neighbours get wrong too often (сколько, Литва,
+    листопада)."""
+    compiled: list[tuple[re.Pattern[str], str]] = []
+    # Question words match exactly ("что", not "чтобы"); months and countries with an ending.
+    for name, ending in (
+        ("question_words.tsv", ""),
+        ("months.tsv", r"\w{0,3}"),
+        ("countries.tsv", r"\w{0,3}"),
+    ):
         try:
-            table.update(read_table(language, name) if language else {})
+            table = read_table(language, name) if language else {}
         except FileNotFoundError:
             continue
-    return tuple((re.compile(rf"(?:{p})\w{{0,3}}"), word.lower()) for p, word in table.items())
+        compiled += [(re.compile(f"(?:{p}){ending}"), w.lower()) for p, w in table.items()]
+    return tuple(compiled)
 
 
 def fixed_gloss(word: str, language: str) -> str:
