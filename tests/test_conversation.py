@@ -202,3 +202,9 @@ def test_another_account_is_never_the_passage_just_quoted(pipeline: Pipeline) ->
     )
     quoted = {c.passage.id for c in first.citations}
     assert not quoted & {c.passage.id for c in follow.citations}
+
+
+def test_a_reaction_with_nothing_after_it_is_a_follow_up() -> None:
+    previous = Turn("What was Sikorski's warning about the border?", "… may be closed … [1].")
+    query = standalone_query("how did Belarus respond?", [previous])
+    assert "Sikorski" in query and query.startswith("how did Belarus respond")

@@ -140,6 +140,10 @@ def analyse(question: str) -> QuestionInfo:
 # Other languages: a question of up to this many words with one of its language's follow-up
 # words (rag/lexicon/<lang>/follow_up.txt) leans on the conversation.
 MAX_FOLLOW_UP_WORDS = 6
+_REACTION_END = re.compile(
+    r"\b(say|said|respond|responded|react|reacted|reply|replied|think|answer|answered|"
+    r"comment|commented)\W*$"
+)
 
 
 @lru_cache(maxsize=8)
@@ -162,6 +166,9 @@ def is_follow_up(question: str) -> bool:
     if lang != "en":  # English cues ("it", "and", no question word) mean nothing here
         return len(words) <= MAX_FOLLOW_UP_WORDS and bool(_follow_up_words(lang) & set(words))
     if _FOLLOW_UP.search(q) and len(words) <= 8:
+        return True
+    # "how did Belarus respond?", "what did Poland say": a reaction to what was just said.
+    if _REACTION_END.search(q) and len(words) <= MAX_FOLLOW_UP_WORDS:
         return True
     if len(words) <= 3 and not _WH_WORDS.search(q):
         return True
