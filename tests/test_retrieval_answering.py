@@ -148,3 +148,12 @@ def test_a_comparison_quotes_both_figures_of_the_year_asked(pipeline) -> None:
     assert not answer.abstained and len(answer.citations) >= 2
     dates = {c.passage.published[:7] for c in answer.citations}
     assert {"2024-06", "2024-11"} <= dates  # not the 2021 article's count
+
+
+def test_a_quote_whose_speaker_is_only_he_comes_with_who_he_is(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("will the border be an effective and final frontier?")
+    assert not answer.abstained
+    assert "he was cited as saying" in answer.answer
+    # "he" is Morawiecki, named in the article a little earlier: quoted too, verbatim.
+    assert "Morawiecki" in answer.answer
+    assert len({c.passage.doc for c in answer.citations}) == 1

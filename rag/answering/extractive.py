@@ -40,6 +40,7 @@ from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
+from rag.coreference import person_names
 from rag.i18n import join_names, message
 from rag.lexicon import english
 from rag.normalize import fold, terms, words
@@ -96,6 +97,7 @@ class Tuning:
 
 
 TUNING = Tuning()
+SPEAKER_LOOKBACK = 2  # passages back to look for the person a quote's "he" stands for
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,13 @@ _STATEMENT = re.compile(
     r"denied|rejected|described|emphasi[sz]ed|argued|warned|added)\b"
 )
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
+# A sentence whose speaker is only a pronoun: the name is in the sentence before it.
+_SPEAKER_ELSEWHERE = re.compile(
+    r"\b(?:he|she|they)\s+(?:was|were|is|are)\s+(?:cited|quoted)\b|"
+    r"\b(?:he|she|they)\s+(?:said|says|added|stressed|noted|stated|told|claimed|argued|"
+    r"warned|concluded|explained|emphasi[sz]ed|insisted)\b|\bquoting\s+(?:him|her|them)\b|"
+    r"^(?:He|She|They)\s+(?:said|says|added|stressed|noted|stated|told|claimed)\b"
+)
 _CALENDAR = re.compile(rf"^({_CALENDAR_WORDS})$", re.IGNORECASE)
 
 
@@ -291,6 +300,19 @@ def _of_years(sentence: ScoredSentence, years: set[str]) -> bool:
     """Whether the sentence is of one of `years`: it names one, or its article is from one."""
     passage = sentence.candidate.passage
     return bool(years & set(_YEAR.findall(sentence.text))) or passage.published[:4] in years
+
+
+def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None:
+    """The nearest passage before `passage` (at most SPEAKER_LOOKBACK back) that names a
+    person: who the "he" of "…, he was cited as saying" is."""
+    earlier = passage
+    for _ in range(SPEAKER_LOOKBACK):
+        earlier = vocabulary.previous(earlier)
+        if earlier is None:
+            return None
+        if person_names(earlier.text):
+            return earlier
+    return None
 
 
 class ExtractiveAnswerer:
@@ -537,15 +559,23 @@ class ExtractiveAnswerer:
                 citations.append(Citation(numbers[passage.id], passage, score))
             return numbers[passage.id]
 
-        for s in chosen:
+        with_speaker: set[int] = set()  # sentences quoted whole-passage for their speaker
+        for i, s in enumerate(chosen):
+            if _SPEAKER_ELSEWHERE.search(s.text):
+                # "…, he was cited as saying by PAP": who "he" is, is in the sentence before.
+                if s.span.start > 0:
+                    with_speaker.add(i)
+                elif s.lead_in is None and request.vocabulary is not None:
+                    s.lead_in = _speaker_passage(s.candidate.passage, request.vocabulary)
             if s.lead_in is not None:
                 number(s.lead_in, s.candidate.score)
             number(s.candidate.passage, s.candidate.score)
         several_outlets = len({s.candidate.passage.outlet for s in chosen}) > 1
         parts = []
-        for s in chosen:
+        for i, s in enumerate(chosen):
             # The name or number may sit in the sentence next to the best one: quote the passage.
-            text = self._quote(s, not s.typed or len(s.text) < TUNING.short_sentence)
+            whole = not s.typed or len(s.text) < TUNING.short_sentence or i in with_speaker
+            text = self._quote(s, whole)
             text = with_marker(text, numbers[s.candidate.passage.id])
             if s.lead_in is not None:
                 text = f"{with_marker(s.lead_in.text, numbers[s.lead_in.id])} {text}"
