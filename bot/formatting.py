@@ -78,39 +78,58 @@ def sources_of(answer: Answer) -> list[SourceRef]:
     ]
 
 
-def source_line(src: SourceRef) -> str:
-    """``[n] Outlet · date · title`` as HTML; outlet and date are always shown."""
+def source_line(src: SourceRef, markers: str = "") -> str:
+    """``[n] Outlet · date · title`` as HTML; outlet and date are always shown. ``markers``
+    replaces ``[n]`` when several passages of one article are cited (``[1][2]``)."""
     outlet = esc(src.outlet.strip() or "unknown outlet")
     title = esc(src.title.strip() or "untitled")
-    return f"[{src.n}] <b>{outlet}</b> · {esc(format_date(src.published))} · {title}"
+    return (
+        f"{markers or f'[{src.n}]'} <b>{outlet}</b> · {esc(format_date(src.published))} · {title}"
+    )
+
+
+def by_article(sources: Sequence[SourceRef]) -> list[list[SourceRef]]:
+    """The sources grouped by article (outlet, date and title), in order of first citation:
+    one source line per article, however many of its passages are cited."""
+    groups: dict[tuple[str, str, str], list[SourceRef]] = {}
+    for src in sources:
+        groups.setdefault((src.outlet, src.published, src.title), []).append(src)
+    return list(groups.values())
 
 
 def telegram_sources(
     sources: Sequence[SourceRef], *, expanded: bool, limit: int = MAX_MESSAGE
 ) -> str:
-    """The compact source list, or with ``expanded`` each source followed by its passage.
+    """The compact source list (one line per article), or with ``expanded`` each article's
+    line followed by its cited passages.
 
-    Passages are verbatim, in expandable blockquotes. If all of them together would not fit
-    in ``limit`` characters, each is shortened (at a word boundary, marked with "…") so the
-    list still fits in one message.
+    Passages are verbatim, in expandable blockquotes (marked ``[n]`` when an article has
+    several). If all of them together would not fit in ``limit`` characters, each is
+    shortened (at a word boundary, marked with "…") so the list still fits in one message.
     """
-    lines = [source_line(s) for s in sources]
+    groups = by_article(sources)
+    lines = [
+        source_line(g[0], "".join(f"[{s.n}]" for s in g) if len(g) > 1 else "") for g in groups
+    ]
     if not expanded:
         return "\n".join(lines)
 
     def build(passages: Sequence[str]) -> str:
-        return "\n".join(
-            f"{line}\n<blockquote expandable>{esc(text)}</blockquote>"
-            for line, text in zip(lines, passages, strict=True)
-        )
+        texts = iter(passages)
+        blocks = []
+        for line, group in zip(lines, groups, strict=True):
+            # In the order of the line's markers; the quotes themselves stay verbatim.
+            quotes = [f"<blockquote expandable>{esc(next(texts))}</blockquote>" for _ in group]
+            blocks.append("\n".join([line, *quotes]))
+        return "\n".join(blocks)
 
-    passages = [s.passage.strip() for s in sources]
+    passages = [s.passage.strip() for g in groups for s in g]
     full = build(passages)
     if len(full) <= limit or not sources:
         return full
     # Share what the lines and tags leave over equally between the passages.
-    overhead = len(build([""] * len(sources)))
-    budget = max(0, (limit - overhead) // len(sources))
+    overhead = len(build([""] * len(passages)))
+    budget = max(0, (limit - overhead) // len(passages))
     return build([shorten_escaped(p, budget) for p in passages])
 
 

@@ -45,15 +45,26 @@ def render_answer(
         lines.append(f"({message('note.english_articles', lang)})")
     if answer.citations:
         lines.append("")
+    # One source line per article, however many of its passages are cited.
+    by_doc: dict[str, list[Citation]] = {}
     for c in answer.citations:
-        lines.append(citation_header(c, lang=lang))
-        quoted = textwrap.fill(
-            f"\u201c{' '.join(c.passage.text.split())}\u201d",
-            width=96,
-            initial_indent="    ",
-            subsequent_indent="    ",
-        )
-        lines.append(quoted)
+        by_doc.setdefault(c.passage.doc, []).append(c)
+    for group in by_doc.values():
+        several = len(group) > 1
+        header = citation_header(group[0], lang=lang)
+        if several:
+            header = "".join(f"[{c.n}]" for c in group) + header[header.index("]") + 1 :]
+        lines.append(header)
+        for c in group:
+            marker = f"[{c.n}] " if several else ""
+            lines.append(
+                textwrap.fill(
+                    f"{marker}\u201c{' '.join(c.passage.text.split())}\u201d",
+                    width=96,
+                    initial_indent="    ",
+                    subsequent_indent="    ",
+                )
+            )
     return "\n".join(lines)
 
 

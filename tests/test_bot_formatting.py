@@ -107,7 +107,8 @@ def five_thousand_characters() -> str:
 
 def test_five_thousand_character_answer_splits_between_paragraphs() -> None:
     text = five_thousand_characters()
-    layout = formatting.layout_answer(answer(text, passage(1, "p1"), passage(2, "p2")))
+    cited = (passage(1, "p1", title="One"), passage(2, "p2", title="Two"))
+    layout = formatting.layout_answer(answer(text, *cited))
     shown = [visible(m) for m in layout.messages]
     assert len(shown) >= 2 and all(len(m) <= MAX_MESSAGE for m in layout.messages)
     body = "\n\n".join(shown)
@@ -235,3 +236,22 @@ def test_help_in_another_language_stays_one_message_with_many_outlets() -> None:
     html = formatting.help_text(many, "news_bot", "pl")
     assert utf16_len(visible(html)) <= MAX_MESSAGE
     assert "+489 (/sources)" in visible(html)
+
+
+def test_one_source_line_per_article_however_many_passages_are_cited() -> None:
+    same = [
+        SourceRef(1, "TIME", "2021-11-14", "Putin denies", "Morawiecki stated to PAP…"),
+        SourceRef(2, "TIME", "2021-11-14", "Putin denies", "…he was cited as saying by PAP."),
+        SourceRef(3, "RT", "2021-11-12", "USA, UK and EU", "Warsaw and Vilnius sent troops."),
+    ]
+    compact = visible(formatting.telegram_sources(same, expanded=False))
+    assert compact.splitlines() == [
+        "[1][2] TIME · 14 Nov 2021 · Putin denies",
+        "[3] RT · 12 Nov 2021 · USA, UK and EU",
+    ]
+    html = formatting.telegram_sources(same, expanded=True)
+    text, entities = parse_telegram_html(html)
+    quotes = [
+        text[e["offset"] : e["offset"] + e["length"]] for e in entities if "quote" in e["type"]
+    ]
+    assert quotes == [s.passage for s in same]  # every passage still quoted, verbatim, in order
