@@ -238,20 +238,30 @@ class AnswerLayout:
     note: str = ""
 
 
-def layout_answer(answer: Answer, limit: int = MAX_MESSAGE) -> AnswerLayout:
+# "RT (2021-11-12): …", the extractive answer's attribution of one outlet's claim.
+_ISO_DATE_IN_PARENS = re.compile(r"\((\d{4}-\d{2}-\d{2})\)(?=: )")
+
+
+def layout_answer(
+    answer: Answer, limit: int = MAX_MESSAGE, *, show_query: bool = False
+) -> AnswerLayout:
     """Lay out an answer: its text with ``[n]`` markers, then ``[n] Outlet · date · title``.
 
     An abstained answer is just its decline text: no sources. The layout is planned with the
     *expanded* source list, so the last message still fits after "Show passages" is pressed.
+    ``show_query`` (TELEGRAM_SHOW_QUERY, for debugging) adds what a follow-up was searched as.
+    Dates in the answer text ("RT (2021-11-12): …") take the source lines' format.
     """
     notes = []
     if answer.fallback_reason:  # the model failed: say why this answer reads differently
         notes.append(f"<i>{esc(answer.fallback_reason)}</i>")
     query = answer.search_query.strip()
-    if query and not answer.abstained and _normalise(query) != _normalise(answer.question):
+    resolved = _normalise(query) != _normalise(answer.question)
+    if show_query and query and not answer.abstained and resolved:
         notes.append(f"<i>Searched for: {esc(query)}</i>")
     note = "\n".join(notes)
-    body = split_text(answer.answer or "", limit) or [esc("(no answer text)")]
+    text = _ISO_DATE_IN_PARENS.sub(lambda m: f"({format_date(m.group(1))})", answer.answer or "")
+    body = split_text(text, limit) or [esc("(no answer text)")]
     if note and len(body[0]) + len(note) + 2 <= limit:
         body[0] = f"{note}\n\n{body[0]}"
     sources = [] if answer.abstained else sources_of(answer)

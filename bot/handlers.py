@@ -425,7 +425,7 @@ async def _answer_now(
             await replace_draft(shown, formatting.esc(ANSWER_CUT_OFF))
         raise
     shown = await draft.close() if draft else None
-    layout = formatting.layout_answer(answer)
+    layout = formatting.layout_answer(answer, show_query=svc.settings.telegram_show_query)
     first_edit = shown.message_id if shown else reply_id
     items = [
         outgoing(message, text, quote=quote and i == 0, edit_id=first_edit if i == 0 else None)

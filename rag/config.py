@@ -115,6 +115,7 @@ class Settings:
     telegram_stream_interval: float = 1.0  # seconds between edits of a streamed answer
     telegram_delivery_timeout: float = 900.0  # seconds an answer is retried before giving up
     telegram_queue_limit: int = 10  # questions per person per chat waiting for the rate limit
+    telegram_show_query: bool = False  # debugging: show what a follow-up was searched as
     log_level: str = "WARNING"
 
     @classmethod
@@ -153,6 +154,7 @@ class Settings:
             "telegram_stream_interval": _float("TELEGRAM_STREAM_INTERVAL", 1.0, minimum=0.0),
             "telegram_delivery_timeout": _float("TELEGRAM_DELIVERY_TIMEOUT", 900.0, minimum=0.0),
             "telegram_queue_limit": _int("TELEGRAM_QUEUE_LIMIT", 10, minimum=0),
+            "telegram_show_query": _bool("TELEGRAM_SHOW_QUERY", False),
             "log_level": _str("RAG_LOG_LEVEL", "WARNING").upper(),
         }
         known = {f.name for f in fields(cls)}

@@ -30,12 +30,14 @@ FOLLOW_UP = "and what did Poland say?"
 UNANSWERABLE = "What is the capital of Peru?"
 USER = 4242
 GROUP = -1001234567890
-SOURCE_LINE = re.compile(r"^\[(\d+)\] (.+?) · (.+?) · (.+)$", re.MULTILINE)
+SOURCE_LINE = re.compile(r"^((?:\[\d+\])+) (.+?) · (.+?) · (.+)$", re.MULTILINE)
+ISO_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)(?=: )")
 
 
-def source_lines(text: str) -> list[tuple[int, str, str, str]]:
-    """``[n] Outlet · date · title`` lines of a message, as Telegram shows them."""
-    return [(int(n), o, d, t) for n, o, d, t in SOURCE_LINE.findall(text)]
+def source_lines(text: str) -> list[tuple[str, str, str, str]]:
+    """``[n] Outlet · date · title`` lines of a message (``[1][2] …`` for an article with two
+    cited passages), as Telegram shows them."""
+    return SOURCE_LINE.findall(text)
 
 
 def button(message: dict[str, Any]) -> tuple[str, str] | None:
@@ -61,16 +63,14 @@ def assert_shows_answer(messages: list[dict[str, Any]], answer: Answer) -> None:
     """The messages show the answer text and one ``[n] Outlet · date · title`` per citation."""
     shown = "\n\n".join(m["text"] for m in messages)
     for line in answer.answer.splitlines():
+        # "RT (2021-11-12): …" is shown with the source lines' date format.
+        line = ISO_DATE.sub(lambda m: f"({formatting.format_date(m.group(1))})", line)
         assert line.strip() in shown
-    expected = [
-        (
-            c.n,
-            c.passage.outlet,
-            formatting.format_date(c.passage.published),
-            c.passage.title,
-        )
-        for c in answer.citations
-    ]
+    by_article: dict[tuple[str, str, str], list[int]] = {}
+    for c in answer.citations:
+        key = (c.passage.outlet, formatting.format_date(c.passage.published), c.passage.title)
+        by_article.setdefault(key, []).append(c.n)
+    expected = [("".join(f"[{n}]" for n in ns), *key) for key, ns in by_article.items()]
     assert source_lines(messages[-1]["text"]) == expected
     # Outlets are bold, so a reader can scan them.
     assert set(entity_text(messages[-1], "bold")) >= {c.passage.outlet for c in answer.citations}
@@ -216,8 +216,8 @@ async def test_follow_up_uses_the_conversation_and_reset_forgets_it(
     assert follow.history == [Turn(QUESTION, first.answer.answer)]
     # The same words searched for something else with the conversation than without it.
     assert follow.answer.search_query != after_reset.answer.search_query
-    # ...and the user sees what was searched for, and the answer to it.
-    assert f"Searched for: {follow.answer.search_query}" in replies[0]["text"]
+    # ...and the user sees the answer to it, not the query (that is TELEGRAM_SHOW_QUERY's).
+    assert "Searched for" not in replies[0]["text"]
     assert_shows_answer(replies, follow.answer)
     assert after_reset.history == []
     assert handlers.RESET_DONE in [m["text"] for m in fake.sent(USER)]
@@ -339,7 +339,7 @@ async def test_long_answer_is_split_into_valid_messages(fake, make_settings, run
 async def test_html_in_the_question_is_shown_literally(fake, make_settings, run_bot, recorder):
     question = "What did <b>Belarus</b> & \"Poland\" say about 'talks' </blockquote>?"
     follow_up = "and <b>Poland</b> & 'Rau'?"
-    async with run_bot(make_settings(), recorder):
+    async with run_bot(make_settings(telegram_show_query=True), recorder):
         first = await ask_private(fake, question)
         # A follow-up is searched for with the earlier question, and the bot says so.
         replies = await ask_private(fake, follow_up)

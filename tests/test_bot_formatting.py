@@ -86,11 +86,23 @@ def test_abstained_answer_is_only_the_decline() -> None:
 
 
 def test_follow_up_shows_what_was_searched_for_escaped() -> None:
-    layout = formatting.layout_answer(answer("A [1].", passage(1, "p"), query=f"Earlier? {NASTY}"))
+    layout = formatting.layout_answer(
+        answer("A [1].", passage(1, "p"), query=f"Earlier? {NASTY}"), show_query=True
+    )
     assert visible(layout.messages[0]).startswith(f"Searched for: Earlier? {NASTY}\n\nA [1].")
-    # ...but not when the search was the question itself.
-    plain = formatting.layout_answer(answer("A [1].", passage(1, "p"), query="q"))
+    # ...but not when the search was the question itself, nor to users by default.
+    plain = formatting.layout_answer(answer("A [1].", passage(1, "p"), query="q"), show_query=True)
     assert "Searched for" not in plain.messages[0]
+    default = formatting.layout_answer(answer("A [1].", passage(1, "p"), query="Earlier?"))
+    assert "Searched for" not in default.messages[0]
+
+
+def test_an_outlets_date_in_the_answer_takes_the_source_lines_format() -> None:
+    text = "RT (2021-11-12): A claim [1].\nTIME (2021-11-14): Another [2]."
+    cited = (passage(1, "a", outlet="RT", title="One"), passage(2, "b", outlet="TIME", title="Two"))
+    shown = visible(formatting.layout_answer(answer(text, *cited)).messages[0])
+    assert shown.startswith("RT (12 Nov 2021): A claim [1].\nTIME (14 Nov 2021): Another [2].")
+    assert "2021-11" not in shown
 
 
 def five_thousand_characters() -> str:

@@ -37,7 +37,7 @@ REPLY = (
 STREAM = {"chunk_size": 5, "chunk_delay": 0.06}
 USER = 5151
 GROUP = -1009876543210
-SOURCE_LINE = re.compile(r"^\[(\d+)\] (.+?) · (.+?) · (.+)$", re.MULTILINE)
+SOURCE_LINE = re.compile(r"^((?:\[\d+\])+) (.+?) · (.+?) · (.+)$", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,11 @@ def assert_is_the_answer(message: dict[str, Any], answer: Any) -> None:
     no cursor, and the "Show passages" button."""
     assert answer.answer.strip() in message["text"]
     assert not message["text"].endswith(streaming.CURSOR.strip())
-    listed = [(int(n), outlet) for n, outlet, _, _ in SOURCE_LINE.findall(message["text"])]
+    listed = [
+        (int(n), outlet)
+        for markers, outlet, _, _ in SOURCE_LINE.findall(message["text"])
+        for n in re.findall(r"\d+", markers)  # "[1][2] TIME": one line per article
+    ]
     assert listed == [(c.n, c.passage.outlet) for c in answer.citations]
     (button,) = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
     assert button["text"] == "Show passages"

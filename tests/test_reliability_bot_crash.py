@@ -36,7 +36,8 @@ def button_data(message: dict[str, Any]) -> str:
 def test_killed_after_answering_the_button_and_the_conversation_survive(
     fake: FakeTelegram, bot_process: Any, data_dir: Path
 ) -> None:
-    bot = bot_process(fake, data_dir).start()
+    # TELEGRAM_SHOW_QUERY: the reply says what the follow-up was searched as.
+    bot = bot_process(fake, data_dir, TELEGRAM_SHOW_QUERY="1").start()
     try:
         fake.push_message(fake.private_chat(USER), USER, QUESTION)
         bot.wait_until(lambda: fake.sent(USER))

@@ -59,7 +59,7 @@ POOL_IDS = [
     "dev-07",
     "tune-22",
 ]
-SOURCE_LINE = re.compile(r"^\[\d+\] (.+?) · ", re.MULTILINE)
+SOURCE_LINE = re.compile(r"^(?:\[\d+\])+ (.+?) · ", re.MULTILINE)
 
 
 @dataclass
