@@ -9,22 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Lines that are never article text.
+from rag.lexicon import read_lines
+
+# Page furniture is data (rag/lexicon/furniture/): lines that are never article text, markup
+# inside lines, and the phrases of paywalled related-headline lists.
 _FURNITURE_LINE = re.compile(
-    r"""^\s*(?:
-        all\ news | related\ articles? | back\ to\ top(?:\ button)? | read\ more | share(?:\ this)?
-        | advertisement | subscribe | follow\ us.* | more\ on\ this\ topic
-        | \[time-brightcove[^\]]*\]            # time.com player markup
-        | [•·▪◦]\ .* | [•·▪◦]                  # photo-caption bullets: "• Reuters", "• © …"
-        | ©.* | photo:.* | image:.*
-    )\s*$""",
-    re.IGNORECASE | re.VERBOSE,
+    r"^\s*(?:" + "|".join(f"(?:{p})" for p in read_lines("furniture", "lines.txt")) + r")\s*$",
+    re.IGNORECASE,
 )
-# Paywalled related-headline lists ("- PoliticsFive pardoned prisoners namedThe material is
-# available only to POZIRK+"): the list and the teaser headline just above it end the article.
-_PAYWALL = re.compile(r"the material is available only to", re.IGNORECASE)
+_PAYWALL = re.compile(
+    "|".join(re.escape(p) for p in read_lines("furniture", "paywall.txt")), re.IGNORECASE
+)
 _LIST_ITEM = re.compile(r"^\s*[-*]\s")
-_INLINE_MARKUP = re.compile(r"\[time-brightcove[^\]]*\]")
+_INLINE_MARKUP = re.compile("|".join(f"(?:{p})" for p in read_lines("furniture", "inline.txt")))
 
 
 @dataclass(frozen=True)
