@@ -42,7 +42,7 @@ from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.coreference import person_names
 from rag.i18n import join_names, message
-from rag.lexicon import english
+from rag.lexicon import english, read_lines
 from rag.normalize import fold, terms, words
 from rag.retrieval import Candidate
 from rag.seams import Vocabulary
@@ -147,23 +147,17 @@ def heuristic_score(row: np.ndarray, t: Tuning = TUNING) -> float:
     return float(score)
 
 
-_NUMBER = re.compile(
-    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundreds?|thousands?|millions?|dozens?|several)\b"
-)
-_CALENDAR_WORDS = "|".join(w.lower() for w in (*english().months, *english().weekdays))
-_DATE = re.compile(
-    rf"\b({_CALENDAR_WORDS}|spring|summer|autumn|fall|winter|"
-    r"(19|20)\d\d|yesterday|today|last (week|year|month)|earlier|since|later)\b"
-)
-_REASON = re.compile(
-    r"\b(because|due to|in order to|so as to|as a result|since|after|angered|to (divert|distract|"
-    r"destabili\w+|gain|obtain|evade|prevent)|reason|aim\w*|for (political|its) )\b"
-)
-_STATEMENT = re.compile(
-    r"[\"“”«]|\b(said|says|stated|called|claimed|accused|stressed|noted|told|"
-    r"denied|rejected|described|emphasi[sz]ed|argued|warned|added)\b"
-)
+def _cues(name: str, extra: tuple[str, ...] = ()) -> str:
+    """The alternatives of rag/lexicon/en/`name` (plus `extra`) as one regex group's body."""
+    return "|".join((*extra, *read_lines("en", name)))
+
+
+# What makes a sentence hold the kind of answer asked (word lists in rag/lexicon/en/).
+_NUMBER = re.compile(rf"\b({_cues('number_cues.txt')})\b")
+_CALENDAR_WORDS = tuple(w.lower() for w in (*english().months, *english().weekdays))
+_DATE = re.compile(rf"\b({_cues('date_cues.txt', _CALENDAR_WORDS)})\b")
+_REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
+_STATEMENT = re.compile(rf"[\"“”«]|\b({_cues('statement_verbs.txt')})\b")
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
 # A sentence whose speaker is only a pronoun: the name is in the sentence before it.
 _SPEAKER_ELSEWHERE = re.compile(
@@ -172,7 +166,7 @@ _SPEAKER_ELSEWHERE = re.compile(
     r"warned|concluded|explained|emphasi[sz]ed|insisted)\b|\bquoting\s+(?:him|her|them)\b|"
     r"^(?:He|She|They)\s+(?:said|says|added|stressed|noted|stated|told|claimed)\b"
 )
-_CALENDAR = re.compile(rf"^({_CALENDAR_WORDS})$", re.IGNORECASE)
+_CALENDAR = re.compile(rf"^({'|'.join(_CALENDAR_WORDS)})$", re.IGNORECASE)
 
 
 @dataclass
