@@ -26,6 +26,7 @@ INTEGRATION_MODULES = (
     "test_bot_rough_edges",
     "test_bot_streaming",
     "test_cli",
+    "test_evaluation_cli",
     "test_evaluation_e2e",
     "test_ingest",
     "test_llm_real",
@@ -41,6 +42,7 @@ INTEGRATION_MODULES = (
 INTEGRATION_TESTS = (
     "test_training_on_a_small_sample_writes_a_model_that_loads",  # ~3 min
     "test_ranking_metrics_agree_with_ranx",  # ranx compiles with numba: ~12 s
+    "test_bad_ingest_never_corrupts_the_existing_index",  # ingests a fresh store
 )
 
 
