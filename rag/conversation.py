@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rag.answering.question import focus_question, is_follow_up
 from rag.config import DEFAULT_HISTORY_TURNS
 from rag.coreference import (
+    PERSON_PRONOUN,
     elliptic_target,
     has_person_pronoun,
     person_names,
@@ -32,7 +33,6 @@ MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
 # ("expect", "eu", "belarus"); "whats his name" keeps the previous question's topic.
 MIN_OWN_TERMS = 3
 _META_TERMS = frozenset({"name", "call", "say", "said", "tell"})
-_PERSON_PRONOUN_WORDS = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 
 _WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
 _PRONOUN = re.compile(
@@ -124,7 +124,7 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
     resolved = resolve_person(question, antecedents)
     # "what does he expect the EU to do?" stands alone once he is named; "whats his name?"
     # asks about the previous answer and keeps its topic.
-    own = [t for t in terms(_PERSON_PRONOUN_WORDS.sub(" ", question)) if t not in _META_TERMS]
+    own = [t for t in terms(PERSON_PRONOUN.sub(" ", question)) if t not in _META_TERMS]
     return resolved if len(own) >= MIN_OWN_TERMS else ""
 
 

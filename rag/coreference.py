@@ -20,7 +20,7 @@ from rag.answering.countries import countries
 from rag.lexicon import english
 
 _NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*")
-_PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
+PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"[’']s$")
 _ELLIPTIC = re.compile(
     r"^(?:and|what about|how about|same for|but)\s+(?:for\s+|about\s+|with\s+)?(?P<rest>.+?)$",
@@ -48,7 +48,7 @@ def person_names(text: str) -> list[str]:
 
 def has_person_pronoun(question: str) -> bool:
     """Whether `question` says he, she, his… without naming anyone it could mean."""
-    return bool(_PERSON_PRONOUN.search(question)) and not person_names(question)
+    return bool(PERSON_PRONOUN.search(question)) and not person_names(question)
 
 
 def resolve_person(question: str, antecedents: list[str]) -> str:
@@ -61,7 +61,7 @@ def resolve_person(question: str, antecedents: list[str]) -> str:
     def replace(match: re.Match[str]) -> str:
         return f"{name}'s" if match.group(0).lower() in ("his", "hers") else name
 
-    return _PERSON_PRONOUN.sub(replace, question)
+    return PERSON_PRONOUN.sub(replace, question)
 
 
 def elliptic_target(question: str) -> str:

@@ -43,14 +43,14 @@ def supported(candidate: Candidate, tuning: CrossLingualTuning = TUNING) -> bool
     return named and candidate.cosine >= tuning.min_cosine_with_name
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year as the articles and questions write it
 
 
 def of_other_years(candidate: Candidate, years: set[str]) -> bool:
     """Whether the passage is dated to other years than `years`: it names years, none of
     them asked, and its article is not of an asked year either ("November 2021" for a
     question about November 2024)."""
-    named = set(_YEAR.findall(candidate.passage.text))
+    named = set(YEAR.findall(candidate.passage.text))
     return bool(named) and not named & years and candidate.passage.published[:4] not in years
 
 
@@ -60,7 +60,7 @@ def best_candidate(request: AnswerRequest, tuning: CrossLingualTuning = TUNING) 
     BM25's name matches did no better)."""
     if not request.candidates:
         return None
-    years = set(_YEAR.findall(request.question))
+    years = set(YEAR.findall(request.question))
     if years:
         for candidate in request.candidates[: tuning.year_lookahead]:
             if not of_other_years(candidate, years):

@@ -287,7 +287,7 @@ def _needs_type(info: QuestionInfo) -> bool:
     return info.qtype not in (QType.GENERIC, QType.YESNO, QType.STATEMENT)
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR = crosslingual.YEAR
 
 
 def _of_years(sentence: ScoredSentence, years: set[str]) -> bool:
