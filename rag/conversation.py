@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 
 from rag.answering.question import focus_question, is_follow_up
+from rag.chunking import sentence_spans
+from rag.cleaning import Span
 from rag.config import DEFAULT_HISTORY_TURNS
 from rag.coreference import (
     PERSON_PRONOUN,
@@ -174,8 +176,8 @@ def already_quoted(passage: str, answer: str, min_chars: int = 40) -> bool:
     """Whether `answer` quotes a sentence of `passage` (a sentence of at least `min_chars`,
     compared without punctuation or case)."""
     shown = _plain(answer)
-    for sentence in re.split(r"(?<=[.!?…])\s+", passage):
-        plain = _plain(sentence)
+    for span in sentence_spans(passage, Span(0, len(passage))):  # the chunker's sentences
+        plain = _plain(passage[span.start : span.end])
         if len(plain) >= min_chars and plain in shown:
             return True
     return False
