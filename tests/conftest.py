@@ -41,7 +41,6 @@ INTEGRATION_MODULES = (
 
 INTEGRATION_TESTS = (
     "test_training_on_a_small_sample_writes_a_model_that_loads",  # ~3 min
-    "test_ranking_metrics_agree_with_ranx",  # ranx compiles with numba: ~12 s
     "test_bad_ingest_never_corrupts_the_existing_index",  # ingests a fresh store
 )
 

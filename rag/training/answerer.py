@@ -54,6 +54,7 @@ HIDDEN_UNITS = 32
 MODEL_DIR = PROJECT_ROOT / "rag" / "answering" / "models"
 TRAIN_GOLD = ("tune.jsonl", "chat-tune.jsonl", "conversations-tune.jsonl")
 CHECK_GOLD = ("dev.jsonl", "heldout.jsonl", "chat-heldout.jsonl")
+QUICK_GOLD_PER_PARAGRAPH = 5  # a `limit` run's gold questions per file, per paragraph kept
 
 
 @dataclass
@@ -158,10 +159,13 @@ def squad_items(
 
 
 def gold_items(
-    names: Sequence[str], rng: random.Random | None, weight: float = 1.0
+    names: Sequence[str],
+    rng: random.Random | None,
+    weight: float = 1.0,
+    per_file: int | None = None,
 ) -> list[tuple[str, str, Sequence[str], bool, float]]:
     """Standalone questions of the project's gold files (conversation turns after the first
-    need their history and are left out)."""
+    need their history and are left out); with `per_file`, only each file's first ones."""
     items = []
     gold_dir = PROJECT_ROOT / "seeds" / "gold"
     for name in names:
@@ -169,7 +173,7 @@ def gold_items(
         if not path.is_file():
             continue
         raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-        for item, obj in zip(load_gold(path), raw, strict=True):
+        for item, obj in list(zip(load_gold(path), raw, strict=True))[:per_file]:
             if obj.get("turn", 1) != 1:
                 continue
             group = f"seeds:{item.sources[0].doc}" if item.sources else "seeds:none"
@@ -338,8 +342,9 @@ def build(
     squad_dir: Path, work: Path, *, limit: int | None = None, dump: Path | None = None
 ) -> tuple[Selector, dict]:
     """Everything `rag train-answerer` does, into a Selector and its report; with `limit`, a
-    quick run on each article's first `limit` paragraphs."""
+    quick run on each article's first `limit` paragraphs and each gold file's first questions."""
     rng = random.Random(SEED)
+    per_file = limit * QUICK_GOLD_PER_PARAGRAPH if limit else None
     training, validation = squad.split(squad.load_articles(squad_dir, limit))
     train_corpus = squad.write_corpus(training, work / "squad-train")
     val_corpus = squad.write_corpus(validation, work / "squad-validation")
@@ -347,12 +352,12 @@ def build(
         open_index(train_corpus, work / "index-train"), squad_items(training, rng, noise=True)
     )
     seeds = open_index(PROJECT_ROOT / "seeds" / "corpus", work / "index-seeds")
-    questions += run_questions(seeds, gold_items(TRAIN_GOLD, rng, SEED_GOLD_WEIGHT))
+    questions += run_questions(seeds, gold_items(TRAIN_GOLD, rng, SEED_GOLD_WEIGHT, per_file))
     val_questions = run_questions(
         open_index(val_corpus, work / "index-validation"), squad_items(validation, rng, False)
     )
     checks = {
-        name: run_questions(seeds, gold_items((name,), None))
+        name: run_questions(seeds, gold_items((name,), None, per_file=per_file))
         for name in CHECK_GOLD
         if (PROJECT_ROOT / "seeds" / "gold" / name).is_file()
     }
