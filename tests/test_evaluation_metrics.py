@@ -409,4 +409,3 @@ def test_ranking_metrics_agree_with_the_textbook_definition_on_random_rankings()
     assert 0 < ref1 < ref5 < n  # the sample exercises every case
     assert (hits1, hits5) == (ref1, ref5)
     assert mrr / n == pytest.approx(ref_mrr / n)
-
