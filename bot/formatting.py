@@ -238,8 +238,9 @@ class AnswerLayout:
     note: str = ""
 
 
-# "RT (2021-11-12): …", the extractive answer's attribution of one outlet's claim.
-_ISO_DATE_IN_PARENS = re.compile(r"\((\d{4}-\d{2}-\d{2})\)(?=: )")
+# "RT (2021-11-12): …", the extractive answer's attribution of one outlet's claim, and
+# "That comes from RT (2021-11-12) [1]: …", the answer to "which outlet?".
+_ISO_DATE_IN_PARENS = re.compile(r"\((\d{4}-\d{2}-\d{2})\)(?=: | \[\d+\])")
 
 
 def layout_answer(

@@ -9,8 +9,11 @@ and the bot all resolve follow-ups here and remember turns the same way.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 
 from rag.answering.question import focus_question, is_follow_up
 from rag.chunking import sentence_spans
@@ -28,6 +31,7 @@ from rag.coreference import (
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words
 from rag.normalize import terms
+from rag.smalltalk import normalise
 from rag.types import Turn
 
 MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
@@ -91,6 +95,7 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
     question = focus_question(question)
     if detect_language(question) == "en":  # Polish "w" is not chat for "with"
         question = expand_chat_words(question)
+    history = without_source_turns(history)
     if not history or not (is_follow_up(question) or has_person_pronoun(question)):
         return question
     previous = history[-1]
@@ -166,6 +171,39 @@ def asks_for_another_account(question: str, history: Sequence[Turn]) -> bool:
         return False
     match = _ACCOUNT.search(_sentence(question))
     return bool(match) and match.group("who").casefold() not in _NOT_SOMEONE
+
+
+@cache
+def _source_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(cues, fillers) of rag/lexicon/source_questions.json, over every language."""
+    raw = resources.files("rag.lexicon").joinpath("source_questions.json").read_text("utf-8")
+    data = json.loads(raw)
+
+    def words(kind: str) -> frozenset[str]:
+        return frozenset(normalise(w) for ws in data[kind].values() for w in ws)
+
+    return words("cues"), words("fillers")
+
+
+def asks_for_source(question: str, history: Sequence[Turn]) -> bool:
+    """Whether a follow-up asks where the answer just given comes from ("which outlet?",
+    "source?", "when was that published?", "какое издание?"): every word of it is a cue or a
+    filler of rag/lexicon/source_questions.json and one is a cue. A question with a topic of
+    its own ("which outlet reported the Kuznica closure?") is a question, not this."""
+    if not history or not _MARKER.search(history[-1].answer):  # nothing cited to point to
+        return False
+    cues, fillers = _source_words()
+    words = normalise(question).split()
+    return any(w in cues for w in words) and all(w in cues or w in fillers for w in words)
+
+
+def without_source_turns(history: Sequence[Turn]) -> list[Turn]:
+    """`history` up to its last turn that asked about the news itself: the "which outlet?"
+    turns after it only pointed at its answer, so follow-ups still lean on that one."""
+    turns = list(history)
+    while turns and asks_for_source(turns[-1].question, turns[:-1]):
+        turns.pop()
+    return turns
 
 
 def _plain(text: str) -> str:

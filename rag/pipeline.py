@@ -13,11 +13,14 @@ from rag.config import Settings
 from rag.conversation import (
     already_quoted,
     asks_for_another_account,
+    asks_for_source,
     named_outlets,
     standalone_query,
+    without_source_turns,
 )
 from rag.embedding import Embedder
 from rag.errors import InvalidQuestion
+from rag.i18n import join_names, message
 from rag.index import Index
 from rag.ingest import IngestReport
 from rag.language import detect_language
@@ -194,6 +197,10 @@ class Pipeline:
         intent = small_talk_intent(validate_question(question))
         if intent is not None:  # "hi", "thanks", "who are you?": no search
             return self.small_talk(question, intent)
+        if asks_for_source(question, history):  # "which outlet?" after an answer
+            found = self.source_of_previous(question, history, filters, answerer)
+            if found is not None:
+                return found
         chosen = self.answerer(answerer)
         request = self.request(question, history=history, filters=filters, on_token=on_token)
         if asks_for_overview(request.search_query):
@@ -205,6 +212,39 @@ class Pipeline:
         ]
         answer.search_query = answer.search_query or request.search_query  # an LLM may rewrite
         return answer
+
+    def source_of_previous(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        filters: SearchFilters | None = None,
+        answerer: str | None = None,
+    ) -> Answer | None:
+        """ "which outlet said that?", "source?": the previous answer again (asked again as it
+        was asked, so its passages are cited as they were), led by its outlets and dates;
+        None when that answer is declined now (the articles changed)."""
+        history = without_source_turns(history)
+        if not history:
+            return None
+        previous = history[-1]
+        earlier = self.ask(
+            previous.question, history=history[:-1], filters=filters, answerer=answerer
+        )
+        if earlier.abstained or not earlier.citations:
+            return None
+        language = detect_language(question)
+        markers: dict[tuple[str, str], list[int]] = {}
+        for c in earlier.citations:
+            markers.setdefault((c.passage.outlet, c.passage.published), []).append(c.n)
+        sources = [
+            f"{outlet} ({published or message('date.unknown', language)}) "
+            + "".join(f"[{n}]" for n in numbers)
+            for (outlet, published), numbers in markers.items()
+        ]
+        lead = message("source.lead", language, sources=join_names(sources, language, "and"))
+        earlier.question, earlier.language = question, language
+        earlier.answer = f"{lead} {earlier.answer}"
+        return earlier
 
     def small_talk(self, question: str, intent: str) -> Answer:
         """The friendly reply to small talk, saying what the articles are about."""

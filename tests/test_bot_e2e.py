@@ -31,7 +31,7 @@ UNANSWERABLE = "What is the capital of Peru?"
 USER = 4242
 GROUP = -1001234567890
 SOURCE_LINE = re.compile(r"^((?:\[\d+\])+) (.+?) · (.+?) · (.+)$", re.MULTILINE)
-ISO_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)(?=: )")
+ISO_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)(?=: | \[\d+\])")
 
 
 def source_lines(text: str) -> list[tuple[str, str, str, str]]:
@@ -507,4 +507,22 @@ async def test_conversation_and_buttons_survive_a_restart(fake, make_settings, r
     shown = fake.message(USER, first[-1]["message_id"])
     assert entity_text(shown, "expandable_blockquote") == [
         c.passage.text.strip() for c in recorder.asks[0].answer.citations
+    ]
+
+
+async def test_which_outlet_after_an_answer_names_it_with_the_source_lines_date(
+    fake, make_settings, run_bot, recorder
+):
+    async with run_bot(make_settings(), recorder):
+        await ask_private(fake, QUESTION)
+        replies = await ask_private(fake, "which outlet was that?")
+
+    first, source = recorder.asks
+    cited = first.answer.citations[0].passage
+    shown = replies[0]["text"]
+    assert shown.startswith(f"That comes from {cited.outlet} ")
+    assert f"({formatting.format_date(cited.published)})" in shown
+    assert_shows_answer(replies, source.answer)
+    assert [c.passage.id for c in source.answer.citations] == [
+        c.passage.id for c in first.answer.citations
     ]

@@ -103,6 +103,9 @@ def test_an_outlets_date_in_the_answer_takes_the_source_lines_format() -> None:
     shown = visible(formatting.layout_answer(answer(text, *cited)).messages[0])
     assert shown.startswith("RT (12 Nov 2021): A claim [1].\nTIME (14 Nov 2021): Another [2].")
     assert "2021-11" not in shown
+    lead = "That comes from RT (2021-11-12) [1]: A claim [1]."
+    shown = visible(formatting.layout_answer(answer(lead, cited[0])).messages[0])
+    assert shown.startswith("That comes from RT (12 Nov 2021) [1]: A claim [1].")
 
 
 def five_thousand_characters() -> str:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from rag.conversation import Histories, answer_names, named_outlets, standalone_query
+from rag.conversation import (
+    Histories,
+    answer_names,
+    asks_for_source,
+    named_outlets,
+    standalone_query,
+)
 from rag.pipeline import Pipeline
 from rag.types import Turn
 
@@ -208,3 +214,43 @@ def test_a_reaction_with_nothing_after_it_is_a_follow_up() -> None:
     previous = Turn("What was Sikorski's warning about the border?", "… may be closed … [1].")
     query = standalone_query("how did Belarus respond?", [previous])
     assert "Sikorski" in query and query.startswith("how did Belarus respond")
+
+
+def test_asking_where_the_answer_comes_from_is_recognised_in_each_language() -> None:
+    for question in (
+        "which outlet did he say it to",
+        "source?",
+        "when was that published?",
+        "какое издание это написало?",
+        "skąd to?",
+        "звідки це?",
+        "адкуль гэта?",
+    ):
+        assert asks_for_source(question, [CLOSED]), question
+    for question in (
+        "Which outlet reported the Kuznica closure?",  # a topic of its own
+        "who said that?",  # the speaker, found in the passages
+        "откуда мигранты?",  # where the migrants come from
+        "what does TASS say?",
+    ):
+        assert not asks_for_source(question, [CLOSED]), question
+    declined = Turn("Who closed it?", "The articles I have do not say.")
+    assert not asks_for_source("source?", [declined])  # nothing was cited
+    assert not asks_for_source("source?", [])
+
+
+def test_which_outlet_after_an_answer_names_its_outlet_and_date_and_cites_it_again(
+    pipeline: Pipeline,
+) -> None:
+    first = pipeline.ask("What does Vladimir Shapovalov say Poland is using the crisis for?")
+    assert not first.abstained
+    history = [Turn(first.question, first.answer)]
+    source = pipeline.ask("which outlet did he say it to", history=history)
+    cited = first.citations[0].passage
+    assert source.answer.startswith(f"That comes from {cited.outlet} ({cited.published}) [1]")
+    assert [c.passage.id for c in source.citations] == [c.passage.id for c in first.citations]
+    # in Russian, and a follow-up after it still leans on the first question
+    history.append(Turn(source.question, source.answer))
+    russian = pipeline.ask("какое издание это написало?", history=history)
+    assert russian.answer.startswith(f"Это из {cited.outlet}")
+    assert "That comes from" not in russian.answer
