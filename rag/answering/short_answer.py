@@ -33,6 +33,7 @@ _WORD = re.compile(r"[\w’'-]+")
 def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
     """(text, start, end) of every name, number or date of the asked kind in `sentence`."""
     plain = english().plain_capitals
+    dates = {*english().months, *english().weekdays}
     found = []
     for m in _PATTERNS[qtype].finditer(sentence):
         text, start = m.group(0), m.start()
@@ -42,6 +43,8 @@ def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
                 start += len(words[0]) + 1
                 words = words[1:]
             text = " ".join(words)
+            if dates & set(words):  # "November", "on Tuesday": a date is not who or where
+                continue
         if text:
             found.append((text.strip(" ,."), start, start + len(text)))
     return found
