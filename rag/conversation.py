@@ -9,18 +9,18 @@ and the bot all resolve follow-ups here and remember turns the same way.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 
 from rag.answering.question import focus_question, is_follow_up
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.config import DEFAULT_HISTORY_TURNS
 from rag.coreference import (
+    NAME,
     PERSON_PRONOUN,
+    WH,
     elliptic_target,
     has_person_pronoun,
     person_names,
@@ -29,7 +29,7 @@ from rag.coreference import (
     swap_person,
 )
 from rag.language import detect_language
-from rag.lexicon import english, expand_chat_words
+from rag.lexicon import english, expand_chat_words, read_json
 from rag.normalize import terms
 from rag.smalltalk import normalise
 from rag.types import Turn
@@ -40,12 +40,10 @@ MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
 MIN_OWN_TERMS = 3
 _META_TERMS = frozenset({"name", "call", "say", "said", "tell"})
 
-_WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
 _PRONOUN = re.compile(
     r"\b(he|she|him|his|her|hers|they|them|their|it|its|that|this|these|those|there|then)\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*")
 _MARKER = re.compile(r"\s*\[\d+\]")
 
 
@@ -58,7 +56,7 @@ def answer_names(answer: str, known: str) -> list[str]:
     """Names the previous answer gave that the conversation has not said already."""
     plain = english().plain_capitals
     names: list[str] = []
-    for m in _NAME.finditer(_MARKER.sub("", answer)):
+    for m in NAME.finditer(_MARKER.sub("", answer)):
         name = " ".join(w for w in m.group(0).split() if w not in plain)
         if name and name.lower() not in " ".join([known, *names]).lower():
             names.append(name)
@@ -106,7 +104,7 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
         if substituted:
             return " ".join(substituted.split())
     # Another language's follow-up mostly has its own question word ("а когда…", "a kim…").
-    if _WH.search(question) or detect_language(question) != "en":
+    if WH.search(question) or detect_language(question) != "en":
         query = f"{_sentence(question)} {topic}"
     else:
         query = f"{topic} {_sentence(question)}"
@@ -176,8 +174,7 @@ def asks_for_another_account(question: str, history: Sequence[Turn]) -> bool:
 @cache
 def _source_words() -> tuple[frozenset[str], frozenset[str]]:
     """(cues, fillers) of rag/lexicon/source_questions.json, over every language."""
-    raw = resources.files("rag.lexicon").joinpath("source_questions.json").read_text("utf-8")
-    data = json.loads(raw)
+    data = read_json("source_questions.json")
 
     def words(kind: str) -> frozenset[str]:
         return frozenset(normalise(w) for ws in data[kind].values() for w in ws)

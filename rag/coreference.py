@@ -19,14 +19,15 @@ import re
 from rag.answering.countries import countries
 from rag.lexicon import english
 
-_NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*")
+# A run of capitalised words ("Foreign Minister Zbigniew Rau"): a name, or sentence furniture.
+NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*")
 PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"[’']s$")
 _ELLIPTIC = re.compile(
     r"^(?:and|what about|how about|same for|but)\s+(?:for\s+|about\s+|with\s+)?(?P<rest>.+?)$",
     re.IGNORECASE,
 )
-_WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
+WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w’'-]+")
 MAX_ELLIPTIC_WORDS = 4
 MAX_ACRONYM_CHARS = 5
@@ -36,7 +37,7 @@ def person_names(text: str) -> list[str]:
     """Capitalised names in `text` that are not sentence furniture or countries, in order."""
     plain = english().plain_capitals
     names = []
-    for m in _NAME.finditer(text):
+    for m in NAME.finditer(text):
         name = " ".join(w for w in m.group(0).split() if w not in plain)
         name = _POSSESSIVE.sub("", name)
         if name.isupper() and len(name) <= MAX_ACRONYM_CHARS:
@@ -71,7 +72,7 @@ def elliptic_target(question: str) -> str:
     if not match:
         return ""
     rest = match.group("rest").strip()
-    if _WH.search(rest) or len(_WORD.findall(rest)) > MAX_ELLIPTIC_WORDS:
+    if WH.search(rest) or len(_WORD.findall(rest)) > MAX_ELLIPTIC_WORDS:
         return ""
     return rest
 

@@ -5,14 +5,13 @@ the border?" is a question."""
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 
 from rag.i18n import date_text, join_names, message
+from rag.lexicon import read_json
 from rag.types import ArticleInfo
 
 #: Letters, digits and apostrophes survive normalisation; everything else separates words.
@@ -29,7 +28,7 @@ def normalise(text: str) -> str:
 @cache
 def _lexicon() -> tuple[dict[str, str], frozenset[str]]:
     """(phrase -> intent, filler words), over every language."""
-    data = json.loads(resources.files("rag.lexicon").joinpath("smalltalk.json").read_text("utf-8"))
+    data = read_json("smalltalk.json")
     phrases = {
         normalise(phrase): intent
         for intent, languages in data["intents"].items()

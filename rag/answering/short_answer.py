@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from rag.answering.question import QType, QuestionInfo
+from rag.coreference import NAME
 from rag.lexicon import english
 from rag.normalize import terms
 
@@ -24,7 +25,7 @@ _PATTERNS = {
         rf"\b(?:\d{{1,2}} (?:{_MONTHS})(?: \d{{4}})?|(?:{_MONTHS})(?: \d{{1,2}})?(?:,? \d{{4}})?"
         r"|(?:19|20)\d\d)\b"
     ),
-    QType.PERSON: re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*"),
+    QType.PERSON: NAME,
 }
 _PATTERNS[QType.PLACE] = _PATTERNS[QType.PERSON]
 _WORD = re.compile(r"[\w’'-]+")

@@ -7,6 +7,7 @@ terms must bump rag.normalize.TERMS_VERSION.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,11 @@ def read_lines(language: str, name: str) -> list[str]:
     """Non-empty, non-comment lines of `rag/lexicon/<language>/<name>`."""
     text = resources.files(__name__).joinpath(language, name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+def read_json(name: str) -> dict:
+    """The JSON file `rag/lexicon/<name>` (the word lists shared by every language)."""
+    return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
 
 
 def read_table(language: str, name: str) -> dict[str, str]:
