@@ -164,6 +164,12 @@ class Glossary:
         the Russian way: rag/lexicon/be/); `text` itself for languages without rules."""
         return self._glossed(text, language)[1]
 
+    def anchored(self, text: str, language: str = "") -> bool:
+        """Whether some word of `text` carried over by its form (a number, a name or word
+        the articles spell alike, a month or country) rather than as the embedding model's
+        nearest article word: a gloss of nearest words alone is a guess."""
+        return self._glossed(text, language)[2]
+
     def _vocabulary_vectors(self) -> np.ndarray:
         """The articles' common words embedded once, on the first question that needs them."""
         with self._lock:
@@ -171,8 +177,8 @@ class Glossary:
                 self._vectors = self._embed(self._common)
             return self._vectors
 
-    def _gloss(self, text: str, language: str = "") -> tuple[str, str]:
-        """(the gloss, the respelled text) of `text` in `language`.
+    def _gloss(self, text: str, language: str = "") -> tuple[str, str, bool]:
+        """(the gloss, the respelled text, whether it is anchored) of `text` in `language`.
 
         Numbers and words the articles already use (a transliterated name) are kept as they
         are. (Counting the unmatched words against the answer, as unknown terms, declined
@@ -198,6 +204,7 @@ class Glossary:
                 if token.isalpha() and len(token) > 1:
                     pending.append((len(slots), token.lower()))
             slots.append(slot)
+        anchored = any(slots)  # before the embedding's nearest words join them
         spelled = list(originals)
         if pending and self._words:
             rules = respelling_rules(language)
@@ -208,8 +215,8 @@ class Glossary:
                     slots[at].append(neighbour)
         gloss = " ".join(w for slot in slots for w in slot)
         if not respell and not respelling_rules(language).always:
-            return gloss, text
-        return gloss, " ".join(spelled)
+            return gloss, text, anchored
+        return gloss, " ".join(spelled), anchored
 
     def name_match(self, word: str) -> str:
         """The article word of which (folded) `word` is a transliterated, maybe inflected,

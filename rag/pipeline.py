@@ -167,6 +167,7 @@ class Pipeline:
             # "and what did Poland say?": not the passage just quoted again. (An outlet's
             # account, "what does RT say?", may well be the RT passage just shown.)
             found = [c for c in found if not already_quoted(c.passage.text, history[-1].answer)]
+        gloss = self.retriever.gloss(query, query_language) if query_language != "en" else ""
         return answering.AnswerRequest(
             question=question,
             search_query=query,
@@ -177,7 +178,8 @@ class Pipeline:
             on_token=on_token,
             language=language,
             filters=filters,
-            gloss=self.retriever.gloss(query, query_language) if query_language != "en" else "",
+            gloss=gloss,
+            gloss_anchored=bool(gloss) and self.retriever.gloss_anchored(query, query_language),
         )
 
     def ask(

@@ -85,6 +85,11 @@ class HybridRetriever:
         glossary = self._current_glossary()
         return glossary.gloss(query, language) if glossary else ""
 
+    def gloss_anchored(self, query: str, language: str = "") -> bool:
+        """Whether the gloss of `query` carries a word over by its form (see rag.gloss)."""
+        glossary = self._current_glossary()
+        return glossary.anchored(query, language) if glossary else False
+
     def multilingual_query(self, query: str, language: str = "") -> str:
         """What the multilingual model reads for `query`: Belarusian respelled the Russian
         way (the model has no Belarusian), other languages as typed."""

@@ -28,6 +28,19 @@ def test_an_out_of_corpus_russian_question_is_declined_in_russian(pipeline: Pipe
     assert "статьях" in answer.answer
 
 
+def test_a_question_glossed_by_nearest_words_alone_is_declined_in_its_language(
+    pipeline: Pipeline,
+) -> None:
+    # "Кто выиграл…" glosses to "who de", which alone matched a "de-escalation" sentence.
+    for question, lang in (
+        ("Кто выиграл чемпионат мира по футболу?", "ru"),
+        ("Хто выйграў чэмпіянат свету па футболе?", "be"),
+    ):
+        answer = pipeline.ask(question)
+        assert answer.abstained and not answer.citations, question
+        assert answer.answer == message("decline.generic", lang)
+
+
 def test_a_polish_decline_is_in_polish(pipeline: Pipeline) -> None:
     answer = pipeline.ask("Kto wygrał mistrzostwa świata w piłce nożnej?")
     assert answer.abstained and answer.answer == message("decline.generic", "pl")

@@ -85,3 +85,14 @@ def test_a_belarusian_question_finds_its_passage_once_respelled(pipeline: Pipeli
     answer = pipeline.ask(question)
     assert not answer.abstained, answer.answer
     assert "Minsk" in answer.answer
+
+
+def test_a_gloss_is_anchored_by_a_name_or_number_not_by_nearest_words_alone(
+    pipeline: Pipeline,
+) -> None:
+    retriever = pipeline.retriever
+    assert retriever.gloss_anchored("Что сказал Дмитрий Полянский?", "ru")  # a name
+    assert retriever.gloss_anchored("Сколько мигрантов было в 2021 году?", "ru")  # a number
+    football = "Кто выиграл чемпионат мира по футболу?"
+    assert retriever.gloss(football, "ru")  # nearest words come out...
+    assert not retriever.gloss_anchored(football, "ru")  # ...but nothing carried over

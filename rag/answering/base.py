@@ -33,6 +33,9 @@ class AnswerRequest:
     filters: SearchFilters | None = None  # what the search was restricted to
     # A non-English question as the articles' English words (rag.gloss); "" for English.
     gloss: str = ""
+    # Whether the gloss carries a name, number, month or country over by its form, rather
+    # than only the embedding model's nearest words (Glossary.anchored).
+    gloss_anchored: bool = False
 
     def declined(self, reason: str, answerer: str) -> Answer:
         """The answer that declines this question with `reason` (no citations)."""

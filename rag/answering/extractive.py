@@ -344,7 +344,13 @@ class ExtractiveAnswerer:
             )
             info, q, sentences = self.analyse(english)
             gates = self.gates(english, info, q, sentences)
-            if gates.passed(replace(TUNING, min_answer_probability=TUNING.min_gloss_probability)):
+            # A gloss of nearest words only ("who de" for a question about football) answers
+            # only from a passage the multilingual model also finds close.
+            trusted = request.gloss_anchored or (
+                bool(sentences) and crosslingual.supported(sentences[0].candidate)
+            )
+            gloss_tuning = replace(TUNING, min_answer_probability=TUNING.min_gloss_probability)
+            if trusted and gates.passed(gloss_tuning):
                 chosen = self._choose(info, sentences, request.max_citations)
                 found = self._compose(english, chosen, info, q)
                 return replace(
