@@ -22,13 +22,13 @@ import numpy as np
 from rag.answering.cross_encoder import HASH_NAME, MODEL_DIR, MODEL_NAME, RAW
 from rag.answering.grounding import sentences
 from rag.training import squad
+from rag.training.cli import DEFAULT_SQUAD_DIR
 
 SEED = 0
 EXTRA_SENTENCES = 4
 HIDDEN = 96
 COMPARE = 64
 LEARNING_RATE = 1e-3
-DEFAULT_SQUAD = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "squad2"
 
 Row = tuple[str, list[str], list[bool], bool]  # question, candidates, labels, answerable
 
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
     from rag.embedding_multilingual import shared_multilingual_embedder
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
+    p.add_argument("--squad", type=Path, default=DEFAULT_SQUAD_DIR)
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--limit", type=int, default=None, help="paragraphs per article (quick run)")
     p.add_argument("--out", type=Path, default=MODEL_DIR)
