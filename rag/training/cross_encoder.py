@@ -1,12 +1,19 @@
-"""Train the cross-encoder of rag.answering.cross_encoder on SQuAD 2.0 (torch, CPU).
+"""Train the cross-encoder of rag.answering.cross_encoder (torch, CPU, fixed seed).
 
     python -m rag.training.cross_encoder [--squad DIR] [--epochs N] [--limit N] [--out DIR]
 
-Data, split by article as rag.training.squad.split: per question, the sentences of its own
-paragraph plus EXTRA_SENTENCES from other paragraphs of its article; a sentence is positive when
-it holds an answer span, and every sentence of an unanswerable question is negative. Per-sentence
-binary cross-entropy, fixed seed. Prints, per epoch, on the held-out articles: how often the
-right sentence ranks first and the answerability AUC of the best sentence's probability. Writes
+Data, split by article as rag.training.squad.split:
+- SQuAD 2.0: per question, the sentences of its own paragraph plus EXTRA_SENTENCES from other
+  paragraphs of its article; a sentence is positive when it holds an answer span, and every
+  sentence of an unanswerable question is negative. A share of the training questions is added
+  again typed as in a chat (rag.training.answerer.chat_typed), so typos and lower case are seen.
+- The project's tune gold (TRAIN_GOLD, never the dev or held-out files) over the seed articles:
+  the sentence holding the item's evidence is positive; the negatives are the corpus sentences
+  closest to the question by USE cosine (the near misses retrieval would offer) and a few at
+  random. Each item also comes once typed as in a chat.
+Per-sentence binary cross-entropy. Prints, per epoch, how often the right sentence ranks first
+and the answerability AUC of the best sentence's probability, on the held-out SQuAD articles as
+written and as typed in a chat, and on the training articles (the gap shows overfitting). Writes
 the weights as `.npz` plus its `.sha256`.
 """
 
@@ -21,11 +28,26 @@ import numpy as np
 
 from rag.answering.cross_encoder import HASH_NAME, MODEL_DIR, MODEL_NAME, RAW
 from rag.answering.grounding import sentences
+from rag.chunking import sentence_spans
+from rag.cleaning import Span
+from rag.config import PROJECT_ROOT
+from rag.evaluation.gold import load_gold
+from rag.evaluation.textnorm import fold_answer
 from rag.training import squad
 from rag.training.cli import DEFAULT_SQUAD_DIR
 
 SEED = 0
 EXTRA_SENTENCES = 4
+CHAT_NOISE_SHARE = 0.35  # of SQuAD training questions added again as typed in a chat
+TRAIN_GOLD = (
+    "tune.jsonl",
+    "chat-tune.jsonl",
+    "conversations-tune.jsonl",
+    "crosslingual-tune.jsonl",
+)
+GOLD_NEAR_NEGATIVES = 8  # corpus sentences closest to a gold question, as its negatives
+GOLD_RANDOM_NEGATIVES = 3
+GOLD_COPIES = 3  # each gold item this many times (new random negatives, one copy chat-typed)
 HIDDEN = 96
 COMPARE = 64
 LEARNING_RATE = 1e-3
@@ -52,6 +74,64 @@ def build_rows(articles: list[squad.SquadArticle], rng: random.Random) -> list[R
             rows.append(
                 (q.question, candidates + extra, labels + [False] * len(extra), q.answerable)
             )
+    return rows
+
+
+def with_chat_noise(rows: list[Row], rng: random.Random) -> list[Row]:
+    """`rows` plus a chat-typed copy of a CHAT_NOISE_SHARE of them."""
+    from rag.training.answerer import chat_typed
+
+    noisy = [(chat_typed(r[0], rng), *r[1:]) for r in rows if rng.random() < CHAT_NOISE_SHARE]
+    return rows + noisy
+
+
+def corpus_sentences(corpus: Path) -> dict[str, list[str]]:
+    """Article id -> its sentences, split as the answerer splits passages."""
+    out = {}
+    for path in sorted(corpus.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        out[path.stem] = [text[s.start : s.end] for s in sentence_spans(text, Span(0, len(text)))]
+    return out
+
+
+def gold_rows(corpus: Path, names: tuple[str, ...], embed, rng: random.Random) -> list[Row]:
+    """Training rows from the project's tune gold over `corpus` (see the module docstring)."""
+    from rag.training.answerer import chat_typed
+
+    articles = corpus_sentences(corpus)
+    every = [s for ss in articles.values() for s in ss]
+    vectors = embed(every)
+    rows: list[Row] = []
+    for name in names:
+        path = PROJECT_ROOT / "seeds" / "gold" / name
+        if not path.is_file():
+            continue
+        for item in load_gold(path):
+            if item.turn != 1:
+                continue  # later turns need their conversation
+            evidence = [fold_answer(src.evidence) for src in item.sources]
+            positive = {
+                i
+                for i, s in enumerate(every)
+                if item.answerable and any(e and e in fold_answer(s) for e in evidence)
+            }
+            if item.answerable and not positive:
+                continue  # the evidence crosses a sentence boundary
+            closeness = vectors @ embed([item.question])[0]
+            near = [int(i) for i in np.argsort(-closeness) if int(i) not in positive]
+            for copy in range(GOLD_COPIES):
+                others = near[GOLD_NEAR_NEGATIVES:]
+                chosen = sorted(positive) + near[:GOLD_NEAR_NEGATIVES]
+                chosen += rng.sample(others, min(GOLD_RANDOM_NEGATIVES, len(others)))
+                question = chat_typed(item.question, rng) if copy == 1 else item.question
+                rows.append(
+                    (
+                        question,
+                        [every[i] for i in chosen],
+                        [i in positive for i in chosen],
+                        item.answerable,
+                    )
+                )
     return rows
 
 
@@ -90,8 +170,8 @@ def _torch_model():
     return Model()
 
 
-def train(rows: list[Row], held: list[Row], features, epochs: int):
-    """Train on `rows`, report on `held` each epoch; returns the torch model."""
+def train(rows: list[Row], checks: dict[str, list[Row]], features, epochs: int):
+    """Train on `rows`, report on each of `checks` every epoch; returns the torch model."""
     import torch
     from torch.nn import functional as F
 
@@ -119,7 +199,9 @@ def train(rows: list[Row], held: list[Row], features, epochs: int):
             loss.backward()
             opt.step()
         with torch.no_grad():
-            print(f"epoch {epoch + 1}: {validation(held, lambda r: logits(r).numpy())}")
+            for name, held in checks.items():
+                figures = validation(held, lambda r: logits(r).numpy())
+                print(f"epoch {epoch + 1}, {name}: {figures}", flush=True)
     return model
 
 
@@ -164,15 +246,29 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(SEED)
     training, held = squad.split(squad.load_articles(args.squad, args.limit))
     embedder = shared_multilingual_embedder()
-    cache: dict[str, np.ndarray] = {}
-
-    def features(text: str) -> np.ndarray:
-        if text not in cache:
-            cache[text] = embedder.token_features(text)
-        return cache[text]
-
-    model = train(build_rows(training, rng), build_rows(held, rng), features, args.epochs)
+    squad_rows = build_rows(training, rng)
+    rows = with_chat_noise(squad_rows, rng)
+    rows += gold_rows(PROJECT_ROOT / "seeds" / "corpus", TRAIN_GOLD, embedder.embed, rng)
+    held_rows = build_rows(held, rng)
+    checks = {
+        "held-out SQuAD": held_rows,
+        "held-out SQuAD, chat-typed": with_chat_noise_only(held_rows, rng),
+        "training SQuAD (sample)": rng.sample(squad_rows, min(1000, len(squad_rows))),
+    }
+    texts = sorted(
+        {t for r in rows + [r for c in checks.values() for r in c] for t in (r[0], *r[1])}
+    )
+    print(f"{len(rows):,} training questions; token features of {len(texts):,} texts", flush=True)
+    cache = dict(zip(texts, embedder.token_features(texts), strict=True))
+    model = train(rows, checks, cache.__getitem__, args.epochs)
     print(f"wrote {export(model, args.out)}")
+
+
+def with_chat_noise_only(rows: list[Row], rng: random.Random) -> list[Row]:
+    """Every row of `rows` with its question typed as in a chat."""
+    from rag.training.answerer import chat_typed
+
+    return [(chat_typed(r[0], rng), *r[1:]) for r in rows]
 
 
 if __name__ == "__main__":
