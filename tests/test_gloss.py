@@ -104,4 +104,3 @@ def test_an_english_word_the_articles_never_use_finds_theirs(pipeline: Pipeline)
     assert "pictures" in related["image"]
     assert "harm" in related["damage"]
     assert related["xylophone"] == []  # nothing in the articles is near it
-
