@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,12 @@ async def _post_init(application: Application) -> None:
     if svc.pipeline is None:
         from rag.pipeline import Pipeline  # heavy imports: only once the token is known good
 
-        svc.pipeline = await asyncio.to_thread(Pipeline.open, svc.settings)
+        pipeline = await asyncio.to_thread(Pipeline.open, svc.settings)
+        svc.pipeline = pipeline
+        # The article vocabulary that non-English questions and paraphrase words are looked
+        # up in is embedded once (~1 s for the seeds, ~20 s for 30,000 words): now, in the
+        # background, rather than on some user's first question.
+        threading.Thread(target=pipeline.warm_up, name="warm-up", daemon=True).start()
     await application.bot.set_my_commands(handlers.COMMANDS)
     svc.outbox.resume()  # what the last run could not deliver
     for lang in LANGUAGES:  # the menu in each catalog's language, for users whose app uses it

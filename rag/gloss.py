@@ -172,6 +172,10 @@ class Glossary:
         nearest article word: a gloss of nearest words alone is a guess."""
         return self._glossed(text, language)[2]
 
+    def prepare(self) -> None:
+        """Embed the article vocabulary now instead of on the first question that needs it."""
+        self._vocabulary_vectors()
+
     def _vocabulary_vectors(self) -> np.ndarray:
         """The articles' common words embedded once, on the first question that needs them."""
         with self._lock:

@@ -19,7 +19,7 @@ from rag.conversation import (
     without_source_turns,
 )
 from rag.embedding import Embedder
-from rag.errors import InvalidQuestion
+from rag.errors import InvalidQuestion, RagError
 from rag.i18n import join_names, message
 from rag.index import Index
 from rag.ingest import IngestReport
@@ -96,6 +96,15 @@ class Pipeline:
     def outlets(self) -> tuple[str, ...]:
         """The outlets of the indexed articles."""
         return self.index.outlets()
+
+    def warm_up(self) -> None:
+        """Do now what the first question would otherwise wait for: embed the article
+        vocabulary that non-English questions and English paraphrase words are looked up in
+        (rag.gloss). Safe to run in a background thread beside questions."""
+        try:
+            self.retriever.warm_up()
+        except RagError as exc:  # e.g. a damaged model file: the first question says so
+            log.info("Warm-up skipped: %s", exc)
 
     # -- answering --------------------------------------------------------------------------
 

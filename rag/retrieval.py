@@ -90,6 +90,12 @@ class HybridRetriever:
         glossary = self._current_glossary()
         return glossary.anchored(query, language) if glossary else False
 
+    def warm_up(self) -> None:
+        """Embed the article vocabulary the gloss and related words use (see rag.gloss)."""
+        glossary = self._current_glossary()
+        if glossary is not None:
+            glossary.prepare()
+
     def related_words(
         self, words: Sequence[str], min_cosine: float, limit: int
     ) -> dict[str, list[str]]:

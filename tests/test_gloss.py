@@ -104,3 +104,9 @@ def test_an_english_word_the_articles_never_use_finds_theirs(pipeline: Pipeline)
     assert "pictures" in related["image"]
     assert "harm" in related["damage"]
     assert related["xylophone"] == []  # nothing in the articles is near it
+
+
+def test_warming_up_embeds_the_vocabulary_the_first_question_needs(pipeline: Pipeline) -> None:
+    pipeline.warm_up()
+    glossary = pipeline.retriever._current_glossary()
+    assert glossary is not None and glossary._vectors is not None
