@@ -213,8 +213,9 @@ def question_view(
 ) -> QuestionView:
     """The question's weighted terms, the spellings that count as each, its names and numbers
     (and which of them no article contains), as the features need them. With `related`, a
-    lower-case word no article uses also counts as found where its nearest article words are
-    (TUNING.related_*): "what image did he use" is answered by a sentence about pictures."""
+    word no article uses — not a name or a country — also counts as found where its nearest
+    article words are (TUNING.related_*): "what image did he use" is answered by a sentence
+    about pictures."""
     total = lexical.size if lexical else 1
     weights: dict[str, float] = {}
     alternatives: dict[str, set[str]] = {}
