@@ -243,7 +243,8 @@ def question_view(
     # A common word no article uses is a paraphrase ("image" for "pictures"); its nearest
     # article words count as it. A name or a country no article has stays unknown: a near
     # miss to decline ("finland" is nearest to "poland").
-    names = {t for name in question_entities(query) for t in terms(name)}
+    named = question_entities(query)
+    names = {t for name in named for t in terms(name)}
     paraphrased = [
         t
         for t in alternatives
@@ -266,7 +267,7 @@ def question_view(
     total_weight = sum(weights.values()) or 1.0
     entities: dict[str, set[str]] = {}
     unknown_entities = set()
-    for name in question_entities(query):
+    for name in named:
         name_terms = terms(name)
         if not name_terms:
             continue
