@@ -65,11 +65,20 @@ ID_PREFIX = {
     "conversations-heldout": "conv-",
     "crosslingual-tune": "xlt-",
     "crosslingual-heldout": "xlh-",
+    # Written later, blind to the files above, by sessions that had not seen them.
+    "tune-2": "tune2-",
+    "conversations-tune-2": "conv2-",
+    "crosslingual-tune-2": "xlt2-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
-CONVERSATION_FILES = ("conversations-tune.jsonl", "conversations-heldout.jsonl")
-CROSSLINGUAL_FILES = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
+CONVERSATION_FILES = (
+    "conversations-tune.jsonl",
+    "conversations-heldout.jsonl",
+    "conversations-tune-2.jsonl",
+)
+CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
+CROSSLINGUAL_FILES = (*CROSSLINGUAL_SPLIT, "crosslingual-tune-2.jsonl")
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
 MIN_TOTAL_ITEMS = 80
@@ -352,8 +361,8 @@ def test_enough_decline_items_outside_dev():
 
 def test_crosslingual_split_balanced_by_language():
     """Tune and held-out halves hold the same languages in about equal numbers, declines in both."""
-    halves = {name: [item for n, item in ITEMS if n == name] for name in CROSSLINGUAL_FILES}
-    tune, held = (halves[name] for name in CROSSLINGUAL_FILES)
+    halves = {name: [item for n, item in ITEMS if n == name] for name in CROSSLINGUAL_SPLIT}
+    tune, held = (halves[name] for name in CROSSLINGUAL_SPLIT)
     for lang in ("ru", "be", "uk", "pl"):
         in_tune = sum(item["lang"] == lang for item in tune)
         in_held = sum(item["lang"] == lang for item in held)
