@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from rag.answering.question import focus_question, is_follow_up
+from rag.answering.question import QType, analyse, focus_question, is_follow_up
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.config import DEFAULT_HISTORY_TURNS
@@ -45,6 +45,7 @@ _PRONOUN = re.compile(
     re.IGNORECASE,
 )
 _MARKER = re.compile(r"\s*\[\d+\]")
+_THING_PRONOUN = re.compile(r"\b(it|its|that|this|these|those|there|then)\b", re.IGNORECASE)
 
 
 def _sentence(text: str) -> str:
@@ -122,14 +123,24 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
     if target:  # "and Lithuania's?", "what about Shapovalov?"
         return swap_country(topic, target) or swap_person(topic, target)
     antecedents = person_names(topic)
+    answered: list[str] = []
     if _MARKER.search(previous.answer):  # not after a decline
-        antecedents += [
+        answered = [
             n for n in person_names(_MARKER.sub("", previous.answer)) if n not in antecedents
         ]
-    resolved = resolve_person(question, antecedents)
+    own = [t for t in terms(PERSON_PRONOUN.sub(" ", question)) if t not in _META_TERMS]
+    # After "who did Makei speak with?" (answered: Borrell), "what did he tweet?" is about
+    # the person the answer named and stands alone once he is named; the previous topic
+    # follows when the follow-up has no word of its own ("whats his name?") or an "it" that
+    # stands for it ("when did he say it?").
+    if answered and analyse(topic).qtype == QType.PERSON:
+        resolved = resolve_person(question, [*answered, *antecedents])
+        if resolved and (not own or _THING_PRONOUN.search(resolved)):
+            return f"{resolved} {topic}"
+        return resolved
+    resolved = resolve_person(question, [*antecedents, *answered])
     # "what does he expect the EU to do?" stands alone once he is named; "whats his name?"
     # asks about the previous answer and keeps its topic.
-    own = [t for t in terms(PERSON_PRONOUN.sub(" ", question)) if t not in _META_TERMS]
     return resolved if len(own) >= MIN_OWN_TERMS else ""
 
 

@@ -34,8 +34,10 @@ MAX_ACRONYM_CHARS = 5
 
 
 def person_names(text: str) -> list[str]:
-    """Capitalised names in `text` that are not sentence furniture or countries, in order."""
-    plain = english().plain_capitals
+    """Capitalised names in `text` that are not sentence furniture, dates or countries, in
+    order ("the November 2024 conference" names no one "he" could be)."""
+    lexicon = english()
+    plain = lexicon.plain_capitals | {*lexicon.months, *lexicon.weekdays}
     names = []
     for m in NAME.finditer(text):
         name = " ".join(w for w in m.group(0).split() if w not in plain)

@@ -59,6 +59,30 @@ def test_a_pronoun_asking_about_the_answer_keeps_the_previous_topic() -> None:
     assert "Polish border guard" in query and "Tomasz Praga" in query
 
 
+def test_after_asking_who_a_pronoun_means_the_person_the_answer_named() -> None:
+    previous = Turn(
+        "According to TIME, who did Vladimir Makei speak with on Sunday?",
+        "Josep Borrell — The ministry stated that Vladimir Makei, Belarus’ foreign minister, "
+        "spoke with Josep Borrell on Sunday [1].",
+    )
+    assert standalone_query("what did he tweet after the call", [previous]) == (
+        "what did Josep Borrell tweet after the call"
+    )
+    # "it" still stands for the previous question's topic.
+    query = standalone_query("when did he say it", [previous])
+    assert query.startswith("when did Josep Borrell say it") and "Sunday" in query
+
+
+def test_a_month_is_not_a_person_a_pronoun_could_mean() -> None:
+    previous = Turn(
+        "Who is the state secretary who spoke at the November 2024 Minsk conference?",
+        "Alaksandar Valfovič — Alaksandar Valfovič, state secretary of Belarus’ Security "
+        "Council, seized the opportunity [1].",
+    )
+    query = standalone_query("how many trafficking rings did he say were broken up", [previous])
+    assert "Valfovič say" in query and "November say" not in query
+
+
 def test_organisations_are_not_taken_for_people() -> None:
     from rag.coreference import person_names
 
