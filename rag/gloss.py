@@ -52,6 +52,11 @@ class GlossTuning:
     # word as respelled by the fixed rules only when its nearest article word is this much
     # closer (set on crosslingual-tune's Belarusian questions).
     respelling_margin: float = 0.05
+    # The hubness correction (Glossary._hub_excess): its weight, the neighbours it averages,
+    # and how many article words it measures them among.
+    hub_weight: float = 1.0
+    hub_neighbours: int = 10
+    hub_sample: int = 4_000
 
 
 TUNING = GlossTuning()
@@ -151,6 +156,7 @@ class Glossary:
         ]
         self._embed = embed
         self._vectors: np.ndarray | None = None
+        self._hubness: np.ndarray | None = None
         self._lock = threading.Lock()
         # The search and the answerer both ask for a question's gloss: compute it once.
         self._glossed = lru_cache(maxsize=256)(self._gloss)
@@ -173,8 +179,9 @@ class Glossary:
         return self._glossed(text, language)[2]
 
     def prepare(self) -> None:
-        """Embed the article vocabulary now instead of on the first question that needs it."""
-        self._vocabulary_vectors()
+        """Embed the article vocabulary (and measure its hub words) now instead of on the
+        first question that needs it."""
+        self._hub_excess()
 
     def _vocabulary_vectors(self) -> np.ndarray:
         """The articles' common words embedded once, on the first question that needs them."""
@@ -269,12 +276,39 @@ class Glossary:
                 best, best_cost = self._words[index], (cost, extra)
         return best
 
+    def _hub_excess(self) -> np.ndarray:
+        """How much closer than usual each article word sits to its nearest article words.
+
+        Some words ("thwarted") are near everything in the multilingual space and come out
+        as the nearest word of many unrelated ones (хто, отримали, Держдепу): their cosines
+        are discounted by this much (the hubness correction of cross-lingual word retrieval,
+        CSLS). Measured against a sample of the vocabulary, so a big corpus costs little.
+        """
+        vectors = self._vocabulary_vectors()
+        with self._lock:
+            if self._hubness is None:
+                t = self.tuning
+                sample = vectors[:: max(1, len(vectors) // t.hub_sample)]
+                k = min(t.hub_neighbours, len(sample) - 1)
+                if k < 1:
+                    self._hubness = np.zeros(len(vectors), dtype=np.float32)
+                else:
+                    hub = np.empty(len(vectors), dtype=np.float32)
+                    for start in range(0, len(vectors), 2048):
+                        sims = vectors[start : start + 2048] @ sample.T
+                        # the k nearest after the word itself (it may be in the sample)
+                        top = np.sort(np.partition(sims, -(k + 1), axis=1)[:, -(k + 1) :], axis=1)
+                        hub[start : start + 2048] = top[:, :-1].mean(axis=1)
+                    self._hubness = np.maximum(hub - float(np.median(hub)), 0.0)
+            return self._hubness
+
     def _neighbours(self, spellings: list[list[str]]) -> list[tuple[str, str]]:
         """For each word (given as its spellings), the nearest article word by multilingual
-        cosine over all its spellings ('' below the bar), and the spelling that reached it."""
+        cosine, less the word's hub excess, over all its spellings ('' below the bar), and the
+        spelling that reached it."""
         vectors = self._vocabulary_vectors()
         flat = [s for group in spellings for s in group]
-        sims = self._embed(flat) @ vectors.T
+        sims = self._embed(flat) @ vectors.T - self.tuning.hub_weight * self._hub_excess()
         best_word = sims.argmax(axis=1)
         best_sim = sims[np.arange(len(flat)), best_word]
         out, at = [], 0

@@ -110,3 +110,34 @@ def test_warming_up_embeds_the_vocabulary_the_first_question_needs(pipeline: Pip
     pipeline.warm_up()
     glossary = pipeline.retriever._current_glossary()
     assert glossary is not None and glossary._vectors is not None
+    assert glossary._hubness is not None
+
+
+def test_a_word_near_everything_is_no_ones_gloss() -> None:
+    """A hub word ("thwarted") sits near many unrelated words in the multilingual space; the
+    gloss discounts it, so an unrelated word gets no gloss rather than the hub."""
+    import numpy as np
+
+    from rag.gloss import Glossary
+
+    rng = np.random.default_rng(0)
+    directions = {w: rng.normal(size=64) for w in ("border", "soldiers", "pictures", "harm")}
+    hub = sum(directions.values())  # close to every article word
+    vectors = {**directions, "thwarted": hub, "granica": directions["border"] + 0.1 * hub}
+    vectors["xyz"] = hub + 0.5 * rng.normal(size=64)  # a word that means nothing here
+
+    def embed(texts):
+        rows = np.stack([vectors[t] for t in texts])
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+    vocabulary = dict.fromkeys(("border", "soldiers", "pictures", "harm", "thwarted"), 1)
+    glossary = Glossary(vocabulary, embed)
+    assert glossary.gloss("granica", "pl") == "border"
+    assert glossary.gloss("xyz", "pl") == ""
+
+
+def test_ukrainian_function_words_are_not_glossed_as_a_hub_word(gloss) -> None:
+    # "Хто" once came out as "ned" and "отримали" as "thwarted": words near everything.
+    words = gloss("Хто з Держдепу США заявив, що дії режиму Лукашенка загрожують безпеці?", "uk")
+    assert "ned" not in words.split() and "thwarted" not in words.split()
+    assert "lukashenka" in words.split()
