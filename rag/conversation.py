@@ -80,6 +80,20 @@ def named_outlets(question: str, outlets: Sequence[str]) -> tuple[str, ...]:
     return tuple(named)
 
 
+def without_outlets(query: str, outlets: Sequence[str]) -> str:
+    """`query` without the names of `outlets`, which the search is already restricted to:
+    "what does TASS say about it" looks in TASS's articles for what they say about it, and an
+    outlet's name stands in its datelines ("WARSAW, November 23. /TASS/."), not its reports.
+    `query` itself when nothing but the names would be left."""
+    stripped = query
+    for outlet in outlets:
+        flags = 0 if outlet.isupper() else re.IGNORECASE
+        name = rf"(?<!\w){re.escape(outlet)}(?:[’']s)?(?!\w)"
+        stripped = re.sub(name, " ", stripped, flags=flags)
+    stripped = " ".join(stripped.split())
+    return stripped if re.search(r"\w", stripped) else query
+
+
 def standalone_query(question: str, history: Sequence[Turn]) -> str:
     """What to search for: the question sentence itself (not text around it), chat spellings
     spelled out ("wat" -> "what"), and a follow-up resolved against the turns before it.

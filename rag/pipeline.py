@@ -16,6 +16,7 @@ from rag.conversation import (
     asks_for_source,
     named_outlets,
     standalone_query,
+    without_outlets,
     without_source_turns,
 )
 from rag.embedding import Embedder
@@ -165,6 +166,8 @@ class Pipeline:
         if filters is None or filters.is_empty():
             # "what does TASS say?": a question that names an outlet is about its articles.
             filters = SearchFilters(outlets=named) if named else filters
+        if named and filters is not None and set(named) <= set(filters.outlets or ()):
+            query = without_outlets(query, named)
         # The answerer weighs a wider pool than the `retrieved` list shows.
         found = self.candidates(
             query,

@@ -121,6 +121,36 @@ def test_outlets_are_recognised_by_name_but_not_as_common_words() -> None:
     assert named_outlets("start the engine", outlets) == ()
 
 
+def test_the_outlet_a_question_is_restricted_to_is_not_searched_for_as_a_word() -> None:
+    from rag.conversation import without_outlets
+
+    assert without_outlets("what does TASS say about it", ["TASS"]) == "what does say about it"
+    assert without_outlets("Pozirk's figure for Latvia", ["Pozirk"]) == "figure for Latvia"
+    assert without_outlets("what time is it", ["TIME"]) == "what time is it"
+    assert without_outlets("TASS", ["TASS"]) == "TASS"  # nothing else to search for
+
+
+def test_what_an_outlet_says_about_the_thing_just_discussed_is_a_follow_up() -> None:
+    previous = Turn("How many migrants does Belarus estimate are at the border?", "2,000 [1].")
+    query = standalone_query("what does TASS say about the numbers", [previous])
+    assert "migrants" in query and "estimate" in query
+    assert standalone_query("what does TASS say about the Kuznica checkpoint", [previous]) == (
+        "what does TASS say about the Kuznica checkpoint"
+    )
+
+
+def test_an_outlets_account_of_the_topic_comes_from_its_article_not_its_dateline(
+    pipeline: Pipeline,
+) -> None:
+    first = "how did putin respond to claims that russia is behind the migrant crisis?"
+    answer = pipeline.ask(first)
+    history = [Turn(first, answer.answer)]
+    tass = pipeline.ask("what does TASS say about it", history=history)
+    assert not tass.abstained, tass.answer
+    assert {c.passage.outlet for c in tass.citations} == {"TASS"}
+    assert "Putin" in tass.answer  # his denial, as TASS reports it
+
+
 def test_histories_keep_the_last_turns_per_conversation() -> None:
     histories = Histories(max_turns=2)
     for i in range(3):

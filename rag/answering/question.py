@@ -144,6 +144,11 @@ _REACTION_END = re.compile(
     r"\b(say|said|respond|responded|react|reacted|reply|replied|think|answer|answered|"
     r"comment|commented)\W*$"
 )
+# "what does TASS say about the numbers": "the numbers" are the ones just talked about.
+_REACTION_TO_THE = re.compile(
+    r"\b(say|says|said|report|reports|reported|write|writes|wrote|think|claim|claims)\s+"
+    r"(about|of|on)\s+the\s+\w+\W*$"
+)
 
 
 @lru_cache(maxsize=8)
@@ -169,6 +174,8 @@ def is_follow_up(question: str) -> bool:
         return True
     # "how did Belarus respond?", "what did Poland say": a reaction to what was just said.
     if _REACTION_END.search(q) and len(words) <= MAX_FOLLOW_UP_WORDS:
+        return True
+    if _REACTION_TO_THE.search(q) and len(words) <= MAX_FOLLOW_UP_WORDS + 2:
         return True
     if len(words) <= 3 and not _WH_WORDS.search(q):
         return True
