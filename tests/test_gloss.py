@@ -116,9 +116,11 @@ def test_warming_up_embeds_the_vocabulary_the_first_question_needs(pipeline: Pip
 def test_a_word_near_everything_is_no_ones_gloss() -> None:
     """A hub word ("thwarted") sits near many unrelated words in the multilingual space; the
     gloss discounts it, so an unrelated word gets no gloss rather than the hub."""
+    from dataclasses import replace
+
     import numpy as np
 
-    from rag.gloss import Glossary
+    from rag.gloss import TUNING, Glossary
 
     rng = np.random.default_rng(0)
     directions = {w: rng.normal(size=64) for w in ("border", "soldiers", "pictures", "harm")}
@@ -131,7 +133,7 @@ def test_a_word_near_everything_is_no_ones_gloss() -> None:
         return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
     vocabulary = dict.fromkeys(("border", "soldiers", "pictures", "harm", "thwarted"), 1)
-    glossary = Glossary(vocabulary, embed)
+    glossary = Glossary(vocabulary, embed, replace(TUNING, hub_weight=1.0))
     assert glossary.gloss("granica", "pl") == "border"
     assert glossary.gloss("xyz", "pl") == ""
 
