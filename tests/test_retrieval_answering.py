@@ -157,3 +157,13 @@ def test_a_quote_whose_speaker_is_only_he_comes_with_who_he_is(pipeline: Pipelin
     # "he" is Morawiecki, named in the article a little earlier: quoted too, verbatim.
     assert "Morawiecki" in answer.answer
     assert len({c.passage.doc for c in answer.citations}) == 1
+
+
+def test_a_question_about_one_year_is_not_answered_from_another_years_article(
+    pipeline: Pipeline,
+) -> None:
+    # TIME's 2021 article names the foreign minister of then (Makei), who spoke with Borrell;
+    # that is no answer about the November 2024 conference, whatever else is said about it.
+    answer = pipeline.ask("which foreign minister of belarus spoke at the november 2024 conference")
+    cited = {c.passage.published[:4] for c in answer.citations}
+    assert "2021" not in cited and "Makei" not in answer.answer, answer.answer

@@ -329,10 +329,12 @@ def _needs_type(info: QuestionInfo) -> bool:
 _YEAR = crosslingual.YEAR
 
 
-def _of_years(sentence: ScoredSentence, years: set[str]) -> bool:
-    """Whether the sentence is of one of `years`: it names one, or its article is from one."""
+def _of_years(sentence: ScoredSentence, years: set[str], passage_too: bool = False) -> bool:
+    """Whether the sentence is of one of `years`: it names one (or, with `passage_too`, its
+    passage does), or its article is from one."""
     passage = sentence.candidate.passage
-    return bool(years & set(_YEAR.findall(sentence.text))) or passage.published[:4] in years
+    text = passage.text if passage_too else sentence.text
+    return bool(years & set(_YEAR.findall(text))) or passage.published[:4] in years
 
 
 def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None:
@@ -430,6 +432,11 @@ class ExtractiveAnswerer:
                 s.heuristic = heuristic_score(s.features)
                 s.score = s.heuristic + TUNING.weight_learned * s.probability
         sentences.sort(key=lambda s: s.score, reverse=True)
+        years = set(_YEAR.findall(info.text))
+        if years:
+            # "…at the Minsk conference in nov 2024": a sentence of a 2021 article that names
+            # no asked year answers another question; those of the asked years go first.
+            sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
         return info, q, sentences
 
     def candidate_sentences(
