@@ -30,6 +30,11 @@ _ELLIPTIC = re.compile(
 WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w’'-]+")
 MAX_ELLIPTIC_WORDS = 4
+# A country named as the place of a border ("the Belarus border", "the border with Belarus").
+_BORDER_PLACE = re.compile(
+    r"\b([\w’'-]+)(?=[\s-]+border\b)|\bborder\s+(?:with|of)\s+(?:the\s+)?([\w’'-]+)",
+    re.IGNORECASE,
+)
 MAX_ACRONYM_CHARS = 5
 
 
@@ -83,6 +88,11 @@ def swap_country(topic: str, target: str) -> str:
     """`topic` with its country replaced by the one `target` names ('' when either names
     none, or they name the same)."""
     wanted, had = countries(target), countries(topic)
+    if len(had) > 1:
+        # "how many soldiers did Poland have on the Belarus border": Belarus names the place,
+        # Poland the actor "and Lithuania?" asks about.
+        places = " ".join(" ".join(m) for m in _BORDER_PLACE.findall(topic))
+        had = had - countries(places)
     # With two countries in the topic ("from Belarus into Lithuania") which one "and
     # Latvia?" replaces is a guess: leave it to the joined query.
     if len(wanted) != 1 or len(had) != 1 or wanted & had:
@@ -94,7 +104,7 @@ def swap_country(topic: str, target: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
-        if not countries(token) or countries(token) & wanted:
+        if not countries(token) & had:  # not a country, or the place ("the Belarus border")
             return token
         return f"{new}'s" if _POSSESSIVE.search(token) else new
 

@@ -35,6 +35,13 @@ def test_an_elliptic_follow_up_about_another_country_asks_the_question_of_it() -
     assert query == "Who heads Lithuania's border service"
 
 
+def test_and_another_country_replaces_the_actor_not_the_border_it_stands_at() -> None:
+    previous = Turn("how many soldiers did Poland have on the Belarus border?", "15 thousand [1].")
+    assert standalone_query("and lithuania?", [previous]) == (
+        "how many soldiers did lithuania have on the Belarus border"
+    )
+
+
 def test_an_elliptic_follow_up_with_two_countries_before_it_extends_the_question() -> None:
     previous = Turn("How many migrants crossed from Belarus into Lithuania?", "… [1].")
     assert standalone_query("and via Latvia?", [previous]) == (
