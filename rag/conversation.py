@@ -139,8 +139,12 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
     antecedents = person_names(topic)
     answered: list[str] = []
     if _MARKER.search(previous.answer):  # not after a decline
+        # "Vladimir Makei" in the answer is the "Makei" the question named, not a new name.
+        named = {w.casefold() for n in antecedents for w in n.split()}
         answered = [
-            n for n in person_names(_MARKER.sub("", previous.answer)) if n not in antecedents
+            n
+            for n in person_names(_MARKER.sub("", previous.answer))
+            if not {w.casefold() for w in n.split()} & named
         ]
     own = [t for t in terms(PERSON_PRONOUN.sub(" ", question)) if t not in _META_TERMS]
     # After "who did Makei speak with?" (answered: Borrell), "what did he tweet?" is about

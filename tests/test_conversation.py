@@ -75,6 +75,15 @@ def test_after_asking_who_a_pronoun_means_the_person_the_answer_named() -> None:
     assert standalone_query("what did he tweet after the call", [previous]) == (
         "what did Josep Borrell tweet after the call"
     )
+    # The answer may name the asked person in full: "Vladimir Makei" is still not "he".
+    short = Turn(
+        "who did Makei speak with on Sunday?",
+        "The ministry stated that Vladimir Makei, Belarus’ foreign minister, spoke with Josep "
+        "Borrell on Sunday [1].",
+    )
+    assert standalone_query("what did he tweet after the call", [short]) == (
+        "what did Josep Borrell tweet after the call"
+    )
     # "it" still stands for the previous question's topic.
     query = standalone_query("when did he say it", [previous])
     assert query.startswith("when did Josep Borrell say it") and "Sunday" in query
