@@ -3,7 +3,8 @@
 A rule over scripts, characteristic letters and frequent words (data in rag/lexicon/), not a
 statistical model: the questions are short (often two or three words), carry names that belong to
 no language (Lukashenko, Kuźnica), and Russian is often typed in Latin letters ("kto zakryl
-granicu"), which the offline libraries read as Polish, Czech or Slovak. The rule needs no model
+granicu"), which the offline libraries read as Polish, Czech or Slovak — as is Belarusian in its
+Latin alphabet, Łacinka ("kolki mihrantaŭ…"). The rule needs no model
 file and answers in microseconds.
 
 Each word casts one vote, split between the languages its evidence points to (a frequent word of
@@ -27,7 +28,7 @@ LANGUAGES = ("en", "ru", "be", "uk", "pl")
 # Tie order: the languages most users write first.
 _TIE_ORDER = ("en", "ru", "uk", "pl", "be")
 CYRILLIC_LANGUAGES = frozenset({"ru", "be", "uk"})
-LATIN_LANGUAGES = frozenset({"en", "pl", "ru"})  # "ru" here: Russian typed in Latin letters
+LATIN_LANGUAGES = frozenset({"en", "pl", "ru", "be"})  # "ru", "be" here: typed in Latin letters
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 # A word: letters, possibly joined by an apostrophe (Belarusian and Ukrainian use one: інтэрв'ю).
@@ -74,6 +75,7 @@ def lexicon() -> Lexicon:
         "en": _read_words(LEXICON_DIR / "en" / "frequent.txt"),
         "pl": _read_words(LEXICON_DIR / "pl" / "frequent.txt"),
         "ru": _read_words(LEXICON_DIR / "ru" / "frequent-latin.txt"),
+        "be": _read_words(LEXICON_DIR / "be" / "frequent-latin.txt"),
     }
     return Lexicon(
         cyrillic_words=_index(cyrillic),

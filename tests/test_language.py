@@ -19,6 +19,10 @@ GOLD_DIR = Path(__file__).parent.parent / "seeds" / "gold"
         ("lukashenko granica?", "ru"),
         ("kto zakryl granicu", "ru"),
         ("skolko migrantov", "ru"),
+        # Belarusian in Latin letters (Łacinka), which used to read as Polish
+        ("kolki mihrantaŭ pamierła za hod", "be"),
+        ("kali Alejnik sustreniecca z Sikorskim", "be"),
+        ("co powiedział Łukašenka", "pl"),  # a name spelled the Belarusian way decides nothing
         # one word: a name's spelling tells the language
         ("Кузница", "ru"),
         ("Kuźnica", "pl"),
