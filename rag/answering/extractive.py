@@ -130,6 +130,11 @@ class Gates:
         )
 
 
+def _unknown_names_reason(gates: Gates, lang: str) -> str:
+    """The decline naming what no article mentions ("… do not mention Finland")."""
+    return message("decline.unknown_names", lang, names=join_names(list(gates.unknown_names), lang))
+
+
 _F = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 
 
@@ -388,10 +393,7 @@ class ExtractiveAnswerer:
             if gates.unknown_names:
                 # A number no article has ("…у 2023 годзе?") survives the gloss as typed: a
                 # near miss, declined as in English, whatever passage the rule below would find.
-                names = join_names(list(gates.unknown_names), request.language)
-                return request.declined(
-                    message("decline.unknown_names", request.language, names=names), self.name
-                )
+                return request.declined(_unknown_names_reason(gates, request.language), self.name)
             # A gloss of nearest words only ("who de" for a question about football) answers
             # only from a passage the multilingual model also finds close.
             trusted = request.gloss_anchored or (
@@ -537,12 +539,9 @@ class ExtractiveAnswerer:
     ) -> str | None:
         """Why the passages do not answer (the text shown to the user), or None to answer."""
         gates = self.gates(request, info, q, sentences)
-        lang = request.language
         if gates.unknown_names:
-            return message(
-                "decline.unknown_names", lang, names=join_names(list(gates.unknown_names), lang)
-            )
-        return None if gates.passed(TUNING) else message("decline.generic", lang)
+            return _unknown_names_reason(gates, request.language)
+        return None if gates.passed(TUNING) else message("decline.generic", request.language)
 
     def _choose(
         self, info: QuestionInfo, sentences: list[ScoredSentence], limit: int
