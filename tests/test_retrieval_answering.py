@@ -167,3 +167,22 @@ def test_a_question_about_one_year_is_not_answered_from_another_years_article(
     answer = pipeline.ask("which foreign minister of belarus spoke at the november 2024 conference")
     cited = {c.passage.published[:4] for c in answer.citations}
     assert "2021" not in cited and "Makei" not in answer.answer, answer.answer
+
+
+def test_a_question_about_one_month_is_answered_from_that_months_article(
+    pipeline: Pipeline,
+) -> None:
+    # Pozirk counted attempts via Poland twice in 2024: 19,707 by late June, 28,668 by November.
+    answer = pipeline.ask("how many illegal entry attempts via poland by late june 2024")
+    assert not answer.abstained and "19,707" in answer.answer, answer.answer
+    assert answer.citations[0].passage.published.startswith("2024-06")
+
+
+def test_the_articles_date_counts_as_the_date_the_question_asks(
+    pipeline: Pipeline,
+) -> None:
+    # TIME's sentence names Makei but not "November 2021": the article's date is its context.
+    answer = pipeline.ask(
+        "who is named as Belarus' foreign minister in TIME's november 2021 report"
+    )
+    assert not answer.abstained and "Makei" in answer.answer, answer.answer

@@ -342,6 +342,32 @@ def _of_years(sentence: ScoredSentence, years: set[str], passage_too: bool = Fal
     return bool(years & set(_YEAR.findall(text))) or passage.published[:4] in years
 
 
+_MONTH = re.compile(rf"\b({'|'.join(english().months)})\b", re.IGNORECASE)
+
+
+def _date_words(passage: Passage) -> str:
+    """The year and month an article was published in, as words ("November 2021")."""
+    year, month = passage.published[:4], passage.published[5:7]
+    if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        return ""
+    return f"{english().months[int(month) - 1]} {year}"
+
+
+def _months_named(text: str) -> set[int]:
+    """The months (1–12) `text` names."""
+    names = [m.lower() for m in english().months]
+    return {names.index(m.lower()) + 1 for m in _MONTH.findall(text)}
+
+
+def _of_months(sentence: ScoredSentence, months: set[int]) -> bool:
+    """Whether the sentence's passage names one of `months`, or its article is from one."""
+    passage = sentence.candidate.passage
+    published = passage.published[5:7]
+    return bool(months & _months_named(passage.text)) or (
+        published.isdigit() and int(published) in months
+    )
+
+
 def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None:
     """The nearest passage before `passage` (at most SPEAKER_LOOKBACK back) that names a
     person: who the "he" of "…, he was cited as saying" is."""
@@ -439,6 +465,13 @@ class ExtractiveAnswerer:
             # "…at the Minsk conference in nov 2024": a sentence of a 2021 article that names
             # no asked year answers another question; those of the asked years go first.
             sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
+        months = _months_named(info.text)
+        if months:
+            # "…by late June, and how many by mid-November?": each month's figure is in the
+            # article of that month (or a passage naming it); the asked year still goes first.
+            sentences.sort(key=lambda s: not _of_months(s, months))
+            if years:
+                sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
         return info, q, sentences
 
     def candidate_sentences(
@@ -454,7 +487,9 @@ class ExtractiveAnswerer:
         for fused_rank, cand in enumerate(request.candidates, start=1):
             text = cand.passage.text
             passage_terms = set(terms(text))
-            title_terms = set(terms(cand.passage.title))
+            # The article's date is context too: "…in TIME's November 2021 report" is covered
+            # by a sentence of an article published then, whether or not it repeats the date.
+            title_terms = set(terms(f"{cand.passage.title} {_date_words(cand.passage)}"))
             passage_typed = holds_answer_type(info, text, question_terms)
             lead_in = None
             if _needs_type(info) and not passage_typed and request.vocabulary:
