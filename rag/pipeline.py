@@ -9,6 +9,7 @@ from pathlib import Path
 from rag import answering, smalltalk
 from rag.answering import overview
 from rag.answering.overview import asks_for_overview
+from rag.compound import Part, merge, split_question
 from rag.config import Settings
 from rag.conversation import (
     already_quoted,
@@ -48,6 +49,20 @@ def validate_question(question: str) -> str:
             f"{MAX_QUESTION_CHARS:,} — one question, not a document."
         )
     return cleaned
+
+
+def _interleaved(lists: Sequence[Sequence[ScoredPassage]], k: int) -> list[ScoredPassage]:
+    """The first `k` distinct passages taking turns from each list (each part's search)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[ScoredPassage] = []
+    for rank in range(max((len(x) for x in lists), default=0)):
+        for found in lists:
+            if rank < len(found):
+                key = (found[rank].passage.doc, found[rank].passage.text)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(found[rank])
+    return out[:k]
 
 
 class Pipeline:
@@ -220,12 +235,49 @@ class Pipeline:
         request = self.request(question, history=history, filters=filters, on_token=on_token)
         if asks_for_overview(request.search_query):
             return self.overview(request)
+        parts = []
+        if chosen.name == "extractive" and request.language == "en":
+            # Split as asked, before the outlets it names are taken out of the search.
+            parts = split_question(standalone_query(question, history))
+        if len(parts) > 1:  # "who was minister in June, and who by November?"
+            answer = self.answer_parts(question, parts, history, filters, chosen)
+            if answer is not None:
+                return answer
         answer = chosen.answer(request)
         answer.retrieved = [
             ScoredPassage(c.passage, c.score)
             for c in request.candidates[: self.settings.retrieve_k]
         ]
         answer.search_query = answer.search_query or request.search_query  # an LLM may rewrite
+        return answer
+
+    def answer_parts(
+        self,
+        question: str,
+        parts: Sequence[Part],
+        history: Sequence[Turn],
+        filters: SearchFilters | None,
+        chosen: answering.Answerer,
+    ) -> Answer | None:
+        """A question asking two things answered part by part (rag.compound), or None when
+        no part is answered (the whole question then gets its own try)."""
+        answers = []
+        for part in parts:
+            request = self.request(part.query, filters=filters)
+            answers.append(chosen.answer(request))
+            answers[-1].search_query = request.search_query
+            answers[-1].retrieved = [
+                ScoredPassage(c.passage, c.score)
+                for c in request.candidates[: self.settings.retrieve_k]
+            ]
+        if all(a.abstained for a in answers):
+            return None
+        language = detect_language(question)
+        answer = merge(
+            question, parts, answers, lambda part: message("decline.part", language, part=part)
+        )
+        answer.language = language
+        answer.retrieved = _interleaved([a.retrieved for a in answers], self.settings.retrieve_k)
         return answer
 
     def source_of_previous(
