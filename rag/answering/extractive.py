@@ -24,6 +24,7 @@ from wordfreq import zipf_frequency
 
 from rag.answering import crosslingual
 from rag.answering import selector as selector_model
+from rag.answering.absent_names import absent_names
 from rag.answering.base import AnswerRequest, RelatedWords, register, with_marker
 from rag.answering.countries import countries, swapped_country
 from rag.answering.features import (
@@ -116,6 +117,8 @@ class Gates:
     typed: bool = False  # it (or its passage) holds the kind of thing asked, when one is
     answer_probability: float = 0.0  # the decision model's
     swapped_country: bool = False  # it is about another country than the one asked
+    # The question's names its passage (with title, outlet, date, the passage before) lacks.
+    absent_names: tuple[str, ...] = ()
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
@@ -127,6 +130,7 @@ class Gates:
             and self.typed
             and self.answer_probability >= t.min_answer_probability
             and not self.swapped_country  # a near miss: Latvia's border guard for Lithuania's
+            and not self.absent_names  # Lithuania's troops answered with Poland's
         )
 
 
@@ -563,7 +567,24 @@ class ExtractiveAnswerer:
             swapped_country=swapped_country(
                 request.search_query, best.text, best.candidate.passage.text
             ),
+            absent_names=self._absent_names(request, q, best),
         )
+
+    @staticmethod
+    def _absent_names(
+        request: AnswerRequest, q: QuestionView, best: ScoredSentence
+    ) -> tuple[str, ...]:
+        """The names of the question as typed that the best sentence's passage, with what
+        counts as its context (rag.answering.absent_names), never mentions. English only: a
+        gloss of another language carries names over as guesses."""
+        if request.language != "en" or request.gloss:
+            return ()
+        passage = best.candidate.passage
+        context = [passage.title, passage.text, passage.outlet, _date_words(passage)]
+        previous = request.vocabulary.previous(passage) if request.vocabulary else None
+        if previous is not None:
+            context.append(previous.text)
+        return absent_names(request.question, q, "\n".join(context))
 
     def decline_reason(
         self,
@@ -576,7 +597,12 @@ class ExtractiveAnswerer:
         gates = self.gates(request, info, q, sentences)
         if gates.unknown_names:
             return _unknown_names_reason(gates, request.language)
-        return None if gates.passed(TUNING) else message("decline.generic", request.language)
+        if gates.passed(TUNING):
+            return None
+        if gates.absent_names:  # "…do not mention Lithuania": the near miss, named
+            names = join_names([f"“{n}”" for n in gates.absent_names], request.language)
+            return message("decline.absent_names", request.language, names=names)
+        return message("decline.generic", request.language)
 
     def _choose(
         self, info: QuestionInfo, sentences: list[ScoredSentence], limit: int

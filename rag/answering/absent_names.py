@@ -1,0 +1,114 @@
+"""Names and numbers a question gives that the passage chosen to answer it never mentions.
+
+"How many troops did Lithuania send?" answered from a passage about Poland's troops, "What
+did the 1950 census count?" from a paragraph about the 1960 one: the question's words are
+mostly there, its name or number is not. Such a passage answers another question (a near
+miss, declined), even though the name is elsewhere in the articles — the case rag.answering.
+extractive's unknown-names check does not cover.
+
+What counts as mentioned, so that right answers are not declined:
+- months and weekdays are never checked (the month rule orders by them; "since January" is
+  often written "since the start of the year");
+- the passage, the passage before it (where a quote's speaker is often named), its article's
+  title, outlet ("according to TASS") and publication month and year ("in November 2021");
+- any word of a multi-word name ("Sergei Aleinik" where the passage says "Aleinik");
+- any spelling the index knows for it (Alejnik/Aleinik: the question view's alternatives);
+- a country by any of its forms ("Polish" where the passage says "Poland"), a name by a word
+  with another ending ("West": "Western"; "Aristotle": "Aristotelian"), a number by one it
+  begins ("33" typed as "33.2k", written "33.2 thousand");
+- an acronym by its words' initials ("EU" where the passage says "European Union").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.answering.countries import countries
+from rag.answering.features import QuestionView
+from rag.lexicon import english
+from rag.normalize import terms
+
+_TOKEN = re.compile(r"[\w’'-]+")
+_NUMBER = re.compile(r"\d[\d,.]*")
+_CALENDAR = frozenset(w.casefold() for w in (*english().months, *english().weekdays))
+# A name of at least MIN_STEM letters also counts as mentioned by a word that begins with all
+# but its last STEM_SLACK letters.
+MIN_STEM = 4
+STEM_SLACK = 2
+_INITIALS = re.compile(r"\b[A-Z][\w-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w-]*)+")
+
+
+def _name_groups(question: str, names: Sequence[str]) -> list[list[str]]:
+    """The question's names in runs of adjacent words ("Sergei Aleinik" is one name)."""
+    wanted = set(names)
+    groups: list[list[str]] = []
+    previous_was_name = False
+    for token in _TOKEN.findall(question):
+        name = re.sub(r"[’']s?$", "", token)
+        if name in wanted:
+            if previous_was_name:
+                groups[-1].append(name)
+            else:
+                groups.append([name])
+            previous_was_name = True
+        else:
+            previous_was_name = False
+    return groups
+
+
+def _shares_stem(name: str, context_words: set[str]) -> bool:
+    """Whether a word of the context is `name` with another ending ("West" -> "Western",
+    "Aristotle" -> "Aristotelian"): they share all but the last STEM_SLACK letters of it."""
+    folded = name.casefold()
+    stem = folded[: max(MIN_STEM, len(folded) - STEM_SLACK)]
+    return len(folded) >= MIN_STEM and any(w.startswith(stem) for w in context_words)
+
+
+def _acronyms(text: str) -> set[str]:
+    """Initials of the capitalised word runs of `text` ("European Union" -> "EU")."""
+    found = set()
+    for run in _INITIALS.findall(text):
+        words = [w for w in run.split() if w[0].isupper()]
+        found.add("".join(w[0] for w in words))
+    return found
+
+
+def absent_names(question: str, q: QuestionView, context: str) -> tuple[str, ...]:
+    """The names and numbers of `question` (`q.entities`, and countries however typed) that
+    `context` — the chosen passage with what else counts as mentioned (see the module) —
+    never mentions."""
+    # Countries count however they are typed: "how many troops did lithuania send".
+    typed_countries = [w for w in _TOKEN.findall(question) if countries(w)]
+    names = [*q.entities, *typed_countries]
+    if not names:
+        return ()
+    context_terms = set(terms(context))
+    context_words = {w.casefold() for w in _TOKEN.findall(context)}
+    numbers = {n.replace(",", "") for n in _NUMBER.findall(context)}
+    context_countries = countries(context)
+    acronyms: set[str] | None = None
+    absent = []
+    for group in _name_groups(question, names):
+        found = False
+        if all(name.casefold() in _CALENDAR for name in group):
+            continue  # "since January": dates are the month rule's (and often paraphrased)
+        for name in group:
+            if name[0].isdigit():  # "33.2k" typed, "33.2 thousand" written
+                found = any(n.startswith(name.replace(",", "")) for n in numbers)
+                if found:
+                    break
+                continue
+            named_countries = countries(name)
+            if named_countries:  # Austria is not Australia, whatever their letters share
+                found = named_countries <= context_countries
+            elif q.entities.get(name, set()) & context_terms or _shares_stem(name, context_words):
+                found = True
+            elif name.isupper() and 2 <= len(name) <= 5:
+                acronyms = _acronyms(context) if acronyms is None else acronyms
+                found = name in acronyms
+            if found:
+                break
+        if not found:
+            absent.append(" ".join(group))
+    return tuple(absent)
