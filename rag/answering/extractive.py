@@ -36,6 +36,7 @@ from rag.answering.features import (
     pool_rows,
     question_entities,
 )
+from rag.answering.opposites import says_the_opposite
 from rag.answering.question import QType, QuestionInfo, analyse
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
@@ -119,6 +120,7 @@ class Gates:
     swapped_country: bool = False  # it is about another country than the one asked
     # The question's names its passage (with title, outlet, date, the passage before) lacks.
     absent_names: tuple[str, ...] = ()
+    opposite: bool = False  # it says the opposite of what is asked ("accelerate"/"decelerate")
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
@@ -131,6 +133,7 @@ class Gates:
             and self.answer_probability >= t.min_answer_probability
             and not self.swapped_country  # a near miss: Latvia's border guard for Lithuania's
             and not self.absent_names  # Lithuania's troops answered with Poland's
+            and not self.opposite
         )
 
 
@@ -568,6 +571,7 @@ class ExtractiveAnswerer:
                 request.search_query, best.text, best.candidate.passage.text
             ),
             absent_names=self._absent_names(request, q, best),
+            opposite=request.language == "en" and says_the_opposite(request.question, best.text),
         )
 
     @staticmethod

@@ -1,0 +1,78 @@
+"""A sentence that says the opposite of what the question asks: a near miss to decline.
+
+SQuAD 2.0's unanswerable questions are often a real sentence turned around: "What can
+decelerate particles…?" for a sentence on what accelerates them, "What is an example of the
+abnormal force?" for one on the normal force, "Who was not the ideologue of the revolution?"
+for the sentence naming its ideologue. The words match, so coverage and similarity are high;
+the opposite is only in a prefix or a "not".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rag.answering.features import is_negated
+from rag.lexicon import read_lines
+
+MIN_ROOT = 5  # "form"/"inform", "play"/"display" are no opposites: the root must be longer
+_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class _Prefixes:
+    negating: tuple[str, ...]  # "ab" + "normal"
+    swapped: tuple[str, ...]  # also "ac" for "de": "accelerate"/"decelerate"
+
+
+@lru_cache(maxsize=1)
+def _prefixes() -> _Prefixes:
+    lines = read_lines("en", "negating_prefixes.txt")
+    negating = tuple(p for p in lines if not p.startswith("+"))
+    return _Prefixes(negating, negating + tuple(p[1:] for p in lines if p.startswith("+")))
+
+
+@lru_cache(maxsize=1)
+def _negative_words() -> frozenset[str]:
+    return frozenset(read_lines("en", "negative_words.txt"))
+
+
+def _roots(word: str, prefixes: tuple[str, ...]) -> set[str]:
+    return {
+        word[len(p) :] for p in prefixes if word.startswith(p) and len(word) - len(p) >= MIN_ROOT
+    }
+
+
+def opposite_words(question: str, sentence: str) -> list[tuple[str, str]]:
+    """(question word, sentence word) pairs where the question's word, missing from the
+    sentence, is the sentence's word with a negating prefix added, dropped or swapped."""
+    prefixes = _prefixes()
+    said = set(_WORD.findall(sentence.casefold()))
+    pairs = []
+    for asked in dict.fromkeys(_WORD.findall(question.casefold())):
+        if asked in said or len(asked) < MIN_ROOT:
+            continue
+        asked_roots = _roots(asked, prefixes.negating)
+        swapped_roots = _roots(asked, prefixes.swapped)
+        pairs.extend(
+            (asked, word)
+            for word in said
+            if word in asked_roots  # "abnormal" asked, "normal" said
+            or asked in _roots(word, prefixes.negating)  # "normal" asked, "abnormal" said
+            or swapped_roots & _roots(word, prefixes.swapped)  # "decelerate"/"accelerate"
+        )
+    return pairs
+
+
+def unmatched_negation(question: str, sentence: str) -> bool:
+    """Whether the question asks with a "not" ("Who was not the ideologue…?") what the
+    sentence states without one, nor with a word like "refused"."""
+    if not is_negated(question) or is_negated(sentence):
+        return False
+    return not set(_WORD.findall(sentence.casefold())) & _negative_words()
+
+
+def says_the_opposite(question: str, sentence: str) -> bool:
+    """Whether `sentence` answers the opposite of `question` (see the module)."""
+    return bool(opposite_words(question, sentence)) or unmatched_negation(question, sentence)

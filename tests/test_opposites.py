@@ -1,0 +1,50 @@
+"""A sentence saying the opposite of what is asked (a prefix, a "not") is no answer."""
+
+import pytest
+
+from rag.answering.opposites import opposite_words, says_the_opposite, unmatched_negation
+from rag.pipeline import Pipeline
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "pair"),
+    [
+        (
+            "What can decelerate the particles?",
+            "Fields accelerate the particles.",
+            ("decelerate", "accelerate"),
+        ),
+        ("What is the abnormal force?", "The normal force acts on it.", ("abnormal", "normal")),
+        (
+            "Which forces are conservative?",
+            "Friction is nonconservative.",
+            ("conservative", "nonconservative"),
+        ),
+    ],
+)
+def test_a_word_turned_by_a_prefix_is_an_opposite(question, sentence, pair) -> None:
+    assert pair in opposite_words(question, sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("What did they inform the public about?", "The form was filed."),  # root too short
+        ("Which talks about the future were held?", "They were out."),
+        ("Why did the prices decrease?", "The prices decrease when supply grows."),  # same word
+    ],
+)
+def test_words_that_only_share_letters_are_not_opposites(question, sentence) -> None:
+    assert not says_the_opposite(question, sentence)
+
+
+def test_a_not_the_sentence_lacks_is_a_mismatch_unless_it_says_no_another_way() -> None:
+    assert unmatched_negation("Who was not the ideologue?", "Shariati was its ideologue.")
+    assert not unmatched_negation("Why won't they talk?", "European countries refuse to talk.")
+    assert not unmatched_negation("Who was the ideologue?", "Shariati was not its ideologue.")
+
+
+def test_a_question_turned_around_is_declined(pipeline: Pipeline) -> None:
+    assert not pipeline.ask("Who closed the Kuznica checkpoint?").abstained
+    answer = pipeline.ask("Who did not close the Kuznica checkpoint?")
+    assert answer.abstained and not answer.citations
