@@ -45,6 +45,12 @@ def test_a_name_is_found_by_another_ending_a_country_by_its_forms() -> None:
     assert absent("What did Lithuania propose?", "Latvia proposed a plan.") == ("Lithuania",)
 
 
+def test_a_compound_or_number_of_a_name_must_be_mentioned_itself() -> None:
+    war = "The defeat in the Six-Day War was pivotal."
+    assert absent("What did the Seven-Day War change?", war) == ("Seven-Day War",)
+    assert absent("What did the Six-Day War change?", war) == ()
+
+
 def test_a_country_typed_in_lower_case_counts_as_a_name() -> None:
     assert absent("how many troops did lithuania send", PASSAGE) == ("lithuania",)
 

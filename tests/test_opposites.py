@@ -2,7 +2,12 @@
 
 import pytest
 
-from rag.answering.opposites import opposite_words, says_the_opposite, unmatched_negation
+from rag.answering.opposites import (
+    hyphen_opposites,
+    opposite_words,
+    says_the_opposite,
+    unmatched_negation,
+)
 from rag.pipeline import Pipeline
 
 
@@ -36,6 +41,13 @@ def test_a_word_turned_by_a_prefix_is_an_opposite(question, sentence, pair) -> N
 )
 def test_words_that_only_share_letters_are_not_opposites(question, sentence) -> None:
     assert not says_the_opposite(question, sentence)
+
+
+def test_a_hyphened_prefix_the_sentence_lacks_is_an_opposite() -> None:
+    assert hyphen_opposites("Who influenced non-Muslims?", "It influenced Muslims.") == [
+        "non-muslims"
+    ]
+    assert not hyphen_opposites("Who influenced non-Muslims?", "It influenced non-Muslims.")
 
 
 def test_a_not_the_sentence_lacks_is_a_mismatch_unless_it_says_no_another_way() -> None:

@@ -4,7 +4,7 @@ SQuAD 2.0's unanswerable questions are often a real sentence turned around: "Wha
 decelerate particles…?" for a sentence on what accelerates them, "What is an example of the
 abnormal force?" for one on the normal force, "Who was not the ideologue of the revolution?"
 for the sentence naming its ideologue. The words match, so coverage and similarity are high;
-the opposite is only in a prefix or a "not".
+the opposite is only in a prefix ("non-Muslims" for "Muslims") or a "not".
 """
 
 from __future__ import annotations
@@ -65,6 +65,19 @@ def opposite_words(question: str, sentence: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def hyphen_opposites(question: str, sentence: str) -> list[str]:
+    """The question's "non-Muslims", "anti-Western" whose sentence says "Muslims", "Western"
+    without the prefix."""
+    prefixes = "|".join(_prefixes().negating)
+    folded = sentence.casefold()
+    said = set(_WORD.findall(folded))
+    return [
+        m.group(0)
+        for m in re.finditer(rf"\b({prefixes})-([a-z]+)", question.casefold())
+        if m.group(2) in said and m.group(0) not in folded and m.group(1) + m.group(2) not in said
+    ]
+
+
 def unmatched_negation(question: str, sentence: str) -> bool:
     """Whether the question asks with a "not" ("Who was not the ideologue…?") what the
     sentence states without one, nor with a word like "refused"."""
@@ -75,4 +88,8 @@ def unmatched_negation(question: str, sentence: str) -> bool:
 
 def says_the_opposite(question: str, sentence: str) -> bool:
     """Whether `sentence` answers the opposite of `question` (see the module)."""
-    return bool(opposite_words(question, sentence)) or unmatched_negation(question, sentence)
+    return (
+        bool(opposite_words(question, sentence))
+        or bool(hyphen_opposites(question, sentence))
+        or unmatched_negation(question, sentence)
+    )
