@@ -184,6 +184,7 @@ def test_fusion_leaves_the_ranking_alone_when_every_head_fits() -> None:
         ("Who closed the checkpoint?", "Poland closed the checkpoint.", True),
         ("Who closed the checkpoint?", "The checkpoint was closed.", False),
         ("Why was the checkpoint closed?", "It was closed because of the crowds.", True),
+        ("What is the basic unit of division?", "The basic unit is a commune.", True),
     ],
 )
 def test_an_answer_must_hold_what_the_question_asks_for(

@@ -330,7 +330,9 @@ def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str
                 continue
             if not set(terms(word)) <= question_terms:
                 return True
-        return info.qtype == QType.ENTITY and bool(_NUMBER.search(folded))
+        # "What is the basic unit of division?" -> "a commune": a thing asked with "what"
+        # is as often a common noun as a name.
+        return info.qtype == QType.ENTITY
     return True
 
 
