@@ -40,6 +40,7 @@ from rag.answering.opposites import says_the_opposite
 from rag.answering.question import QType, QuestionInfo, analyse
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
+from rag.answering.swaps import swapped_names
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.coreference import person_names
@@ -121,6 +122,8 @@ class Gates:
     # The question's names its passage (with title, outlet, date, the passage before) lacks.
     absent_names: tuple[str, ...] = ()
     opposite: bool = False  # it says the opposite of what is asked ("accelerate"/"decelerate")
+    # It says the question's words of another name ("people lived in Warsaw" for Poland).
+    swapped_names: tuple[str, ...] = ()
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
@@ -134,6 +137,7 @@ class Gates:
             and not self.swapped_country  # a near miss: Latvia's border guard for Lithuania's
             and not self.absent_names  # Lithuania's troops answered with Poland's
             and not self.opposite
+            and not self.swapped_names
         )
 
 
@@ -562,6 +566,7 @@ class ExtractiveAnswerer:
             return Gates(names, has_sentence=False)
         best = sentences[0]
         row = best.features
+        english = request.language == "en" and not request.gloss
         return Gates(
             unknown_names=names,
             has_sentence=True,
@@ -573,7 +578,12 @@ class ExtractiveAnswerer:
                 request.search_query, best.text, best.candidate.passage.text
             ),
             absent_names=self._absent_names(request, q, best),
-            opposite=request.language == "en" and says_the_opposite(request.question, best.text),
+            opposite=english and says_the_opposite(request.question, best.text),
+            swapped_names=tuple(
+                f"{asked}/{said}" for asked, said in swapped_names(request.question, best.text)
+            )
+            if english
+            else (),
         )
 
     @staticmethod
