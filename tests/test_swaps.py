@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from rag.answering.swaps import swapped_names
 from rag.answering.extractive import TUNING, Gates
+from rag.answering.swaps import swapped_names
 
 
 def test_a_name_in_the_slot_of_another_is_a_swap() -> None:
