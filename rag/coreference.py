@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answering.countries import countries
+from rag.answering.countries import border_places, countries
 from rag.lexicon import english
 
 # A run of capitalised words ("Foreign Minister Zbigniew Rau"): a name, or sentence furniture.
@@ -31,10 +31,6 @@ WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORE
 _WORD = re.compile(r"[\w’'-]+")
 MAX_ELLIPTIC_WORDS = 4
 # A country named as the place of a border ("the Belarus border", "the border with Belarus").
-_BORDER_PLACE = re.compile(
-    r"\b([\w’'-]+)(?=[\s-]+border\b)|\bborder\s+(?:with|of)\s+(?:the\s+)?([\w’'-]+)",
-    re.IGNORECASE,
-)
 MAX_ACRONYM_CHARS = 5
 
 
@@ -91,8 +87,7 @@ def swap_country(topic: str, target: str) -> str:
     if len(had) > 1:
         # "how many soldiers did Poland have on the Belarus border": Belarus names the place,
         # Poland the actor "and Lithuania?" asks about.
-        places = " ".join(" ".join(m) for m in _BORDER_PLACE.findall(topic))
-        had = had - countries(places)
+        had = had - border_places(topic)
     # With two countries in the topic ("from Belarus into Lithuania") which one "and
     # Latvia?" replaces is a guess: leave it to the joined query.
     if len(wanted) != 1 or len(had) != 1 or wanted & had:

@@ -38,3 +38,14 @@ def test_a_question_about_another_countrys_minister_is_declined(pipeline: Pipeli
 def test_countries_in_a_compound_are_a_place_not_the_subject() -> None:
     title = "Vladimir Putin Denies Stoking the Migrant Crisis at the Belarus-Poland Border"
     assert not swapped_country("did russia stoke the crisis", title, title)
+
+
+def test_a_country_named_as_the_borders_place_is_no_swap() -> None:
+    sentence = "Warsaw and Vilnius sent troops to the border."
+    # Belarus is where the border is; the troops asked about are Poland's.
+    assert not swapped_country(
+        "how many troops poland has at the belarus border", sentence, sentence
+    )
+    # "Lithuania's border guard" is Lithuania's: a possessive stays the actor.
+    latvia = "Guntis Pujats, head of Latvia's State Border Guard, said so."
+    assert swapped_country("Who heads Lithuania's border guard?", latvia, latvia)

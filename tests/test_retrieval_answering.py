@@ -186,3 +186,10 @@ def test_the_articles_date_counts_as_the_date_the_question_asks(
         "who is named as Belarus' foreign minister in TIME's november 2021 report"
     )
     assert not answer.abstained and "Makei" in answer.answer, answer.answer
+
+
+def test_a_quote_counts_as_about_the_speaker_named_before_it(pipeline: Pipeline) -> None:
+    # “We have repeatedly offered discussions … via the foreign ministry and other channels.”
+    # stands alone in its passage; Valfovič is named in the one before.
+    answer = pipeline.ask("via wat channels did belarus offer talks acc to valfovic")
+    assert not answer.abstained and "foreign ministry" in answer.answer, answer.answer

@@ -11,6 +11,13 @@ from rag.lexicon import read_table
 from rag.normalize import words
 
 _COMPOUND = re.compile(r"\w+(?:[-–]\w+)+")
+# "the Belarus border", "the border with Belarus": the place of a border, not an actor.
+# ("Lithuania's border guard" is Lithuania's: a possessive is an actor.)
+_BORDER_PLACE = re.compile(
+    r"\b([\w’'-]+)(?=[\s-]+border\b)|\bborder\s+(?:with|of)\s+(?:the\s+)?([\w’'-]+)",
+    re.IGNORECASE,
+)
+_POSSESSIVE = re.compile(r"[’']s?$")
 
 
 @lru_cache(maxsize=1)
@@ -35,11 +42,21 @@ def countries(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def border_places(text: str) -> frozenset[str]:
+    """The countries `text` names as the place of a border ("how many troops did Poland send
+    to the Belarus border": Belarus)."""
+    places = [w for m in _BORDER_PLACE.findall(text) for w in m if w and not _POSSESSIVE.search(w)]
+    return countries(" ".join(places))
+
+
 def swapped_country(question: str, sentence: str, passage: str) -> bool:
     """Whether `sentence` is about another country than the one `question` asks about: the
     question names a country its whole `passage` does not, and the sentence names one the
     question does not, other than in a compound ("the Belarus-Poland border" is a place, not
     what the sentence is about)."""
     asked = countries(question)
+    # "troops Poland has at the Belarus border": a sentence on Poland's troops is no swap
+    # for lacking Belarus, the border's place.
+    asked = (asked - border_places(question)) or asked
     actors = countries(_COMPOUND.sub(" ", sentence))
     return bool(asked - countries(passage)) and bool(actors - asked)

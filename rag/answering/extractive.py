@@ -394,6 +394,23 @@ def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None
     return None
 
 
+_OPENING_QUOTE = re.compile(r"^\s*[\"“«]")
+
+
+def _speaker_terms(passage: Passage, vocabulary: Vocabulary | None) -> set[str]:
+    """The terms of the speaker's name for a passage that is a quote whose speaker is named
+    before it (“We have repeatedly offered discussions…” after Valfovič's passage): a question
+    naming him is asking about it."""
+    if vocabulary is None:
+        return set()
+    if not (_OPENING_QUOTE.search(passage.text) or _SPEAKER_ELSEWHERE.search(passage.text)):
+        return set()
+    speaker = _speaker_passage(passage, vocabulary)
+    if speaker is None:
+        return set()
+    return {t for name in person_names(speaker.text) for t in terms(name)}
+
+
 class ExtractiveAnswerer:
     """Answers with verbatim sentences from the retrieved passages; never invents text."""
 
@@ -499,7 +516,7 @@ class ExtractiveAnswerer:
         evidence: list[SentenceEvidence] = []
         for fused_rank, cand in enumerate(request.candidates, start=1):
             text = cand.passage.text
-            passage_terms = set(terms(text))
+            passage_terms = set(terms(text)) | _speaker_terms(cand.passage, request.vocabulary)
             # The article's date is context too: "…in TIME's November 2021 report" is covered
             # by a sentence of an article published then, whether or not it repeats the date.
             title_terms = set(terms(f"{cand.passage.title} {_date_words(cand.passage)}"))
