@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 STAMP_FILE = "stamp.json"
 _TOKEN_PATTERN = r"\S+"  # terms are pre-tokenised and space-joined
+LEAD_PASSAGES = 2  # an article's headline and first paragraph
 
 
 def max_typos(term: str) -> int:
@@ -207,6 +208,10 @@ class LexicalIndex:
         doc_passages = self._by_doc.get(passage.doc, [])
         earlier = [p for p in doc_passages if p.end <= passage.start]
         return earlier[-1] if earlier else None
+
+    def lead(self, passage: Passage) -> list[Passage]:
+        """The first LEAD_PASSAGES passages of `passage`'s article (its headline and lead)."""
+        return self._by_doc.get(passage.doc, [])[:LEAD_PASSAGES]
 
     def surface_words(self) -> dict[str, int]:
         """Every (folded) word the indexed passages and titles use, with how many use it."""

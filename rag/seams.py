@@ -57,6 +57,11 @@ class Vocabulary(Protocol):
         """The passage just before `passage` in its article (None at the start)."""
         ...
 
+    def lead(self, passage: Passage) -> list[Passage]:
+        """The first passages of `passage`'s article (its headline and lead: who and what it
+        is about)."""
+        ...
+
 
 @runtime_checkable
 class LexicalSearch(Vocabulary, Protocol):

@@ -63,3 +63,9 @@ def test_a_near_miss_about_a_name_elsewhere_in_the_articles_is_declined_naming_i
     answer = pipeline.ask("what did Borrell tell Lavrov")
     assert answer.abstained and not answer.citations
     assert "Lavrov" in answer.answer
+
+
+def test_a_name_the_articles_lead_gives_counts_as_mentioned(pipeline: Pipeline) -> None:
+    # TIME's quote of Putin does not say "Russia" again; its first paragraph does.
+    answer = pipeline.ask('Who said Russia had "absolutely nothing to do" with the crisis?')
+    assert not answer.abstained and "Putin" in answer.answer, answer.answer

@@ -75,6 +75,9 @@ class WordCounts:
     def previous(self, passage: Passage) -> Passage | None:
         return None
 
+    def lead(self, passage: Passage) -> list[Passage]:
+        return []
+
     def search(
         self, query: str, k: int, filters: SearchFilters | None = None
     ) -> list[ScoredPassage]:

@@ -10,7 +10,8 @@ What counts as mentioned, so that right answers are not declined:
 - months and weekdays are never checked (the month rule orders by them; "since January" is
   often written "since the start of the year");
 - the passage, the passage before it (where a quote's speaker is often named), its article's
-  title, outlet ("according to TASS") and publication month and year ("in November 2021");
+  lead passage (whom and what the article is about), title, outlet ("according to TASS") and
+  publication month and year ("in November 2021");
 - any word of a multi-word name ("Sergei Aleinik" where the passage says "Aleinik");
 - any spelling the index knows for it (Alejnik/Aleinik: the question view's alternatives);
 - a country by any of its forms ("Polish" where the passage says "Poland"), a name by a word

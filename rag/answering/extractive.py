@@ -614,9 +614,13 @@ class ExtractiveAnswerer:
             return ()
         passage = best.candidate.passage
         context = [passage.title, passage.text, passage.outlet, _date_words(passage)]
-        previous = request.vocabulary.previous(passage) if request.vocabulary else None
-        if previous is not None:
-            context.append(previous.text)
+        if request.vocabulary is not None:
+            # The passage before (a quote's speaker) and the article's lead (what and whom
+            # it is about: TIME's quote of Putin need not say "Russia" again).
+            previous = request.vocabulary.previous(passage)
+            for near in [previous, *request.vocabulary.lead(passage)]:
+                if near is not None:
+                    context.append(near.text)
         return absent_names(request.question, q, "\n".join(context))
 
     def decline_reason(
