@@ -35,8 +35,8 @@ MAX_ACRONYM_CHARS = 5
 
 
 def person_names(text: str) -> list[str]:
-    """Capitalised names in `text` that are not sentence furniture, dates or countries, in
-    order ("the November 2024 conference" names no one "he" could be)."""
+    """Capitalised names in `text` that are not sentence furniture, dates, countries or
+    organisations, in order ("the November 2024 conference" names no one "he" could be)."""
     lexicon = english()
     plain = lexicon.plain_capitals | {*lexicon.months, *lexicon.weekdays}
     names = []
@@ -45,6 +45,8 @@ def person_names(text: str) -> list[str]:
         name = _POSSESSIVE.sub("", name)
         if name.isupper() and len(name) <= MAX_ACRONYM_CHARS:
             continue  # EU, NATO, RT: organisations, not people
+        if set(name.split()) & lexicon.organisation_words:
+            continue  # "the European Union" is no "she"
         if name and not countries(name) and name not in names:
             names.append(name)
     return names

@@ -41,6 +41,7 @@ class English:
     months: tuple[str, ...]  # "January" … "December"
     weekdays: tuple[str, ...]  # "Monday" … "Sunday"
     abbreviations: frozenset[str]  # "mr", "u.s": a full stop after them ends no sentence
+    organisation_words: frozenset[str]  # "Union", "Council": a name with one is no person
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +53,7 @@ def english() -> English:
         months=tuple(read_lines("en", "months.txt")),
         weekdays=tuple(read_lines("en", "weekdays.txt")),
         abbreviations=frozenset(read_lines("en", "abbreviations.txt")),
+        organisation_words=frozenset(read_lines("en", "organisation_words.txt")),
     )
 
 
