@@ -69,6 +69,8 @@ ID_PREFIX = {
     "tune-2": "tune2-",
     "conversations-tune-2": "conv2-",
     "crosslingual-tune-2": "xlt2-",
+    "tune-3": "tune3-",
+    "conversations-tune-3": "conv3-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -76,6 +78,7 @@ CONVERSATION_FILES = (
     "conversations-tune.jsonl",
     "conversations-heldout.jsonl",
     "conversations-tune-2.jsonl",
+    "conversations-tune-3.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (*CROSSLINGUAL_SPLIT, "crosslingual-tune-2.jsonl")
