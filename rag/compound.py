@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.lexicon import english, read_lines
+from rag.ellipsis import without_replaced_details
+from rag.lexicon import read_lines
 from rag.types import Answer, Citation
 
 _WH = r"(?:who|whom|whose|what|which|when|where|why|how)"
@@ -32,7 +33,6 @@ _CONJUNCTION = re.compile(r"^(?:and|but|while)\s+", re.IGNORECASE)
 # The question word with what belongs to it ("how many", "which countries" keeps its noun out).
 _WH_PHRASE = re.compile(rf"\b{_WH}(?:\s+(?:many|much|long|old|often|far))?\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w’'-]+")
-_YEAR = re.compile(r"\b(?:in\s+)?(?:19|20)\d\d\b", re.IGNORECASE)
 _MARKER = re.compile(r"\[(\d+)\]")
 MIN_PART_WORDS = 3  # "…, and when?" stays one question: its sentence usually says both
 
@@ -82,7 +82,7 @@ def _completed(part: str, first: str) -> str:
         return part
     wh = _WH_PHRASE.search(part)
     context = _WH_PHRASE.sub(" ", first, count=1)
-    context = _without_replaced(context, part)
+    context = without_replaced_details(context, part)
     if wh is None:  # a yes-or-no keeps its verb first, so it is still asked as one
         return " ".join(f"{part} {context}".split())
     head, rest = part[: wh.end()], part[wh.end() :]
@@ -102,27 +102,6 @@ def _leans_on(part: str) -> bool:
         return True
     folded = f" {' '.join(w.casefold() for w in _WORD.findall(part))} "
     return any(f" {a} " in folded for a in cues.anaphors)
-
-
-def _without_replaced(context: str, part: str) -> str:
-    """The first part's words minus the kinds of detail the later part gives anew: its year,
-    its month (with "by late", "in early"), its outlet ("TIME's")."""
-    months = "|".join(english().months)
-    month_phrase = re.compile(
-        rf"\b(?:(?:by|in|on|at|until|since|from|as of)\s+)?(?:(?:early|late|mid)[\s-]+)?"
-        rf"(?:{months})\b(?:\s+\d{{1,2}}\b)?",
-        re.IGNORECASE,
-    )
-    if month_phrase.search(part):
-        context = month_phrase.sub(" ", context)
-    if _YEAR.search(part):
-        context = _YEAR.sub(" ", context)
-    possessive = re.compile(r"\b([A-Z][\w-]*)(?:’s|'s)(?=\s)")
-    # An outlet named as the source ("in Pozirk's report") replaces the first part's
-    # ("in TIME's report"): any capitalised possessive before "report"/"article"/"account".
-    if re.search(r"(?:’s|'s)\s+(?:\w+\s+){0,4}?(?:report|article|story|account)", part):
-        context = possessive.sub(" ", context)
-    return context
 
 
 def _renumbered(text: str, renumber: dict[int, int]) -> str:

@@ -28,6 +28,7 @@ from rag.coreference import (
     swap_country,
     swap_person,
 )
+from rag.ellipsis import swap_date
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words, read_json
 from rag.normalize import terms
@@ -135,7 +136,7 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
     or '' when joining it to the previous question is the better guess."""
     target = elliptic_target(question)
     if target:  # "and Lithuania's?", "what about Shapovalov?"
-        return swap_country(topic, target) or swap_person(topic, target)
+        return swap_country(topic, target) or swap_person(topic, target) or swap_date(topic, target)
     antecedents = person_names(topic)
     answered: list[str] = []
     if _MARKER.search(previous.answer):  # not after a decline

@@ -32,6 +32,7 @@ _WORD = re.compile(r"[\w’'-]+")
 MAX_ELLIPTIC_WORDS = 4
 # A country named as the place of a border ("the Belarus border", "the border with Belarus").
 MAX_ACRONYM_CHARS = 5
+_ASKS_NAME = re.compile(r"\bnames?\b", re.IGNORECASE)
 
 
 def person_names(text: str) -> list[str]:
@@ -58,11 +59,16 @@ def has_person_pronoun(question: str) -> bool:
 
 
 def resolve_person(question: str, antecedents: list[str]) -> str:
-    """`question` with its person pronouns replaced by the first of `antecedents`
-    ('' when there is none to replace)."""
+    """`question` with its person pronouns replaced by the surname of the first of
+    `antecedents` ('' when there is none to replace)."""
     if not antecedents or not has_person_pronoun(question):
         return ""
+    # The surname: "he" after "Foreign Minister Zbigniew Rau" is "Rau", as the articles
+    # mostly call him once named; the title and first name would be words to cover. Unless
+    # the question asks for the name itself ("what is his full name?").
     name = antecedents[0]
+    if not _ASKS_NAME.search(question):
+        name = name.split()[-1]
 
     def replace(match: re.Match[str]) -> str:
         return f"{name}'s" if match.group(0).lower() in ("his", "hers") else name

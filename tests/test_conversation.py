@@ -52,7 +52,7 @@ def test_an_elliptic_follow_up_with_two_countries_before_it_extends_the_question
 def test_a_person_pronoun_is_replaced_by_the_person_last_named() -> None:
     first = Turn("where does Pavel Feldman work", "According to Pavel Feldman, … RUDN … [1].")
     second = standalone_query("what does he expect the EU to do to Belarus", [first])
-    assert second == "what does Pavel Feldman expect the EU to do to Belarus"
+    assert second == "what does Feldman expect the EU to do to Belarus"
     # ...and "and Shapovalov?" asks the same of another person.
     turns = [first, Turn("what does he expect the EU to do to Belarus", "… sanctions … [1].")]
     assert standalone_query("and Shapovalov?", turns) == (
@@ -73,7 +73,7 @@ def test_after_asking_who_a_pronoun_means_the_person_the_answer_named() -> None:
         "spoke with Josep Borrell on Sunday [1].",
     )
     assert standalone_query("what did he tweet after the call", [previous]) == (
-        "what did Josep Borrell tweet after the call"
+        "what did Borrell tweet after the call"
     )
     # The answer may name the asked person in full: "Vladimir Makei" is still not "he".
     short = Turn(
@@ -82,11 +82,11 @@ def test_after_asking_who_a_pronoun_means_the_person_the_answer_named() -> None:
         "Borrell on Sunday [1].",
     )
     assert standalone_query("what did he tweet after the call", [short]) == (
-        "what did Josep Borrell tweet after the call"
+        "what did Borrell tweet after the call"
     )
     # "it" still stands for the previous question's topic.
     query = standalone_query("when did he say it", [previous])
-    assert query.startswith("when did Josep Borrell say it") and "Sunday" in query
+    assert query.startswith("when did Borrell say it") and "Sunday" in query
 
 
 def test_a_month_is_not_a_person_a_pronoun_could_mean() -> None:
@@ -324,3 +324,18 @@ def test_which_outlet_after_an_answer_names_its_outlet_and_date_and_cites_it_aga
     russian = pipeline.ask("какое издание это написало?", history=history)
     assert russian.answer.startswith(f"Это из {cited.outlet}")
     assert "That comes from" not in russian.answer
+
+
+def test_a_follow_up_naming_another_month_asks_the_same_for_it() -> None:
+    previous = Turn("By late June 2024, how many crossings had the EU thwarted?", "22,450 [1].")
+    query = standalone_query("what about by november", [previous])
+    assert "november" in query and "June" not in query and "2024" in query
+    assert "crossings had the EU thwarted" in query
+
+
+def test_a_pronoun_becomes_the_surname_of_the_person_named_before() -> None:
+    previous = Turn(
+        "Which Polish foreign minister said Poland was open to talks with Russia?",
+        "Poland is open to talks with Russia, Foreign Minister Zbigniew Rau said [1].",
+    )
+    assert standalone_query("what did he call russia", [previous]) == "what did Rau call russia"

@@ -34,8 +34,10 @@ _PATTERNS: tuple[tuple[str, QType], ...] = (
         QType.DATE,
     ),
     (
-        r"^(who|whom|whose|which (official|minister|diplomat|leader|person|politician|expert|"
-        r"president|spokes\w+|secretary|analyst|country|countries|state|states|side|outlet)s?)\b",
+        # "which Polish foreign minister": up to two words before the kind of person
+        r"^(who|whom|whose|which ([\w’'-]+ ){0,2}?(official|minister|diplomat|leader|person|"
+        r"politician|expert|president|spokes\w+|secretary|analyst|country|countries|state|"
+        r"states|side|outlet)s?)\b",
         QType.PERSON,
     ),
     (
