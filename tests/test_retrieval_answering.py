@@ -193,3 +193,9 @@ def test_a_quote_counts_as_about_the_speaker_named_before_it(pipeline: Pipeline)
     # stands alone in its passage; Valfovič is named in the one before.
     answer = pipeline.ask("via wat channels did belarus offer talks acc to valfovic")
     assert not answer.abstained and "foreign ministry" in answer.answer, answer.answer
+
+
+def test_a_name_spelled_another_way_is_not_an_unknown_name(pipeline: Pipeline) -> None:
+    # Pozirk writes "Juryj Nazaranka"; Russian spelling gives "Yuri Nazarenko".
+    answer = pipeline.ask("what post did Yuri Nazarenko hold")
+    assert not answer.abstained and "Interior Minister" in answer.answer, answer.answer

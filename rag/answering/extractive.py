@@ -288,6 +288,8 @@ def question_view(
         if not name_terms:
             continue
         alts = {a for t in name_terms for a in alternatives.get(t, {t})}
+        if lexical is not None:  # "Nazarenko" as spelling correction found it: "Nazaranka"
+            alts |= {a for t in terms(lexical.spell(name)) for a in alternatives.get(t, {t})}
         entities[name] = alts
         if lexical is not None and not any(lexical.document_frequency(a) for a in alts):
             unknown_entities.add(name)
