@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rag.answering.countries import countries
 from rag.answering.features import QuestionView
-from rag.lexicon import english
+from rag.lexicon import english, read_lines
 from rag.normalize import terms
 
 _TOKEN = re.compile(r"[\w’'-]+")
@@ -36,8 +37,14 @@ _CALENDAR = frozenset(w.casefold() for w in (*english().months, *english().weekd
 # A name of at least MIN_STEM letters also counts as mentioned by a word that begins with all
 # but its last STEM_SLACK letters.
 MIN_STEM = 4
+OFFICE_WINDOW = 2  # "Lukashenko's presidential administration": the office word this close
 STEM_SLACK = 2
 _INITIALS = re.compile(r"\b[A-Z][\w-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w-]*)+")
+
+
+@lru_cache(maxsize=1)
+def _office_words() -> frozenset[str]:
+    return frozenset(read_lines("en", "office_words.txt"))
 
 
 def _name_groups(question: str, names: Sequence[str]) -> list[list[str]]:
@@ -45,8 +52,16 @@ def _name_groups(question: str, names: Sequence[str]) -> list[list[str]]:
     wanted = set(names)
     groups: list[list[str]] = []
     previous_was_name = False
-    for token in _TOKEN.findall(question):
+    tokens = _TOKEN.findall(question)
+    for at, token in enumerate(tokens):
         name = re.sub(r"[’']s?$", "", token)
+        following = {t.casefold() for t in tokens[at + 1 : at + 1 + OFFICE_WINDOW]}
+        if name != token and not countries(name) and following & _office_words():
+            # "Lukashenko's presidential administration": the name says whose office is
+            # meant, which an answer about the office need not repeat. (A country's stays:
+            # "Lithuania's border guard" is another country's than Latvia's.)
+            previous_was_name = False
+            continue
         if name in wanted:
             if previous_was_name:
                 groups[-1].append(name)
