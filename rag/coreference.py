@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import re
 
-from rag.answering.countries import border_places, countries
+from rag.countries import border_places, countries
 from rag.lexicon import english
 
 # A run of capitalised words ("Foreign Minister Zbigniew Rau"): a name, or sentence furniture.
 NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*")
+_CAPS = r"[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*"
+# An organisation's name across "of"/"for" (and an "and" after them): "the Institute for
+# Strategic Studies and Forecasts", "the Institute of History and Politics".
+_NAME_SPAN = re.compile(
+    rf"\b{_CAPS}(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAPS}(?:\s+and\s+{_CAPS})?)*"
+)
 PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
+_SUBJECT_PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"[’']s$")
 _ELLIPTIC = re.compile(
     r"^(?:and|what about|how about|same for|but)\s+(?:for\s+|about\s+|with\s+)?(?P<rest>.+?)$",
@@ -41,6 +48,11 @@ def person_names(text: str) -> list[str]:
     lexicon = english()
     plain = lexicon.plain_capitals | {*lexicon.months, *lexicon.weekdays}
     names = []
+    # "the RUDN Institute for Strategic Studies and Forecasts" is one organisation's name,
+    # across its "for" and "and": none of its words is a person.
+    for span in _NAME_SPAN.finditer(text):
+        if set(span.group(0).split()) & lexicon.organisation_words:
+            text = text[: span.start()] + " " * len(span.group(0)) + text[span.end() :]
     for m in NAME.finditer(text):
         name = " ".join(w for w in m.group(0).split() if w not in plain)
         name = _POSSESSIVE.sub("", name)
@@ -60,18 +72,24 @@ def has_person_pronoun(question: str) -> bool:
 
 def resolve_person(question: str, antecedents: list[str]) -> str:
     """`question` with its person pronouns replaced by the surname of the first of
-    `antecedents` ('' when there is none to replace)."""
+    `antecedents` ("him" beside a "he" by the next one; '' when there is none to replace)."""
     if not antecedents or not has_person_pronoun(question):
         return ""
     # The surname: "he" after "Foreign Minister Zbigniew Rau" is "Rau", as the articles
     # mostly call him once named; the title and first name would be words to cover. Unless
     # the question asks for the name itself ("what is his full name?").
-    name = antecedents[0]
-    if not _ASKS_NAME.search(question):
-        name = name.split()[-1]
+    names = antecedents if _ASKS_NAME.search(question) else [a.split()[-1] for a in antecedents]
+    subject = names[0]
+    # "does he think they'll have to negotiate with him": with a "he" there, "him" is
+    # someone else, the next person named (a speaker does not negotiate with himself).
+    other = next((n for n in names[1:] if n != subject), subject)
+    has_subject = bool(_SUBJECT_PRONOUN.search(question))
 
     def replace(match: re.Match[str]) -> str:
-        return f"{name}'s" if match.group(0).lower() in ("his", "hers") else name
+        pronoun = match.group(0).lower()
+        if pronoun in ("his", "hers"):
+            return f"{subject}'s"
+        return other if has_subject and pronoun == "him" else subject
 
     return PERSON_PRONOUN.sub(replace, question)
 

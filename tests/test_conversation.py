@@ -339,3 +339,13 @@ def test_a_pronoun_becomes_the_surname_of_the_person_named_before() -> None:
         "Poland is open to talks with Russia, Foreign Minister Zbigniew Rau said [1].",
     )
     assert standalone_query("what did he call russia", [previous]) == "what did Rau call russia"
+
+
+def test_him_beside_he_is_the_other_person_named() -> None:
+    previous = Turn(
+        "According to Pavel Feldman, why won't Europe talk to Minsk?",
+        "According to Pavel Feldman, European countries refuse a dialogue, as it would mean "
+        "recognition of Alexander Lukashenko [1].",
+    )
+    query = standalone_query("does he think they'll have to negotiate with him", [previous])
+    assert query.startswith("does Feldman think they'll have to negotiate with Lukashenko")

@@ -1,8 +1,8 @@
-"""The near-miss check on countries (rag.answering.countries) and what a user sees of it."""
+"""The near-miss check on countries (rag.countries) and what a user sees of it."""
 
 from __future__ import annotations
 
-from rag.answering.countries import countries, swapped_country
+from rag.countries import countries, swapped_country
 from rag.pipeline import Pipeline
 
 

@@ -26,8 +26,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rag.answering.countries import countries
 from rag.answering.features import QuestionView
+from rag.countries import countries
 from rag.lexicon import english, read_lines
 from rag.normalize import terms
 

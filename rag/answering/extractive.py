@@ -26,7 +26,6 @@ from rag.answering import crosslingual
 from rag.answering import selector as selector_model
 from rag.answering.absent_names import absent_names
 from rag.answering.base import AnswerRequest, RelatedWords, register, with_marker
-from rag.answering.countries import countries, swapped_country
 from rag.answering.features import (
     SENTENCE_FEATURES,
     QuestionView,
@@ -44,6 +43,7 @@ from rag.answering.swaps import swapped_names
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.coreference import person_names
+from rag.countries import countries, swapped_country
 from rag.i18n import join_names, message
 from rag.lexicon import english, read_lines
 from rag.normalize import fold, terms, words

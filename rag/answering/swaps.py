@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answering.countries import countries
+from rag.countries import countries
 from rag.normalize import STOPWORDS, terms
 
 _TOKEN = re.compile(r"[\w’'-]+")
