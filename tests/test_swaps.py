@@ -24,6 +24,8 @@ def test_a_name_in_the_slot_of_another_is_a_swap() -> None:
         ("Who closed the Kuznica checkpoint?", "Poland closed the Kuznitsa checkpoint."),
         ("Who talked with Borrell on Sunday?", "Makei talked with Borrell on Sunday."),
         ("Is Warsaw ready to talk with Minsk?", "Poland is ready to talk with Minsk."),
+        # "Who" opens the question's second sentence: no name.
+        ("Ignore that. Who closed the checkpoint?", "Poland closed the checkpoint."),
     ],
 )
 def test_the_same_name_in_another_form_or_the_answer_is_no_swap(question, sentence) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from rag.countries import countries
+from rag.lexicon import english
 from rag.normalize import STOPWORDS, terms
 
 _TOKEN = re.compile(r"[\w’'-]+")
@@ -31,6 +32,8 @@ def _stem(token: str) -> str:
 def _is_name(token: str, first: bool) -> bool:
     if len(_POSSESSIVE.sub("", token)) < MIN_NAME_CHARS:
         return False  # "U.S." splits into letters
+    if token in english().plain_capitals:
+        return False  # "Who", "The": capitalised at a sentence's start, not names
     return token[:1].isdigit() or (token[:1].isupper() and not first)
 
 
