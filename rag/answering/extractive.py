@@ -596,11 +596,11 @@ class ExtractiveAnswerer:
             swapped_country=swapped_country(
                 request.search_query, best.text, best.candidate.passage.text
             ),
-            absent_names=self._absent_names(request, q, best),
+            # English only: a gloss of another language carries names and words over as
+            # guesses, too rough for these near-miss rules.
+            absent_names=self._absent_names(request, q, best) if english else (),
             opposite=english and says_the_opposite(request.question, best.text),
-            swapped_names=tuple(
-                f"{asked}/{said}" for asked, said in swapped_names(request.question, best.text)
-            )
+            swapped_names=tuple(f"{a}/{b}" for a, b in swapped_names(request.question, best.text))
             if english
             else (),
         )
@@ -610,10 +610,7 @@ class ExtractiveAnswerer:
         request: AnswerRequest, q: QuestionView, best: ScoredSentence
     ) -> tuple[str, ...]:
         """The names of the question as typed that the best sentence's passage, with what
-        counts as its context (rag.answering.absent_names), never mentions. English only: a
-        gloss of another language carries names over as guesses."""
-        if request.language != "en" or request.gloss:
-            return ()
+        counts as its context (rag.answering.absent_names), never mentions."""
         passage = best.candidate.passage
         context = [passage.title, passage.text, passage.outlet, _date_words(passage)]
         if request.vocabulary is not None:
