@@ -37,7 +37,6 @@ _ELLIPTIC = re.compile(
 WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w’'-]+")
 MAX_ELLIPTIC_WORDS = 4
-# A country named as the place of a border ("the Belarus border", "the border with Belarus").
 MAX_ACRONYM_CHARS = 5
 _ASKS_NAME = re.compile(r"\bnames?\b", re.IGNORECASE)
 

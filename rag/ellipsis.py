@@ -12,27 +12,28 @@ import re
 from rag.lexicon import english
 
 _YEAR = re.compile(r"\b(?:in\s+)?(?:19|20)\d\d\b", re.IGNORECASE)
+# A month with what belongs to it: "by late June", "in early March 12".
+_MONTH_PHRASE = re.compile(
+    rf"\b(?:(?:by|in|on|at|until|since|from|as of)\s+)?(?:(?:early|late|mid)[\s-]+)?"
+    rf"(?:{'|'.join(english().months)})\b(?:\s+\d{{1,2}}\b)?",
+    re.IGNORECASE,
+)
+_POSSESSIVE_NAME = re.compile(r"\b([A-Z][\w-]*)(?:’s|'s)(?=\s)")
+# An outlet named as the source ("in Pozirk's report") replaces the first part's ("in TIME's
+# report"): a possessive before "report", "article", "story" or "account".
+_SOURCE = re.compile(r"(?:’s|'s)\s+(?:\w+\s+){0,4}?(?:report|article|story|account)")
 
 
 def without_replaced_details(context: str, part: str) -> str:
     """`context` (an earlier question) minus the kinds of detail `part` (what follows it) gives
     anew: its year, its month (with "by late", "in early"), its outlet ("TIME's"). "…, and
     how many by mid-November?" and "what about by november" replace "by late June"."""
-    months = "|".join(english().months)
-    month_phrase = re.compile(
-        rf"\b(?:(?:by|in|on|at|until|since|from|as of)\s+)?(?:(?:early|late|mid)[\s-]+)?"
-        rf"(?:{months})\b(?:\s+\d{{1,2}}\b)?",
-        re.IGNORECASE,
-    )
-    if month_phrase.search(part):
-        context = month_phrase.sub(" ", context)
+    if _MONTH_PHRASE.search(part):
+        context = _MONTH_PHRASE.sub(" ", context)
     if _YEAR.search(part):
         context = _YEAR.sub(" ", context)
-    possessive = re.compile(r"\b([A-Z][\w-]*)(?:’s|'s)(?=\s)")
-    # An outlet named as the source ("in Pozirk's report") replaces the first part's
-    # ("in TIME's report"): any capitalised possessive before "report"/"article"/"account".
-    if re.search(r"(?:’s|'s)\s+(?:\w+\s+){0,4}?(?:report|article|story|account)", part):
-        context = possessive.sub(" ", context)
+    if _SOURCE.search(part):
+        context = _POSSESSIVE_NAME.sub(" ", context)
     return context
 
 

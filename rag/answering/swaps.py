@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
+
 from rag.countries import countries
 from rag.lexicon import english
 from rag.normalize import STOPWORDS, terms
@@ -45,20 +47,7 @@ def _same(asked: str, said: str) -> bool:
     stem = min(len(a), len(b)) - STEM_SLACK
     if stem >= MIN_NAME_CHARS and a[:stem] == b[:stem]:
         return True
-    return min(len(a), len(b)) >= MIN_TYPO_CHARS and _one_edit_apart(a, b)  # "Goverment"
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """Whether one letter added, dropped or changed turns `a` into `b`."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    for i, (x, y) in enumerate(zip(a, b, strict=False)):
-        if x != y:
-            rest = a[i + 1 :] if len(a) == len(b) else a[i:]
-            return rest == b[i + 1 :]
-    return True
+    return min(len(a), len(b)) >= MIN_TYPO_CHARS and Levenshtein.distance(a, b) <= 1  # "Goverment"
 
 
 def swapped_names(question: str, sentence: str) -> list[tuple[str, str]]:
