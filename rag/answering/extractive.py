@@ -39,6 +39,7 @@ from rag.answering.opposites import says_the_opposite
 from rag.answering.question import QType, QuestionInfo, analyse
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
+from rag.answering.speakers import asked_speaker, mentions, quotes_someone_else, speaks
 from rag.answering.swaps import swapped_names
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
@@ -105,6 +106,7 @@ class Tuning:
 
 
 TUNING = Tuning()
+SPEAKER_LOOKAHEAD = 5  # sentences from the top searched for the asked person speaking
 SPEAKER_LOOKBACK = 2  # passages back to look for the person a quote's "he" stands for
 
 
@@ -124,6 +126,8 @@ class Gates:
     opposite: bool = False  # it says the opposite of what is asked ("accelerate"/"decelerate")
     # It says the question's words of another name ("people lived in Warsaw" for Poland).
     swapped_names: tuple[str, ...] = ()
+    # "What did Lavrov say…" asked; it names Lavrov but quotes someone else.
+    other_speaker: str = ""
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
@@ -138,6 +142,7 @@ class Gates:
             and not self.absent_names  # Lithuania's troops answered with Poland's
             and not self.opposite
             and not self.swapped_names
+            and not self.other_speaker
         )
 
 
@@ -504,6 +509,16 @@ class ExtractiveAnswerer:
             sentences.sort(key=lambda s: not _of_months(s, months))
             if years:
                 sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
+        speaker = asked_speaker(info.text)
+        best = sentences[0].text if sentences else ""
+        if speaker and mentions(speaker, best) and not speaks(speaker, best):
+            # "what did Borrell tweet…": a sentence where Borrell speaks goes before one that
+            # only mentions him, if one is near the top. (One that does not name him may go
+            # on with his words: "However, this dialogue is impossible…")
+            for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
+                if speaks(speaker, s.text):
+                    sentences.insert(0, sentences.pop(i))
+                    break
         return info, q, sentences
 
     def candidate_sentences(
@@ -603,6 +618,7 @@ class ExtractiveAnswerer:
             swapped_names=tuple(f"{a}/{b}" for a, b in swapped_names(request.question, best.text))
             if english
             else (),
+            other_speaker=quotes_someone_else(request.search_query, best.text) if english else "",
         )
 
     @staticmethod
@@ -638,6 +654,8 @@ class ExtractiveAnswerer:
         if gates.absent_names:  # "…do not mention Lithuania": the near miss, named
             names = join_names([f"“{n}”" for n in gates.absent_names], request.language)
             return message("decline.absent_names", request.language, names=names)
+        if gates.other_speaker:  # "what did Lavrov say?" against Alejnik's words
+            return message("decline.other_speaker", request.language, name=gates.other_speaker)
         return message("decline.generic", request.language)
 
     def _choose(

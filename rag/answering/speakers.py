@@ -1,0 +1,113 @@
+"""Who is speaking in a sentence, and whether it is the person a question asks about.
+
+"What did Sergei Lavrov say after his talks with Alejnik?" against "…, Foreign Minister Siarhiej
+Alejnik told reporters in Minsk on Monday following talks with his Russian counterpart Sergei
+Lavrov": the sentence names Lavrov, and has the question's words, but the one it quotes is
+Alejnik. A question asking what someone said is answered by a sentence in which that person
+speaks; one where they are only mentioned, while another person speaks, is a near miss.
+
+A speaker is a name just before a statement verb ("Borrell said", "Pavel Feldman stressed",
+"Foreign Minister Siarhiej Alejnik told"), just after one ("…, said Olga Chupris", "added
+Vladimir Shapovalov"), or after "according to". A sentence with no speaker found this way
+(a quote whose speaker is in the sentence before it) is never judged.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from rag.answering.swaps import _same
+from rag.coreference import person_names
+from rag.countries import countries
+from rag.lexicon import read_lines
+from rag.normalize import STOPWORDS
+
+# Words between a speaker's name and the verb: "Alejnik, Belarus' foreign minister, told" is
+# not matched (an appositive), "Foreign Minister Siarhiej Alejnik told" is.
+MAX_WORDS_BEFORE_VERB = 4
+MAX_WORDS_AFTER_VERB = 3  # "said Olga Chupris", "added Vladimir Shapovalov"
+
+
+@cache
+def _verbs() -> re.Pattern[str]:
+    body = "|".join(read_lines("en", "statement_verbs.txt"))
+    return re.compile(rf"\b(?:{body})\b")
+
+
+@cache
+def _titles() -> frozenset[str]:
+    return frozenset(read_lines("en", "title_words.txt"))
+
+
+@cache
+def _asking() -> re.Pattern[str]:
+    """ "what did X say", "how does X describe", "what has X told": X is group `who`."""
+    verbs = "|".join(read_lines("en", "speech_verbs.txt"))
+    return re.compile(
+        r"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+"
+        rf"(?P<who>[\w’'. -]+?)\s+(?:{verbs})\b",
+        re.IGNORECASE,
+    )
+
+
+_ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
+_WORD = re.compile(r"[\w’'-]+")
+_POSSESSIVE = re.compile(r"\w[’']s?\b")
+
+
+def asked_speaker(question: str) -> str:
+    """The person whose words `question` asks for ("what did Lavrov say…" -> "Lavrov"), or ''
+    when it asks no one's (a pronoun, a country, an office without a name)."""
+    match = _asking().search(question)
+    if not match:
+        return ""
+    who = match.group("who")
+    if _POSSESSIVE.search(who) or set(who.casefold().split()) & STOPWORDS:
+        return ""  # "the deputy chief of Lukashenko's administration": an office, no name
+    # "Polish Foreign Minister Zbigniew Rau": a country's word is no part of the name.
+    names = person_names(" ".join(w for w in who.title().split() if not countries(w)))
+    if not names or names[-1].split()[-1].casefold() in _titles():
+        return ""  # "what did lithuanias foreign minister tell…": an office, no name
+    return names[-1]
+
+
+def speakers(sentence: str) -> list[str]:
+    """The names speaking in `sentence` (see the module)."""
+    found: list[str] = []
+    for verb in _verbs().finditer(sentence):
+        before = _WORD.findall(sentence[: verb.start()])[-MAX_WORDS_BEFORE_VERB:]
+        if before and before[-1][:1].isupper():  # "Borrell said", not "the ministry stated"
+            found.extend(person_names(" ".join(before)))
+        after = sentence[verb.end() :].lstrip()
+        if after[:1].isupper():  # "said Olga Chupris", not "told reporters in Minsk"
+            found.extend(person_names(" ".join(_WORD.findall(after)[:MAX_WORDS_AFTER_VERB])))
+    for match in _ACCORDING.finditer(sentence):
+        named = re.split(r"[,;:.]", sentence[match.end() :])[0]  # up to the clause's end
+        found.extend(person_names(" ".join(_WORD.findall(named)[:MAX_WORDS_AFTER_VERB])))
+    return found
+
+
+def mentions(person: str, sentence: str) -> bool:
+    """Whether `sentence` names `person` (by surname, in any of its spellings)."""
+    surname = person.split()[-1]
+    return any(_same(surname, w) for w in _WORD.findall(sentence))
+
+
+def speaks(person: str, sentence: str) -> bool:
+    """Whether `person` (a surname will do) is among the speakers of `sentence`."""
+    surname = person.split()[-1]
+    return any(_same(surname, n.split()[-1]) for n in speakers(sentence))
+
+
+def quotes_someone_else(question: str, sentence: str) -> str:
+    """The person `question` asks the words of, when `sentence` names them but quotes someone
+    else; '' otherwise."""
+    asked = asked_speaker(question)
+    if not asked:
+        return ""
+    if not mentions(asked, sentence):
+        return ""  # not named at all: the absent-name rule's case
+    if not speakers(sentence) or speaks(asked, sentence):
+        return ""
+    return asked

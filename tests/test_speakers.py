@@ -1,0 +1,83 @@
+"""A question asking what someone said is answered by a sentence in which they speak."""
+
+from dataclasses import replace
+
+import pytest
+
+from rag.answering.extractive import TUNING, Gates
+from rag.answering.speakers import asked_speaker, quotes_someone_else, speakers
+from rag.pipeline import Pipeline
+
+MET = (
+    "Belarus is ready to talk, Foreign Minister Siarhiej Alejnik told reporters in Minsk on "
+    "Monday following talks with his Russian counterpart Sergei Lavrov."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What did Sergei Lavrov say after the talks?", "Sergei Lavrov"),
+        ("what did lavrov tell reporters", "Lavrov"),
+        ("How does Polish Foreign Minister Zbigniew Rau describe Russia?", "Rau"),
+        # No one by name: a pronoun, a country, an office.
+        ("what did he say", ""),
+        ("What did Poland say about it?", ""),
+        ("what did lithuanias foreign minister tell polish radio", ""),
+        ("What did the deputy chief of Lukashenko's administration propose?", ""),
+        ("Who said it?", ""),
+    ],
+)
+def test_the_person_whose_words_are_asked(question: str, asked: str) -> None:
+    found = asked_speaker(question)
+    assert found.split()[-1:] == asked.split()[-1:], found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("In a tweet after the call, Borrell said the situation must stop.", "Borrell"),
+        ("A dialogue could help, said Olga Chupris, deputy head of the administration.", "Chupris"),
+        ("Now Poland is using it, added Vladimir Shapovalov.", "Shapovalov"),
+        ("According to Pavel Feldman, European countries refuse.", "Feldman"),
+        (MET, "Alejnik"),
+    ],
+)
+def test_who_speaks_in_a_sentence(sentence: str, speaker: str) -> None:
+    assert [n.split()[-1] for n in speakers(sentence)] == [speaker]
+
+
+def test_nobody_named_speaks_in_a_sentence_without_a_named_subject() -> None:
+    assert speakers("The ministry stated that Vladimir Makei spoke with Josep Borrell.") == []
+    assert speakers("“We have absolutely nothing to do with this,” he said.") == []
+
+
+def test_a_sentence_quoting_another_person_than_the_one_asked_is_a_near_miss() -> None:
+    assert quotes_someone_else("What did Lavrov say after the talks?", MET) == "Lavrov"
+    # The one asked speaks; the one asked is not named (the absent-name rule's case); nobody
+    # is found speaking (the speaker may be in the sentence before).
+    assert quotes_someone_else("What did Alejnik tell reporters?", MET) == ""
+    assert quotes_someone_else("What did Borrell say?", MET) == ""
+    assert quotes_someone_else("What did Lavrov say?", "Lavrov’s visit, “fruitful”.") == ""
+
+
+def test_another_speaker_declines_an_otherwise_confident_answer() -> None:
+    confident = Gates((), True, support=0.9, evidence=1.2, typed=True, answer_probability=0.9)
+    assert confident.passed(TUNING)
+    assert not replace(confident, other_speaker="Lavrov").passed(TUNING)
+
+
+def test_asking_what_someone_only_mentioned_said_is_declined_saying_so(
+    pipeline: Pipeline,
+) -> None:
+    # The articles name Lavrov only as the man Alejnik had talks with before speaking.
+    answer = pipeline.ask("what did lavrov tell reporters in minsk")
+    assert answer.abstained and not answer.citations
+    assert "Lavrov" in answer.answer and "someone else" in answer.answer, answer.answer
+
+
+def test_a_sentence_where_the_asked_person_speaks_is_preferred(pipeline: Pipeline) -> None:
+    # TIME's sentence on the call names Borrell as Makei's interlocutor; the next one quotes him.
+    answer = pipeline.ask("what did borrell say after his call with makei")
+    assert not answer.abstained
+    assert "Borrell said" in answer.answer, answer.answer
