@@ -141,6 +141,24 @@ def fixed_gloss(word: str, language: str) -> str:
     return next((w for pattern, w in fixed_glosses(language) if pattern.fullmatch(lower)), "")
 
 
+# A borrowed Latin word in its Slavic and English forms: -ция/-cja/-цыя and -tion, -ссия and
+# -ssion (rag/gloss.py cognate_key).
+_LATIN_ENDING = re.compile(r"([cst])(?:ion|ions|ia|ii|iia|iiu|iei|iu|ie|iami|iah|iam|iiami)$")
+_HARD_C = re.compile(r"c(?![ei])")  # English "c" before a, o, u or a consonant sounds "k"
+_FINAL_VOWELS = re.compile(r"[aeiou]+$")
+
+
+@lru_cache(maxsize=200_000)
+def cognate_key(word: str) -> str:
+    """One key for a word borrowed from Latin or Greek, however a language spells and inflects
+    it: 'readmission', 'readmissii' (реадмиссии), 'readmisji' -> 'readmis'; 'crisis',
+    'kryzys' -> 'krisis'; 'sanctions', 'sankcje' -> 'sankc'."""
+    key = transliteration_key(fold(word))
+    key = _LATIN_ENDING.sub(lambda m: ("c" if m.group(1) == "t" else m.group(1)) + "i", key)
+    key = _HARD_C.sub("k", key).replace("z", "s").replace("kk", "k").replace("ss", "s")
+    return _FINAL_VOWELS.sub("", key)
+
+
 class Glossary:
     """Maps words of another language to the articles' (folded) English words."""
 
@@ -152,6 +170,7 @@ class Glossary:
         self._words = sorted(w for w in vocabulary if w.isalpha() and len(w) > 1)
         self._known = frozenset(self._words)
         self._keys = [transliteration_key(w) for w in self._words]
+        self._cognate_keys = [cognate_key(w) for w in self._words]
         self._common = sorted(self._words, key=lambda w: -vocabulary[w])[
             : tuning.max_embedded_words
         ]
@@ -212,7 +231,7 @@ class Glossary:
             elif folded.isdigit() or folded in self._known:
                 slot.append(folded)
             else:
-                name = self.name_match(folded)
+                name = self.cognate_match(folded) or self.name_match(folded)
                 if name:
                     slot.append(name)
                 if token.isalpha() and len(token) > 1:
@@ -254,15 +273,24 @@ class Glossary:
     def name_match(self, word: str) -> str:
         """The article word of which (folded) `word` is a transliterated, maybe inflected,
         form ('' if none)."""
+        return self._closest(transliteration_key(word), self._keys)
+
+    def cognate_match(self, word: str) -> str:
+        """The article word of which (folded) `word` is the same borrowed word in another
+        language's form ('' if none): рэадмісіі / readmission, sankcje / sanctions."""
+        return self._closest(cognate_key(word), self._cognate_keys)
+
+    def _closest(self, key: str, keys: Sequence[str]) -> str:
+        """The article word whose key (in `keys`, one per article word) `key` starts with,
+        give or take an edit per TUNING.chars_per_edit letters, before an inflected ending."""
         t = self.tuning
-        key = transliteration_key(word)
         if len(key) < t.min_name_chars or not key.isalpha():
             return ""
         limit = len(key) // t.chars_per_edit
         best, best_cost = "", None
         for candidate, _distance, index in process.extract(
             key,
-            self._keys,
+            keys,
             scorer=Levenshtein.distance,
             score_cutoff=limit + t.max_ending_chars,
             limit=12,

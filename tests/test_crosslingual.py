@@ -74,3 +74,15 @@ def test_a_year_no_article_has_is_declined_naming_it_in_the_question_language(
     answer = pipeline.ask("Сколько мигрантов пересекли границу Беларуси с Литвой в 2019 году?")
     assert answer.abstained and not answer.citations, answer.answer
     assert answer.answer == message("decline.unknown_names", "ru", names="2019")
+
+
+def test_a_passage_every_search_ranks_first_is_supported_whatever_its_cosine() -> None:
+    from rag.answering.crosslingual import supported
+    from rag.retrieval import Candidate
+    from rag.types import Passage
+
+    passage = Passage("p", "d", "Pozirk", "t", "2024-06-25", 0, 1, "x")
+    agreed = Candidate(passage, 0.1, cosine=0.12, ranks={"dense": 2, "bm25": 1, "gloss": 1})
+    assert supported(agreed)
+    # One search placing it lower leaves only its weak cosine: not enough.
+    assert not supported(Candidate(passage, 0.1, cosine=0.12, ranks={"dense": 9, "bm25": 1}))

@@ -143,3 +143,32 @@ def test_ukrainian_function_words_are_not_glossed_as_a_hub_word(gloss) -> None:
     words = gloss("Хто з Держдепу США заявив, що дії режиму Лукашенка загрожують безпеці?", "uk")
     assert "ned" not in words.split() and "thwarted" not in words.split()
     assert "lukashenka" in words.split()
+
+
+@pytest.mark.parametrize(
+    ("english", "others"),
+    [
+        ("readmission", ["реадмиссии", "рэадмісіі", "readmisji", "реадмісії"]),
+        ("sanctions", ["санкции", "санкцыі", "sankcje", "санкції"]),
+        ("crisis", ["кризис", "крызіс", "kryzys"]),
+        ("conference", ["конференции", "konferencji"]),
+        ("situation", ["ситуация", "сітуацыя", "sytuacja"]),
+    ],
+)
+def test_a_borrowed_word_has_one_key_in_every_language(english: str, others: list[str]) -> None:
+    from rag.gloss import cognate_key
+
+    assert {cognate_key(w) for w in others} == {cognate_key(english)}
+
+
+def test_unrelated_words_keep_apart_by_their_borrowed_word_key() -> None:
+    from rag.gloss import cognate_key
+
+    assert cognate_key("reads") != cognate_key("readmission")
+    assert cognate_key("sanctions") != cognate_key("stations")
+
+
+def test_a_borrowed_word_glosses_as_the_articles_form_not_a_lookalike(gloss) -> None:
+    # "reads" shares the first letters of "рэадмісіі"; the borrowed word is "readmission".
+    assert "readmission" in gloss("Калі Мінск скасаваў пагадненне аб рэадмісіі?", "be").split()
+    assert "readmission" in gloss("umowa o readmisji", "pl").split()
