@@ -30,7 +30,7 @@ from rag.coreference import (
 )
 from rag.ellipsis import swap_date
 from rag.language import detect_language
-from rag.lexicon import english, expand_chat_words, read_json
+from rag.lexicon import english, expand_chat_words, read_json, read_lines
 from rag.normalize import terms
 from rag.smalltalk import normalise
 from rag.types import Turn
@@ -110,7 +110,11 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
     if detect_language(question) == "en":  # Polish "w" is not chat for "with"
         question = expand_chat_words(question)
     history = without_source_turns(history)
-    if not history or not (is_follow_up(question) or has_person_pronoun(question)):
+    if not history or not (
+        is_follow_up(question)
+        or has_person_pronoun(question)
+        or refers_back(question, history[-1])
+    ):
         return question
     previous = history[-1]
     # The previous turn as it was searched: "why?" after "why?" still knows the topic.
@@ -129,6 +133,30 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
         if names:
             query = f"{query} {' '.join(names)}"
     return " ".join(query.split())
+
+
+# "the figure", "the polish figure": the two words after "the" (a stop word drops out).
+_DEFINITE = re.compile(r"\bthe\s+([\w’'-]+(?:\s+[\w’'-]+)?)", re.IGNORECASE)
+
+
+@cache
+def _reference_nouns() -> frozenset[str]:
+    return frozenset(t for w in read_lines("en", "reference_nouns.txt") for t in terms(w))
+
+
+def refers_back(question: str, previous: Turn) -> bool:
+    """Whether an English `question` points back at the previous turn by a definite noun:
+    "the figure", or "the interview" after an answer that brought one up. A name of the
+    question's own makes it a question of its own ("who closed the Kuznica checkpoint?")."""
+    if detect_language(question) != "en" or person_names(question):
+        return False
+    heads = {t for m in _DEFINITE.finditer(question) for t in terms(m.group(1))}
+    if not heads:
+        return False
+    # What the answer brought up that the question had not ("…In Sunday's interview…"): "the
+    # border" in both is the conversation's theme, not a pointer back.
+    introduced = set(terms(_MARKER.sub("", previous.answer))) - set(terms(previous.question))
+    return bool(heads & (introduced | _reference_nouns()))
 
 
 def _substitute(question: str, topic: str, previous: Turn) -> str:

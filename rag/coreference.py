@@ -53,7 +53,8 @@ def person_names(text: str) -> list[str]:
         if set(span.group(0).split()) & lexicon.organisation_words:
             text = text[: span.start()] + " " * len(span.group(0)) + text[span.end() :]
     for m in NAME.finditer(text):
-        name = " ".join(w for w in m.group(0).split() if w not in plain)
+        # "Sunday’s interview": the weekday is no name, whatever its possessive.
+        name = " ".join(w for w in m.group(0).split() if _POSSESSIVE.sub("", w) not in plain)
         name = _POSSESSIVE.sub("", name)
         if name.isupper() and len(name) <= MAX_ACRONYM_CHARS:
             continue  # EU, NATO, RT: organisations, not people

@@ -99,6 +99,40 @@ def test_a_month_is_not_a_person_a_pronoun_could_mean() -> None:
     assert "Valfovič say" in query and "November say" not in query
 
 
+def test_a_weekday_with_a_possessive_is_not_a_person_either() -> None:
+    previous = Turn(
+        "Who said Russia had nothing to do with the crisis?",
+        "In Sunday’s interview Putin rejected the accusations [1].",
+    )
+    query = standalone_query("when did he say that", [previous])
+    assert "Putin say" in query and "Sunday say" not in query
+
+
+INTERVIEW = Turn(
+    "Who said Russia had nothing to do with the crisis?",
+    "In Sunday’s interview Putin rejected the accusations: “We have absolutely nothing to do "
+    "with this” [1].",
+)
+
+
+def test_a_definite_noun_the_previous_answer_brought_up_points_back_at_it() -> None:
+    query = standalone_query("what tv channel was the interview on", [INTERVIEW])
+    assert query.startswith("what tv channel was the interview on") and "Russia" in query
+    # "the figure", "the post": words that always point at what was just said.
+    assert "Kuznica checkpoint" in standalone_query("who gave the figure", [CLOSED])
+
+
+def test_a_definite_noun_of_the_conversations_theme_is_no_pointer_back() -> None:
+    # "the checkpoint" was asked about already: the new question stands alone.
+    assert standalone_query("who guards the checkpoint in winter", [CLOSED]) == (
+        "who guards the checkpoint in winter"
+    )
+    # Nor is a question with a name of its own: "the Polish figure" of Rau is his.
+    assert standalone_query("what did Rau call the interview", [INTERVIEW]) == (
+        "what did Rau call the interview"
+    )
+
+
 def test_organisations_are_not_taken_for_people() -> None:
     from rag.coreference import person_names
 
