@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from rag.answering.features import question_entities
 from rag.answering.question import QType, analyse, focus_question, is_follow_up
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
@@ -28,6 +29,7 @@ from rag.coreference import (
     swap_country,
     swap_person,
 )
+from rag.countries import countries
 from rag.ellipsis import swap_date
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words, read_json, read_lines
@@ -111,9 +113,7 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
         question = expand_chat_words(question)
     history = without_source_turns(history)
     if not history or not (
-        is_follow_up(question)
-        or has_person_pronoun(question)
-        or refers_back(question, history[-1])
+        is_follow_up(question) or has_person_pronoun(question) or refers_back(question, history[-1])
     ):
         return question
     previous = history[-1]
@@ -147,9 +147,12 @@ def _reference_nouns() -> frozenset[str]:
 def refers_back(question: str, previous: Turn) -> bool:
     """Whether an English `question` points back at the previous turn by a definite noun:
     "the figure", or "the interview" after an answer that brought one up. A name of the
-    question's own makes it a question of its own ("who closed the Kuznica checkpoint?")."""
-    if detect_language(question) != "en" or person_names(question):
+    question's own (a country, a number) makes it a question of its own ("who closed the
+    Kuznica checkpoint?")."""
+    if detect_language(question) != "en" or question_entities(question):
         return False
+    if any(countries(w) for w in re.findall(r"[\w’'-]+", question)):
+        return False  # "how many soldiers did poland send to the border?" is new
     heads = {t for m in _DEFINITE.finditer(question) for t in terms(m.group(1))}
     if not heads:
         return False
