@@ -71,6 +71,7 @@ ID_PREFIX = {
     "crosslingual-tune-2": "xlt2-",
     "tune-3": "tune3-",
     "conversations-tune-3": "conv3-",
+    "crosslingual-tune-3": "xlt3-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -81,7 +82,11 @@ CONVERSATION_FILES = (
     "conversations-tune-3.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
-CROSSLINGUAL_FILES = (*CROSSLINGUAL_SPLIT, "crosslingual-tune-2.jsonl")
+CROSSLINGUAL_FILES = (
+    *CROSSLINGUAL_SPLIT,
+    "crosslingual-tune-2.jsonl",
+    "crosslingual-tune-3.jsonl",
+)
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
 MIN_TOTAL_ITEMS = 80
