@@ -172,3 +172,16 @@ def test_a_borrowed_word_glosses_as_the_articles_form_not_a_lookalike(gloss) -> 
     # "reads" shares the first letters of "рэадмісіі"; the borrowed word is "readmission".
     assert "readmission" in gloss("Калі Мінск скасаваў пагадненне аб рэадмісіі?", "be").split()
     assert "readmission" in gloss("umowa o readmisji", "pl").split()
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("скольких военных отправили", "ru"),
+        ("skolkih soldat otpravili", "ru"),
+        ("kolki mihrantau", "be"),
+        ("ilu żołnierzy wysłano", "pl"),
+    ],
+)
+def test_a_counting_word_inflected_or_in_latin_letters_asks_how_many(gloss, question, language):
+    assert gloss(question, language).startswith("how many")
