@@ -81,3 +81,28 @@ def test_a_sentence_where_the_asked_person_speaks_is_preferred(pipeline: Pipelin
     answer = pipeline.ask("what did borrell say after his call with makei")
     assert not answer.abstained
     assert "Borrell said" in answer.answer, answer.answer
+
+
+def test_a_short_surname_is_one_person_with_itself() -> None:
+    assert quotes_someone_else("What did Rau tell the radio?", "Rau told the radio so.") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Что сказал Лавров после переговоров с Алейником?", "ru"),
+        ("chto skazal lavrov v minske", "ru"),
+        ("Co powiedział Ławrow po rozmowach z Alejnikiem?", "pl"),
+    ],
+)
+def test_in_another_language_too_asking_what_someone_only_mentioned_said_is_declined(
+    pipeline: Pipeline, question: str, language: str
+) -> None:
+    answer = pipeline.ask(question)
+    assert answer.abstained and not answer.citations and answer.language == language
+    assert "Lavrov" in answer.answer, answer.answer
+
+
+def test_in_another_language_the_person_who_speaks_is_answered(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Что сказал Алейник журналистам в Минске?")
+    assert not answer.abstained and "Alejnik told reporters" in answer.answer

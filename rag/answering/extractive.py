@@ -39,7 +39,13 @@ from rag.answering.opposites import says_the_opposite
 from rag.answering.question import QType, QuestionInfo, analyse
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
-from rag.answering.speakers import asked_speaker, mentions, quotes_someone_else, speaks
+from rag.answering.speakers import (
+    asked_speaker,
+    mentions,
+    quotes_someone_else,
+    quotes_someone_else_in,
+    speaks,
+)
 from rag.answering.swaps import swapped_names
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
@@ -454,6 +460,14 @@ class ExtractiveAnswerer:
             )
             info, q, sentences = self.analyse(english)
             gates = self.gates(english, info, q, sentences)
+            quoted = sentences[0].candidate.passage.text if sentences else ""
+            other = quotes_someone_else_in(
+                request.question, request.language, request.gloss, quoted
+            )
+            if other:  # "что сказал Лавров…" against Alejnik's words that name Lavrov
+                return request.declined(
+                    message("decline.other_speaker", request.language, name=other), self.name
+                )
             if gates.unknown_names:
                 # A number no article has ("…у 2023 годзе?") survives the gloss as typed: a
                 # near miss, declined as in English, whatever passage the rule below would find.

@@ -18,10 +18,12 @@ import re
 from functools import cache
 
 from rag.answering.swaps import _same
+from rag.chunking import sentence_spans
+from rag.cleaning import Span
 from rag.coreference import person_names
 from rag.countries import countries
 from rag.lexicon import read_lines
-from rag.normalize import STOPWORDS
+from rag.normalize import STOPWORDS, fold
 
 # Words between a speaker's name and the verb: "Alejnik, Belarus' foreign minister, told" is
 # not matched (an appositive), "Foreign Minister Siarhiej Alejnik told" is.
@@ -88,16 +90,21 @@ def speakers(sentence: str) -> list[str]:
     return found
 
 
+def _one(a: str, b: str) -> bool:
+    """Whether two spellings name one person ("Rau"/"Rau", "Alejnik"/"Aleinik")."""
+    return a.casefold() == b.casefold() or _same(a, b)
+
+
 def mentions(person: str, sentence: str) -> bool:
     """Whether `sentence` names `person` (by surname, in any of its spellings)."""
     surname = person.split()[-1]
-    return any(_same(surname, w) for w in _WORD.findall(sentence))
+    return any(_one(surname, w) for w in _WORD.findall(sentence))
 
 
 def speaks(person: str, sentence: str) -> bool:
     """Whether `person` (a surname will do) is among the speakers of `sentence`."""
     surname = person.split()[-1]
-    return any(_same(surname, n.split()[-1]) for n in speakers(sentence))
+    return any(_one(surname, n.split()[-1]) for n in speakers(sentence))
 
 
 def quotes_someone_else(question: str, sentence: str) -> str:
@@ -111,3 +118,31 @@ def quotes_someone_else(question: str, sentence: str) -> str:
     if not speakers(sentence) or speaks(asked, sentence):
         return ""
     return asked
+
+
+@cache
+def _speech_verbs(language: str) -> re.Pattern[str] | None:
+    """The verbs by which a question in `language` asks for someone's words (None: no list)."""
+    try:
+        verbs = read_lines(language, "speech_verbs.txt")
+    except FileNotFoundError:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(verbs)})(?!\w)", re.IGNORECASE)
+
+
+def quotes_someone_else_in(question: str, language: str, gloss: str, passage: str) -> str:
+    """For a question in another language ("что сказал Лавров после переговоров?"): the person
+    it asks the words of, when `passage` names them but quotes only someone else; ''
+    otherwise. The person is the first name of the passage the question's gloss carries."""
+    verbs = _speech_verbs(language)
+    if verbs is None or not verbs.search(question):
+        return ""
+    names = {fold(w): name for name in person_names(passage) for w in name.split()}
+    # The first person named: "что сказал Лавров на переговорах с Алейником" asks Lavrov's.
+    person = next((names[w] for w in gloss.split() if w in names), "")
+    if not person:
+        return ""
+    sentences = [passage[s.start : s.end] for s in sentence_spans(passage, Span(0, len(passage)))]
+    if any(speaks(person, s) for s in sentences) or not any(speakers(s) for s in sentences):
+        return ""
+    return person
