@@ -60,3 +60,32 @@ def test_a_question_turned_around_is_declined(pipeline: Pipeline) -> None:
     assert not pipeline.ask("Who closed the Kuznica checkpoint?").abstained
     answer = pipeline.ask("Who did not close the Kuznica checkpoint?")
     assert answer.abstained and not answer.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("What do radical groups accept entirely?", "Radical groups entirely reject democracy."),
+        (
+            "Who was influenced by early Medieval ideas?",
+            "Galileo was influenced by late Medieval ideas.",
+        ),
+        ("What unified similar ideas?", "The theories unified disparate ideas."),
+    ],
+)
+def test_a_word_whose_opposite_the_sentence_says_is_the_opposite(question, sentence) -> None:
+    assert says_the_opposite(question, sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # Both asked: the sentence answers which.
+        ("Were the consultations open or closed?", "It came out of the closed consultations."),
+        # Converses, not opposites.
+        ("Who bought the factory in 2005?", "In 2005 the factory was sold to AvtoZAZ."),
+        ("Why did Minsk stop preventing migrants?", "The crisis started after Minsk said so."),
+    ],
+)
+def test_a_question_asking_both_or_a_converse_is_not_the_opposite(question, sentence) -> None:
+    assert not says_the_opposite(question, sentence)

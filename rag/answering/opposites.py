@@ -4,7 +4,8 @@ SQuAD 2.0's unanswerable questions are often a real sentence turned around: "Wha
 decelerate particles…?" for a sentence on what accelerates them, "What is an example of the
 abnormal force?" for one on the normal force, "Who was not the ideologue of the revolution?"
 for the sentence naming its ideologue. The words match, so coverage and similarity are high;
-the opposite is only in a prefix ("non-Muslims" for "Muslims") or a "not".
+the opposite is only in a prefix ("non-Muslims" for "Muslims"), a "not", or one word of the
+opposite meaning ("What do radical groups accept…?" for "…entirely reject democracy").
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.features import is_negated
-from rag.lexicon import read_lines
+from rag.lexicon import read_lines, read_table
+from rag.normalize import terms
 
 MIN_ROOT = 5  # "form"/"inform", "play"/"display" are no opposites: the root must be longer
 _WORD = re.compile(r"[a-z]+")
@@ -86,10 +88,38 @@ def unmatched_negation(question: str, sentence: str) -> bool:
     return not set(_WORD.findall(sentence.casefold())) & _negative_words()
 
 
+@lru_cache(maxsize=1)
+def _antonyms() -> dict[str, frozenset[str]]:
+    """Each word's opposites (rag/lexicon/en/antonyms.tsv, read both ways), by their terms."""
+    pairs: dict[str, set[str]] = {}
+    for word, opposites in read_table("en", "antonyms.tsv").items():
+        for other in opposites.split():
+            for a, b in ((word, other), (other, word)):
+                for ta in terms(a, keep_stopwords=True):
+                    pairs.setdefault(ta, set()).update(terms(b, keep_stopwords=True))
+    return {word: frozenset(opposites) for word, opposites in pairs.items()}
+
+
+def antonym_words(question: str, sentence: str) -> list[tuple[str, str]]:
+    """(question term, sentence term) pairs where the question's word, missing from the
+    sentence, has its opposite there: "accept" asked, "reject" said."""
+    antonyms = _antonyms()
+    said = set(terms(sentence, keep_stopwords=True))
+    asking = set(terms(question, keep_stopwords=True))
+    return [
+        (asked, word)
+        for asked in dict.fromkeys(terms(question, keep_stopwords=True))
+        if asked not in said
+        for word in antonyms.get(asked, ())
+        if word in said and word not in asking  # "open or closed?" asks both
+    ]
+
+
 def says_the_opposite(question: str, sentence: str) -> bool:
     """Whether `sentence` answers the opposite of `question` (see the module)."""
     return (
         bool(opposite_words(question, sentence))
+        or bool(antonym_words(question, sentence))
         or bool(hyphen_opposites(question, sentence))
         or unmatched_negation(question, sentence)
     )
