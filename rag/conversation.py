@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from rag.answering.features import question_entities
+from wordfreq import zipf_frequency
+
 from rag.answering.question import QType, analyse, focus_question, is_follow_up
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
@@ -29,15 +30,17 @@ from rag.coreference import (
     swap_country,
     swap_person,
 )
-from rag.countries import countries
 from rag.ellipsis import swap_date
 from rag.language import detect_language
-from rag.lexicon import english, expand_chat_words, read_json, read_lines
+from rag.lexicon import english, expand_chat_words, read_json
 from rag.normalize import terms
 from rag.smalltalk import normalise
 from rag.types import Turn
 
-MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
+MAX_CARRIED_NAMES = 3
+# An outlet's name at least this frequent in English ("time" 6.3, "bbc" 4.6) is a word when
+# typed in lower case; a rarer one ("tass" 2.6, "rt" 4.0) is the outlet however typed.
+COMMON_WORD_ZIPF = 4.5  # names of the previous answer a pronoun may stand for
 # A follow-up whose pronoun is replaced stands alone with this many words of its own
 # ("expect", "eu", "belarus"); "whats his name" keeps the previous question's topic.
 MIN_OWN_TERMS = 3
@@ -90,7 +93,9 @@ def without_outlets(query: str, outlets: Sequence[str]) -> str:
     `query` itself when nothing but the names would be left."""
     stripped = query
     for outlet in outlets:
-        flags = 0 if outlet.isupper() else re.IGNORECASE
+        # "tass" typed in lower case is TASS; "time" is not TIME.
+        rare = zipf_frequency(outlet.casefold(), "en") < COMMON_WORD_ZIPF
+        flags = 0 if outlet.isupper() and not rare else re.IGNORECASE
         name = rf"(?<!\w){re.escape(outlet)}(?:[’']s)?(?!\w)"
         stripped = re.sub(name, " ", stripped, flags=flags)
     stripped = " ".join(stripped.split())
@@ -112,9 +117,7 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
     if detect_language(question) == "en":  # Polish "w" is not chat for "with"
         question = expand_chat_words(question)
     history = without_source_turns(history)
-    if not history or not (
-        is_follow_up(question) or has_person_pronoun(question) or refers_back(question, history[-1])
-    ):
+    if not history or not (is_follow_up(question) or has_person_pronoun(question)):
         return question
     previous = history[-1]
     # The previous turn as it was searched: "why?" after "why?" still knows the topic.
@@ -133,33 +136,6 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
         if names:
             query = f"{query} {' '.join(names)}"
     return " ".join(query.split())
-
-
-# "the figure", "the polish figure": the two words after "the" (a stop word drops out).
-_DEFINITE = re.compile(r"\bthe\s+([\w’'-]+(?:\s+[\w’'-]+)?)", re.IGNORECASE)
-
-
-@cache
-def _reference_nouns() -> frozenset[str]:
-    return frozenset(t for w in read_lines("en", "reference_nouns.txt") for t in terms(w))
-
-
-def refers_back(question: str, previous: Turn) -> bool:
-    """Whether an English `question` points back at the previous turn by a definite noun:
-    "the figure", or "the interview" after an answer that brought one up. A name of the
-    question's own (a country, a number) makes it a question of its own ("who closed the
-    Kuznica checkpoint?")."""
-    if detect_language(question) != "en" or question_entities(question):
-        return False
-    if any(countries(w) for w in re.findall(r"[\w’'-]+", question)):
-        return False  # "how many soldiers did poland send to the border?" is new
-    heads = {t for m in _DEFINITE.finditer(question) for t in terms(m.group(1))}
-    if not heads:
-        return False
-    # What the answer brought up that the question had not ("…In Sunday's interview…"): "the
-    # border" in both is the conversation's theme, not a pointer back.
-    introduced = set(terms(_MARKER.sub("", previous.answer))) - set(terms(previous.question))
-    return bool(heads & (introduced | _reference_nouns()))
 
 
 def _substitute(question: str, topic: str, previous: Turn) -> str:

@@ -182,7 +182,9 @@ class Pipeline:
             # "what does TASS say?": a question that names an outlet is about its articles.
             filters = SearchFilters(outlets=named) if named else filters
         if named and filters is not None and set(named) <= set(filters.outlets or ()):
-            query = without_outlets(query, named)
+            # "what about RT?" after "tass - when did it escalate?": the search is in RT's
+            # articles, for the previous question without any outlet's name.
+            query = without_outlets(query, self.outlets() if query != question else named)
         # The answerer weighs a wider pool than the `retrieved` list shows.
         found = self.candidates(
             query,
@@ -237,8 +239,12 @@ class Pipeline:
             return self.overview(request)
         parts = []
         if chosen.name == "extractive" and request.language == "en":
-            # Split as asked, before the outlets it names are taken out of the search.
+            # Split as asked, before the outlets it names are taken out of the search; a
+            # follow-up only when it asks two things itself, not because the previous
+            # question it was joined to began with "and how many…".
             parts = split_question(standalone_query(question, history))
+            if history and len(split_question(standalone_query(question, ()))) < 2:
+                parts = []
         if len(parts) > 1:  # "who was minister in June, and who by November?"
             answer = self.answer_parts(question, parts, history, filters, chosen)
             if answer is not None:
