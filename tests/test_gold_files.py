@@ -72,6 +72,8 @@ ID_PREFIX = {
     "tune-3": "tune3-",
     "conversations-tune-3": "conv3-",
     "crosslingual-tune-3": "xlt3-",
+    "tune-4": "tune4-",
+    "conversations-tune-4": "conv4-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -80,6 +82,7 @@ CONVERSATION_FILES = (
     "conversations-heldout.jsonl",
     "conversations-tune-2.jsonl",
     "conversations-tune-3.jsonl",
+    "conversations-tune-4.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
