@@ -106,3 +106,25 @@ def test_in_another_language_too_asking_what_someone_only_mentioned_said_is_decl
 def test_in_another_language_the_person_who_speaks_is_answered(pipeline: Pipeline) -> None:
     answer = pipeline.ask("Что сказал Алейник журналистам в Минске?")
     assert not answer.abstained and "Alejnik told reporters" in answer.answer
+
+
+def test_the_way_someone_is_asked_to_have_put_it() -> None:
+    from rag.answering.speakers import asked_verb, says_with
+
+    assert asked_verb("How did Rau describe Russia's role?") == "describe"
+    assert asked_verb("What did Rau say about Russia?") == ""  # any words of his will do
+    assert says_with("call", "Rau called Russia the director.")
+    assert not says_with("call", "Rau told the radio.")
+
+
+def test_a_country_saying_whose_minister_is_no_country_the_sentence_swapped() -> None:
+    from rag.answering.extractive import _without_nationality_of_named as without
+
+    said = "Furthermore, Rau called Russia the director."
+    assert without("What did the polish foreign minister rau call Russia?", said) == (
+        "What did the foreign minister rau call Russia?"
+    )
+    # The country stays when the person after it is not the sentence's.
+    assert without("Who is Lithuania's border guard chief?", "Latvia's chief Pujats said.") == (
+        "Who is Lithuania's border guard chief?"
+    )

@@ -35,15 +35,18 @@ from rag.answering.features import (
     pool_rows,
     question_entities,
 )
+from rag.answering.mentions import mention_terms
 from rag.answering.opposites import says_the_opposite
 from rag.answering.question import QType, QuestionInfo, analyse
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
 from rag.answering.speakers import (
     asked_speaker,
+    asked_verb,
     mentions,
     quotes_someone_else,
     quotes_someone_else_in,
+    says_with,
     speaks,
 )
 from rag.answering.swaps import swapped_names
@@ -425,6 +428,36 @@ def _speaker_terms(passage: Passage, vocabulary: Vocabulary | None) -> set[str]:
     return {t for name in person_names(speaker.text) for t in terms(name)}
 
 
+NATIONALITY_REACH = 5  # words from a country's word to the person it says the nationality of
+
+
+def _without_nationality_of_named(question: str, sentence: str) -> str:
+    """`question` without the country words that only say whose a person is ("Polish" in
+    "polish foreign minister zbigniew rau"), when `sentence` names that person: "Rau called
+    Russia the ‘director’" is about Poland's minister, not a swap to Russia."""
+    people = {w.casefold() for name in person_names(sentence) for w in name.split()}
+    tokens = question.split()
+    kept = [
+        token
+        for i, token in enumerate(tokens)
+        if not (
+            countries(token)
+            and any(
+                re.sub(r"\W+$", "", t).casefold() in people and not countries(t)
+                for t in tokens[i + 1 : i + 1 + NATIONALITY_REACH]
+            )
+        )
+    ]
+    return " ".join(kept)
+
+
+def _article_text(passage: Passage, vocabulary: Vocabulary | None) -> str:
+    """The whole text of `passage`'s article (the passage alone without a vocabulary)."""
+    if vocabulary is None:
+        return passage.text
+    return "\n".join(p.text for p in vocabulary.article_passages(passage.doc)) or passage.text
+
+
 class ExtractiveAnswerer:
     """Answers with verbatim sentences from the retrieved passages; never invents text."""
 
@@ -524,14 +557,21 @@ class ExtractiveAnswerer:
             sentences.sort(key=lambda s: not _of_months(s, months))
             if years:
                 sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
-        speaker = asked_speaker(info.text)
+        speaker, verb = asked_speaker(info.text), asked_verb(info.text)
         best = sentences[0].text if sentences else ""
+        wanted = None
         if speaker and mentions(speaker, best) and not speaks(speaker, best):
             # "what did Borrell tweet…": a sentence where Borrell speaks goes before one that
             # only mentions him, if one is near the top. (One that does not name him may go
             # on with his words: "However, this dialogue is impossible…")
+            wanted = lambda s: speaks(speaker, s)  # noqa: E731
+        elif speaker and verb and not says_with(verb, best):
+            # "How did Rau describe Russia's role?": Rau speaking with that verb ("Rau called
+            # Russia the 'director'… Belarus was described as…") before his other words.
+            wanted = lambda s: speaks(speaker, s) and says_with(verb, s)  # noqa: E731
+        if wanted is not None:
             for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
-                if speaks(speaker, s.text):
+                if wanted(s.text):
                     sentences.insert(0, sentences.pop(i))
                     break
         return info, q, sentences
@@ -548,6 +588,7 @@ class ExtractiveAnswerer:
         evidence: list[SentenceEvidence] = []
         for fused_rank, cand in enumerate(request.candidates, start=1):
             text = cand.passage.text
+            article = _article_text(cand.passage, request.vocabulary)
             passage_terms = set(terms(text)) | _speaker_terms(cand.passage, request.vocabulary)
             # The article's date is context too: "…in TIME's November 2021 report" is covered
             # by a sentence of an article published then, whether or not it repeats the date.
@@ -587,6 +628,7 @@ class ExtractiveAnswerer:
                         bm25_rank=cand.ranks.get("bm25"),
                         index_in_passage=index,
                         sentences_in_passage=len(spans),
+                        mention_terms=frozenset(mention_terms(sentence, article)),
                     )
                 )
         for s, row in zip(sentences, pool_rows(q, evidence), strict=True):
@@ -616,6 +658,7 @@ class ExtractiveAnswerer:
         best = sentences[0]
         row = best.features
         english = request.language == "en" and not request.gloss
+        context = self._context(request, best)
         return Gates(
             unknown_names=names,
             has_sentence=True,
@@ -624,11 +667,13 @@ class ExtractiveAnswerer:
             typed=not _needs_type(info) or best.typed or best.passage_typed,
             answer_probability=self.answer_probability(sentences),
             swapped_country=swapped_country(
-                request.search_query, best.text, best.candidate.passage.text
+                _without_nationality_of_named(request.search_query, best.text),
+                best.text,
+                best.candidate.passage.text,
             ),
             # English only: a gloss of another language carries names and words over as
             # guesses, too rough for these near-miss rules.
-            absent_names=self._absent_names(request, q, best) if english else (),
+            absent_names=absent_names(request.question, q, context) if english else (),
             opposite=english and says_the_opposite(request.question, best.text),
             swapped_names=tuple(f"{a}/{b}" for a, b in swapped_names(request.question, best.text))
             if english
@@ -637,21 +682,18 @@ class ExtractiveAnswerer:
         )
 
     @staticmethod
-    def _absent_names(
-        request: AnswerRequest, q: QuestionView, best: ScoredSentence
-    ) -> tuple[str, ...]:
-        """The names of the question as typed that the best sentence's passage, with what
-        counts as its context (rag.answering.absent_names), never mentions."""
+    def _context(request: AnswerRequest, best: ScoredSentence) -> str:
+        """What counts as mentioned with the best sentence: its passage, title, outlet and
+        date, the passage before (a quote's speaker) and the article's lead (what and whom
+        it is about: TIME's quote of Putin need not say "Russia" again)."""
         passage = best.candidate.passage
         context = [passage.title, passage.text, passage.outlet, _date_words(passage)]
         if request.vocabulary is not None:
-            # The passage before (a quote's speaker) and the article's lead (what and whom
-            # it is about: TIME's quote of Putin need not say "Russia" again).
             previous = request.vocabulary.previous(passage)
             for near in [previous, *request.vocabulary.lead(passage)]:
                 if near is not None:
                     context.append(near.text)
-        return absent_names(request.question, q, "\n".join(context))
+        return "\n".join(context)
 
     def decline_reason(
         self,

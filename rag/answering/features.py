@@ -164,14 +164,17 @@ class SentenceEvidence:
     bm25_rank: int | None
     index_in_passage: int
     sentences_in_passage: int
+    # How the article first described the people the sentence names by surname only
+    # (rag.answering.mentions): they count as the sentence's for the question's coverage.
+    mention_terms: frozenset[str] = frozenset()
 
 
 def sentence_row(
     q: QuestionView, e: SentenceEvidence, pool_max_cosine: float, pool_max_rrf: float
 ) -> list[float]:
     """The features of one sentence (see SENTENCE_FEATURES), before pool-relative gaps."""
-    sentence_set = set(e.sentence_terms)
-    context = e.passage_terms | e.title_terms
+    sentence_set = set(e.sentence_terms) | e.mention_terms
+    context = e.passage_terms | e.title_terms | e.mention_terms
     question_terms = {a for alts in q.alternatives.values() for a in alts}
     novel = [t for t in e.sentence_terms if t not in question_terms]
     needs_type = q.info.qtype not in (QType.GENERIC, QType.YESNO, QType.STATEMENT)

@@ -23,7 +23,7 @@ from rag.cleaning import Span
 from rag.coreference import person_names
 from rag.countries import countries
 from rag.lexicon import read_lines
-from rag.normalize import STOPWORDS, fold
+from rag.normalize import STOPWORDS, fold, terms
 
 # Words between a speaker's name and the verb: "Alejnik, Belarus' foreign minister, told" is
 # not matched (an appositive), "Foreign Minister Siarhiej Alejnik told" is.
@@ -48,7 +48,7 @@ def _asking() -> re.Pattern[str]:
     verbs = "|".join(read_lines("en", "speech_verbs.txt"))
     return re.compile(
         r"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+"
-        rf"(?P<who>[\w’'. -]+?)\s+(?:{verbs})\b",
+        rf"(?P<who>[\w’'. -]+?)\s+(?P<verb>{verbs})\b",
         re.IGNORECASE,
     )
 
@@ -72,6 +72,25 @@ def asked_speaker(question: str) -> str:
     if not names or names[-1].split()[-1].casefold() in _titles():
         return ""  # "what did lithuanias foreign minister tell…": an office, no name
     return names[-1]
+
+
+@cache
+def _generic_verbs() -> frozenset[str]:
+    return frozenset(read_lines("en", "generic_speech_verbs.txt"))
+
+
+def asked_verb(question: str) -> str:
+    """The verb by which `question` asks for someone's words in one way ("how did Rau describe
+    Russia's role" -> "describe"); '' for "say", "tell" and questions asking no one's words."""
+    match = _asking().search(question)
+    if not match or match.group("verb").casefold() in _generic_verbs():
+        return ""
+    return match.group("verb").casefold()
+
+
+def says_with(verb: str, sentence: str) -> bool:
+    """Whether `sentence` uses `verb` in any form ("called" for "call")."""
+    return bool(set(terms(verb)) & set(terms(sentence)))
 
 
 def speakers(sentence: str) -> list[str]:
