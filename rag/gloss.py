@@ -63,6 +63,7 @@ class GlossTuning:
 TUNING = GlossTuning()
 MAX_NEAREST_CACHED = 50_000  # words whose nearest article words are remembered
 _TYPED_WORD = re.compile(r"\d+|\w+", re.UNICODE)
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -133,6 +134,35 @@ def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
             continue
         compiled += [(re.compile(f"(?:{p}){ending}"), w.lower()) for p, w in table.items()]
     return tuple(compiled)
+
+
+@lru_cache(maxsize=8)
+def cyrillic_letters(language: str) -> tuple[tuple[str, str], ...]:
+    """(Latin letters, Cyrillic) of `language` typed in Latin letters, longest first
+    (rag/lexicon/<language>/cyrillic_letters.tsv; none for languages written in Latin)."""
+    try:
+        table = read_table(language, "cyrillic_letters.tsv") if language else {}
+    except FileNotFoundError:
+        return ()
+    return tuple(sorted(table.items(), key=lambda item: -len(item[0])))
+
+
+def to_cyrillic(word: str, language: str) -> str:
+    """A word of `language` typed in Latin letters ("litva", "miažu") spelled in Cyrillic
+    ("литва", "мяжу"); '' when the language is not written in Cyrillic or the word has other
+    letters than the table's."""
+    letters = cyrillic_letters(language)
+    lower = word.lower()
+    if not letters or not lower.isalpha():
+        return ""
+    out, at = [], 0
+    while at < len(lower):
+        match = next(((lat, cyr) for lat, cyr in letters if lower.startswith(lat, at)), None)
+        if match is None:
+            return ""  # a Cyrillic letter, or one no table has: not a Latin-typed word
+        out.append(match[1])
+        at += len(match[0])
+    return "".join(out)
 
 
 def fixed_gloss(word: str, language: str) -> str:
@@ -221,11 +251,17 @@ class Glossary:
         slots: list[list[str]] = []
         pending: list[tuple[int, str]] = []  # (slot, word as typed) left to the embedding
         originals = _TYPED_WORD.findall(text)
+        # Russian or Belarusian typed in Latin letters ("kogda litva vvela…"): the word lists
+        # and the multilingual model know them in Cyrillic.
+        latin_typed = not _CYRILLIC_LETTER.search(text)
+        cyrillic = {w: to_cyrillic(w, language) if latin_typed else "" for w in originals}
         for original in originals:
             token = original.translate(respell) if respell else original
             folded = fold(token)
             slot: list[str] = []
-            fixed = fixed_gloss(original, language)
+            fixed = fixed_gloss(original, language) or (
+                fixed_gloss(cyrillic[original], language) if cyrillic[original] else ""
+            )
             if fixed:
                 slot.append(fixed)
             elif folded.isdigit() or folded in self._known:
@@ -238,15 +274,26 @@ class Glossary:
                     pending.append((len(slots), token.lower()))
             slots.append(slot)
         anchored = any(slots)  # before the embedding's nearest words join them
+
+        def to_cyr(word: str) -> str:
+            return to_cyrillic(word, language) if latin_typed else ""
+
         spelled = list(originals)
         if pending and self._words:
             rules = respelling_rules(language)
-            neighbours = self._neighbours([rules.spellings(w) for _, w in pending])
+            spellings = [
+                [*rules.spellings(w), *(rules.spellings(c) if (c := to_cyr(w)) else [])]
+                for _, w in pending
+            ]
+            neighbours = self._neighbours(spellings)
             for (at, _), (neighbour, spelling) in zip(pending, neighbours, strict=True):
                 spelled[at] = spelling
                 if neighbour and neighbour not in slots[at]:
                     slots[at].append(neighbour)
         gloss = " ".join(w for slot in slots for w in slot)
+        if any(cyrillic.values()):
+            # The multilingual model reads the whole question in Cyrillic, not half of it.
+            return gloss, " ".join(cyrillic[w] or w for w in originals), anchored
         if not respell and not respelling_rules(language).always:
             return gloss, text, anchored
         return gloss, " ".join(spelled), anchored

@@ -185,3 +185,19 @@ def test_a_borrowed_word_glosses_as_the_articles_form_not_a_lookalike(gloss) -> 
 )
 def test_a_counting_word_inflected_or_in_latin_letters_asks_how_many(gloss, question, language):
     assert gloss(question, language).startswith("how many")
+
+
+def test_russian_and_belarusian_typed_in_latin_letters_are_read_in_cyrillic() -> None:
+    from rag.gloss import to_cyrillic
+
+    assert to_cyrillic("chrezvychajnoe", "ru") == "чрезвычайное"
+    assert to_cyrillic("litva", "ru") == "литва"
+    assert to_cyrillic("miažu", "be") == "мяжу"
+    assert to_cyrillic("litva", "pl") == ""  # Polish is written in Latin letters
+    assert to_cyrillic("литва", "ru") == ""  # already Cyrillic
+
+
+def test_a_latin_typed_question_gets_its_word_lists_glosses(gloss) -> None:
+    # "litva" is Литва, a country of the word list, not the article word "litany".
+    words = gloss("kogda litva vvela chrezvychajnoe polozhenie", "ru").split()
+    assert words[:2] == ["when", "lithuania"] and "litany" not in words
