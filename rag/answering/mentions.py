@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 
 from rag.coreference import NAME, person_names
-from rag.lexicon import read_lines
+from rag.lexicon import english
 from rag.normalize import terms
 
 # At most this many words of a title before the name (within its clause) describe the
@@ -26,11 +26,6 @@ MAX_WORDS_BEFORE = 8
 MAX_APPOSITIVE_WORDS = 6
 
 _TITLE_GLUE = frozenset({"of", "the", "for"})  # "Minister of Defense of the Republic"
-
-
-@lru_cache(maxsize=1)
-def _titles() -> frozenset[str]:
-    return frozenset(read_lines("en", "title_words.txt"))
 
 
 MIN_HEADLINE_WORDS = 4
@@ -46,7 +41,7 @@ def _description(article: str, start: int, end: int) -> str:
     # Foreign Minister"), not the clause's other words ("Famous musicians include …").
     before: list[str] = []
     for word in reversed(clause):
-        if not (word[:1].isupper() or word.casefold() in _TITLE_GLUE | _titles()):
+        if not (word[:1].isupper() or word.casefold() in _TITLE_GLUE | english().title_words):
             break
         before.insert(0, word)
     while before and before[0].casefold() in _TITLE_GLUE:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from rag.answering.swaps import _same
+from rag.answering.swaps import same_name
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.coreference import person_names
 from rag.countries import countries
-from rag.lexicon import read_lines
+from rag.lexicon import english, read_lines
 from rag.normalize import STOPWORDS, fold, terms
 
 # Words between a speaker's name and the verb: "Alejnik, Belarus' foreign minister, told" is
@@ -35,11 +35,6 @@ MAX_WORDS_AFTER_VERB = 3  # "said Olga Chupris", "added Vladimir Shapovalov"
 def _verbs() -> re.Pattern[str]:
     body = "|".join(read_lines("en", "statement_verbs.txt"))
     return re.compile(rf"\b(?:{body})\b")
-
-
-@cache
-def _titles() -> frozenset[str]:
-    return frozenset(read_lines("en", "title_words.txt"))
 
 
 @cache
@@ -69,7 +64,7 @@ def asked_speaker(question: str) -> str:
         return ""  # "the deputy chief of Lukashenko's administration": an office, no name
     # "Polish Foreign Minister Zbigniew Rau": a country's word is no part of the name.
     names = person_names(" ".join(w for w in who.title().split() if not countries(w)))
-    if not names or names[-1].split()[-1].casefold() in _titles():
+    if not names or names[-1].split()[-1].casefold() in english().title_words:
         return ""  # "what did lithuanias foreign minister tell…": an office, no name
     return names[-1]
 
@@ -109,21 +104,16 @@ def speakers(sentence: str) -> list[str]:
     return found
 
 
-def _one(a: str, b: str) -> bool:
-    """Whether two spellings name one person ("Rau"/"Rau", "Alejnik"/"Aleinik")."""
-    return a.casefold() == b.casefold() or _same(a, b)
-
-
 def mentions(person: str, sentence: str) -> bool:
     """Whether `sentence` names `person` (by surname, in any of its spellings)."""
     surname = person.split()[-1]
-    return any(_one(surname, w) for w in _WORD.findall(sentence))
+    return any(same_name(surname, w) for w in _WORD.findall(sentence))
 
 
 def speaks(person: str, sentence: str) -> bool:
     """Whether `person` (a surname will do) is among the speakers of `sentence`."""
     surname = person.split()[-1]
-    return any(_one(surname, n.split()[-1]) for n in speakers(sentence))
+    return any(same_name(surname, n.split()[-1]) for n in speakers(sentence))
 
 
 def quotes_someone_else(question: str, sentence: str) -> str:

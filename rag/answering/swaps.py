@@ -39,9 +39,11 @@ def _is_name(token: str, first: bool) -> bool:
     return token[:1].isdigit() or (token[:1].isupper() and not first)
 
 
-def _same(asked: str, said: str) -> bool:
-    """Whether two names are one: "Latvia's"/"Latvian", "Belarus'"/"Belarusian"."""
+def same_name(asked: str, said: str) -> bool:
+    """Whether two names are one: "Rau"/"Rau", "Latvia's"/"Latvian", "Belarus'"/"Belarusian"."""
     a, b = (_POSSESSIVE.sub("", t).casefold() for t in (asked, said))
+    if a == b:
+        return True
     if countries(a) and countries(a) == countries(b):
         return True
     stem = min(len(a), len(b)) - STEM_SLACK
@@ -68,7 +70,7 @@ def swapped_names(question: str, sentence: str) -> list[tuple[str, str]]:
             continue
         for side, context in _contexts(q_stems, i):
             other = slots.get((side, context))
-            if other and not _same(token, other):
+            if other and not same_name(token, other):
                 pairs.append((token, other))
                 break
     return pairs

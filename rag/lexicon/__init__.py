@@ -42,6 +42,7 @@ class English:
     weekdays: tuple[str, ...]  # "Monday" … "Sunday"
     abbreviations: frozenset[str]  # "mr", "u.s": a full stop after them ends no sentence
     organisation_words: frozenset[str]  # "Union", "Council": a name with one is no person
+    title_words: frozenset[str]  # "minister", "president": an office before a name, no name
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +55,7 @@ def english() -> English:
         weekdays=tuple(read_lines("en", "weekdays.txt")),
         abbreviations=frozenset(read_lines("en", "abbreviations.txt")),
         organisation_words=frozenset(read_lines("en", "organisation_words.txt")),
+        title_words=frozenset(read_lines("en", "title_words.txt")),
     )
 
 
