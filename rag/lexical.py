@@ -56,6 +56,7 @@ class LexicalIndex:
         self._vocab_list = list(self.vocabulary)
         self._sorted_vocab = sorted(self.vocabulary)
         self._by_doc: dict[str, list[Passage]] = {}
+        self._article_texts: dict[str, str] = {}  # doc -> its passages joined, on first need
         for passage in passages.values():
             self._by_doc.setdefault(passage.doc, []).append(passage)
         for doc_passages in self._by_doc.values():
@@ -208,6 +209,14 @@ class LexicalIndex:
         doc_passages = self._by_doc.get(passage.doc, [])
         earlier = [p for p in doc_passages if p.end <= passage.start]
         return earlier[-1] if earlier else None
+
+    def article_text(self, doc: str) -> str:
+        """The passages of article `doc` in reading order, one a line (joined once)."""
+        text = self._article_texts.get(doc)
+        if text is None:
+            text = "\n".join(p.text for p in self._by_doc.get(doc, []))
+            self._article_texts[doc] = text
+        return text
 
     def lead(self, passage: Passage) -> list[Passage]:
         """The first LEAD_PASSAGES passages of `passage`'s article (its headline and lead)."""

@@ -34,7 +34,7 @@ class DenseSearch(Protocol):
 @runtime_checkable
 class Vocabulary(Protocol):
     """What an answerer may consult about the indexed words: spelling, expansion, document
-    frequency, and the passage before another."""
+    frequency, the passage before another, an article's lead and text."""
 
     @property
     def size(self) -> int:
@@ -60,6 +60,11 @@ class Vocabulary(Protocol):
     def lead(self, passage: Passage) -> list[Passage]:
         """The first passages of `passage`'s article (its headline and lead: who and what it
         is about)."""
+        ...
+
+    def article_text(self, doc: str) -> str:
+        """The passages of article `doc` in reading order, one a line (how it names people
+        first: rag.answering.mentions)."""
         ...
 
 

@@ -78,6 +78,9 @@ class WordCounts:
     def lead(self, passage: Passage) -> list[Passage]:
         return []
 
+    def article_text(self, doc: str) -> str:
+        return "\n".join(p.text for p in self.article_passages(doc))
+
     def search(
         self, query: str, k: int, filters: SearchFilters | None = None
     ) -> list[ScoredPassage]:

@@ -455,7 +455,7 @@ def _article_text(passage: Passage, vocabulary: Vocabulary | None) -> str:
     """The whole text of `passage`'s article (the passage alone without a vocabulary)."""
     if vocabulary is None:
         return passage.text
-    return "\n".join(p.text for p in vocabulary.article_passages(passage.doc)) or passage.text
+    return vocabulary.article_text(passage.doc) or passage.text
 
 
 class ExtractiveAnswerer:
