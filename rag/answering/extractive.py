@@ -435,7 +435,9 @@ def _without_nationality_of_named(question: str, sentence: str) -> str:
     """`question` without the country words that only say whose a person is ("Polish" in
     "polish foreign minister zbigniew rau"), when `sentence` names that person: "Rau called
     Russia the ‘director’" is about Poland's minister, not a swap to Russia."""
-    people = {w.casefold() for name in person_names(sentence) for w in name.split()}
+    # Surnames only: "the Minister of Defense … Blaszczak" makes no "minister" a person.
+    people = {name.split()[-1].casefold() for name in person_names(sentence)}
+    people -= english().title_words
     tokens = question.split()
     kept = [
         token
