@@ -453,6 +453,28 @@ def _without_nationality_of_named(question: str, sentence: str) -> str:
     return " ".join(kept)
 
 
+def _speaker_first(question: str, sentences: list[ScoredSentence]) -> None:
+    """For "what did X say / how did X describe…", move a sentence near the top where X speaks
+    (with the asked verb) to the front, when the best one does not."""
+    speaker, verb = asked_speaker(question), asked_verb(question)
+    if not speaker or not sentences:
+        return
+    best = sentences[0].text
+    if mentions(speaker, best) and not speaks(speaker, best):
+        # "what did Borrell tweet…": a sentence where Borrell speaks before one that only
+        # mentions him. (One that does not name him may go on with his words: "However,
+        # this dialogue is impossible…")
+        verb = ""
+    elif not verb or says_with(verb, best):
+        return
+    # else "How did Rau describe Russia's role?": Rau speaking with that verb ("Rau called
+    # Russia the 'director'… Belarus was described as…") before his other words.
+    for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
+        if speaks(speaker, s.text) and (not verb or says_with(verb, s.text)):
+            sentences.insert(0, sentences.pop(i))
+            return
+
+
 def _article_text(passage: Passage, vocabulary: Vocabulary | None) -> str:
     """The whole text of `passage`'s article (the passage alone without a vocabulary)."""
     if vocabulary is None:
@@ -559,23 +581,7 @@ class ExtractiveAnswerer:
             sentences.sort(key=lambda s: not _of_months(s, months))
             if years:
                 sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
-        speaker, verb = asked_speaker(info.text), asked_verb(info.text)
-        best = sentences[0].text if sentences else ""
-        wanted = None
-        if speaker and mentions(speaker, best) and not speaks(speaker, best):
-            # "what did Borrell tweet…": a sentence where Borrell speaks goes before one that
-            # only mentions him, if one is near the top. (One that does not name him may go
-            # on with his words: "However, this dialogue is impossible…")
-            wanted = lambda s: speaks(speaker, s)  # noqa: E731
-        elif speaker and verb and not says_with(verb, best):
-            # "How did Rau describe Russia's role?": Rau speaking with that verb ("Rau called
-            # Russia the 'director'… Belarus was described as…") before his other words.
-            wanted = lambda s: speaks(speaker, s) and says_with(verb, s)  # noqa: E731
-        if wanted is not None:
-            for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
-                if wanted(s.text):
-                    sentences.insert(0, sentences.pop(i))
-                    break
+        _speaker_first(info.text, sentences)
         return info, q, sentences
 
     def candidate_sentences(
@@ -660,7 +666,6 @@ class ExtractiveAnswerer:
         best = sentences[0]
         row = best.features
         english = request.language == "en" and not request.gloss
-        context = self._context(request, best)
         return Gates(
             unknown_names=names,
             has_sentence=True,
@@ -675,7 +680,9 @@ class ExtractiveAnswerer:
             ),
             # English only: a gloss of another language carries names and words over as
             # guesses, too rough for these near-miss rules.
-            absent_names=absent_names(request.question, q, context) if english else (),
+            absent_names=absent_names(request.question, q, self._context(request, best))
+            if english
+            else (),
             opposite=english and says_the_opposite(request.question, best.text),
             swapped_names=tuple(f"{a}/{b}" for a, b in swapped_names(request.question, best.text))
             if english
