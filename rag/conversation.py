@@ -37,10 +37,10 @@ from rag.normalize import terms
 from rag.smalltalk import normalise
 from rag.types import Turn
 
-MAX_CARRIED_NAMES = 3
+MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
 # An outlet's name at least this frequent in English ("time" 6.3, "bbc" 4.6) is a word when
 # typed in lower case; a rarer one ("tass" 2.6, "rt" 4.0) is the outlet however typed.
-COMMON_WORD_ZIPF = 4.5  # names of the previous answer a pronoun may stand for
+COMMON_WORD_ZIPF = 4.5
 # A follow-up whose pronoun is replaced stands alone with this many words of its own
 # ("expect", "eu", "belarus"); "whats his name" keeps the previous question's topic.
 MIN_OWN_TERMS = 3

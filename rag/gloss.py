@@ -249,7 +249,8 @@ class Glossary:
         """
         respell = respelling(language)
         slots: list[list[str]] = []
-        pending: list[tuple[int, str]] = []  # (slot, word as typed) left to the embedding
+        # (slot, word as typed, its Cyrillic spelling or '') left to the embedding
+        pending: list[tuple[int, str, str]] = []
         originals = _TYPED_WORD.findall(text)
         # Russian or Belarusian typed in Latin letters ("kogda litva vvela…"): the word lists
         # and the multilingual model know them in Cyrillic.
@@ -271,22 +272,18 @@ class Glossary:
                 if name:
                     slot.append(name)
                 if token.isalpha() and len(token) > 1:
-                    pending.append((len(slots), token.lower()))
+                    pending.append((len(slots), token.lower(), cyrillic[original]))
             slots.append(slot)
         anchored = any(slots)  # before the embedding's nearest words join them
-
-        def to_cyr(word: str) -> str:
-            return to_cyrillic(word, language) if latin_typed else ""
 
         spelled = list(originals)
         if pending and self._words:
             rules = respelling_rules(language)
             spellings = [
-                [*rules.spellings(w), *(rules.spellings(c) if (c := to_cyr(w)) else [])]
-                for _, w in pending
+                [*rules.spellings(w), *(rules.spellings(c) if c else [])] for _, w, c in pending
             ]
             neighbours = self._neighbours(spellings)
-            for (at, _), (neighbour, spelling) in zip(pending, neighbours, strict=True):
+            for (at, _, _), (neighbour, spelling) in zip(pending, neighbours, strict=True):
                 spelled[at] = spelling
                 if neighbour and neighbour not in slots[at]:
                     slots[at].append(neighbour)

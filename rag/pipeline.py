@@ -238,13 +238,15 @@ class Pipeline:
         if asks_for_overview(request.search_query):
             return self.overview(request)
         parts = []
-        if chosen.name == "extractive" and request.language == "en":
-            # Split as asked, before the outlets it names are taken out of the search; a
-            # follow-up only when it asks two things itself, not because the previous
-            # question it was joined to began with "and how many…".
+        # Split as asked, before the outlets it names are taken out of the search; a follow-up
+        # only when it asks two things itself, not because the previous question it was
+        # joined to began with "and how many…".
+        if (
+            chosen.name == "extractive"
+            and request.language == "en"
+            and (not history or len(split_question(standalone_query(question, ()))) > 1)
+        ):
             parts = split_question(standalone_query(question, history))
-            if history and len(split_question(standalone_query(question, ()))) < 2:
-                parts = []
         if len(parts) > 1:  # "who was minister in June, and who by November?"
             answer = self.answer_parts(question, parts, history, filters, chosen)
             if answer is not None:
