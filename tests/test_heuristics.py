@@ -182,6 +182,10 @@ def test_fusion_leaves_the_ranking_alone_when_every_head_fits() -> None:
     [
         ("How many troops were sent?", "About 15,000 troops were sent.", True),
         ("How many troops were sent?", "Troops were sent to the border.", False),
+        # a day or a year is no count
+        ("How many troops were sent?", "Troops were sent on November 8.", False),
+        ("How many migrants died?", "The crisis started in spring 2021.", False),
+        ("How many migrants came?", "Since 8 November 2021, 2,000 migrants came.", True),
         ("When was the checkpoint closed?", "It was closed on November 9, 2021.", True),
         ("When was the checkpoint closed?", "The checkpoint was closed by Poland.", False),
         ("When was the library founded?", "The library, founded in 1816, is large.", True),

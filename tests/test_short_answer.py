@@ -45,3 +45,11 @@ def test_when_is_answered_by_a_date() -> None:
 def test_how_many_is_answered_by_a_number() -> None:
     sentence = "Belarus has estimated that there are approximately 2,000 migrants in the region."
     assert lead("How many migrants does Belarus estimate?", sentence) == "2,000"
+
+
+def test_a_count_is_never_the_day_or_year_of_a_date() -> None:
+    sentence = "The situation on the border sharply aggravated on November 8, 2021."
+    assert lead("How many troops were sent to the border?", sentence) is None
+    assert lead("When did the situation aggravate?", sentence) == "November 8, 2021"
+    counted = "Since the start of 2024, the EU has thwarted at least 22,450 crossings."
+    assert lead("How many crossings did the EU thwart?", counted) == "at least 22,450"

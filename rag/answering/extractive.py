@@ -26,6 +26,7 @@ from rag.answering import crosslingual
 from rag.answering import selector as selector_model
 from rag.answering.absent_names import absent_names
 from rag.answering.base import AnswerRequest, RelatedWords, register, with_marker
+from rag.answering.dates import without_dates
 from rag.answering.features import (
     SENTENCE_FEATURES,
     QuestionView,
@@ -337,7 +338,10 @@ def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str
     """Whether `sentence` holds the kind of thing the question asks for."""
     folded = fold(sentence)
     if info.qtype == QType.NUMBER:
-        return any(m.group(0) not in question_terms for m in _NUMBER.finditer(folded))
+        # A day or a year ("on November 8", "since 2021") is no count.
+        return any(
+            m.group(0) not in question_terms for m in _NUMBER.finditer(without_dates(folded))
+        )
     if info.qtype == QType.DATE:
         return bool(_DATE.search(folded))
     if info.qtype == QType.REASON:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answering.dates import without_dates
 from rag.answering.question import QType, QuestionInfo
 from rag.coreference import NAME
 from rag.lexicon import english
@@ -36,7 +37,9 @@ def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
     plain = english().plain_capitals
     dates = {*english().months, *english().weekdays}
     found = []
-    for m in _PATTERNS[qtype].finditer(sentence):
+    # A count is never the day or year of a date ("November 8" answers when, not how many).
+    text_of_kind = without_dates(sentence) if qtype == QType.NUMBER else sentence
+    for m in _PATTERNS[qtype].finditer(text_of_kind):
         text, start = m.group(0), m.start()
         if qtype in (QType.PERSON, QType.PLACE):
             words = text.split()

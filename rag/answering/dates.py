@@ -1,0 +1,32 @@
+"""Where a sentence's numbers are parts of dates: "November 8" and "since 2021" answer "when",
+never "how many" ("How many troops did Lithuania send?" is not answered with "8")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.lexicon import english, read_lines
+
+
+@lru_cache(maxsize=1)
+def _date_number() -> re.Pattern[str]:
+    months = "|".join(m.lower() for m in english().months)
+    before_year = "|".join(read_lines("en", "year_cues.txt"))
+    day = r"\d{1,2}(?:st|nd|rd|th)?"
+    return re.compile(
+        rf"\b(?:(?:{months})\.? {day}(?:,? (?:19|20)\d\d)?"  # November 8, November 8, 2021
+        rf"|{day} (?:of )?(?:{months})(?: (?:19|20)\d\d)?"  # 8 November 2021
+        rf"|(?:(?:{months}|{before_year})[ -](?:the )?)(?:19|20)\d\d)(?!\d)",  # in June 2024
+        re.IGNORECASE,
+    )
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every date expression in `text` that holds a number."""
+    return [m.span() for m in _date_number().finditer(text)]
+
+
+def without_dates(text: str) -> str:
+    """`text` with its dates blanked out (same length, so offsets still hold)."""
+    return _date_number().sub(lambda m: " " * len(m.group(0)), text)
