@@ -16,8 +16,6 @@ from functools import cache
 from wordfreq import zipf_frequency
 
 from rag.answering.question import QType, analyse, focus_question, is_follow_up
-from rag.chunking import sentence_spans
-from rag.cleaning import Span
 from rag.config import DEFAULT_HISTORY_TURNS
 from rag.coreference import (
     NAME,
@@ -238,21 +236,6 @@ def without_source_turns(history: Sequence[Turn]) -> list[Turn]:
     while turns and asks_for_source(turns[-1].question, turns[:-1]):
         turns.pop()
     return turns
-
-
-def _plain(text: str) -> str:
-    return " ".join(re.findall(r"\w+", _MARKER.sub("", text).casefold()))
-
-
-def already_quoted(passage: str, answer: str, min_chars: int = 40) -> bool:
-    """Whether `answer` quotes a sentence of `passage` (a sentence of at least `min_chars`,
-    compared without punctuation or case)."""
-    shown = _plain(answer)
-    for span in sentence_spans(passage, Span(0, len(passage))):  # the chunker's sentences
-        plain = _plain(passage[span.start : span.end])
-        if len(plain) >= min_chars and plain in shown:
-            return True
-    return False
 
 
 class Histories:

@@ -12,7 +12,6 @@ from rag.answering.overview import asks_for_overview
 from rag.compound import Part, merge, split_question
 from rag.config import Settings
 from rag.conversation import (
-    already_quoted,
     asks_for_another_account,
     asks_for_source,
     named_outlets,
@@ -26,6 +25,7 @@ from rag.i18n import join_names, message
 from rag.index import Index
 from rag.ingest import IngestReport
 from rag.language import detect_language
+from rag.quotes import already_quoted
 from rag.retrieval import Candidate, HybridRetriever
 from rag.smalltalk import small_talk_intent
 from rag.store import PassageStore

@@ -199,3 +199,15 @@ def test_a_name_spelled_another_way_is_not_an_unknown_name(pipeline: Pipeline) -
     # Pozirk writes "Juryj Nazaranka"; Russian spelling gives "Yuri Nazarenko".
     answer = pipeline.ask("what post did Yuri Nazarenko hold")
     assert not answer.abstained and "Interior Minister" in answer.answer, answer.answer
+
+
+def test_a_follow_up_asking_something_new_gets_a_new_sentence(pipeline: Pipeline) -> None:
+    first = "When did the migrant crisis on the EU-Belarus border start?"
+    started = pipeline.ask(first)
+    assert "spring 2021" in started.answer
+    escalated = pipeline.ask("when did it escalate", history=[Turn(first, started.answer)])
+    # not the "started in spring 2021" sentence again: one that says when it escalated
+    assert "escalat" in escalated.answer and "started in spring 2021" not in escalated.answer
+    # asking for the kind of answer ("when did he say that", "his full name") is not new:
+    again = pipeline.ask("when was that", history=[Turn(first, started.answer)])
+    assert "spring 2021" in again.answer

@@ -56,8 +56,9 @@ from rag.cleaning import Span
 from rag.coreference import person_names
 from rag.countries import countries, swapped_country
 from rag.i18n import join_names, message
-from rag.lexicon import english, read_lines
+from rag.lexicon import english, expand_chat_words, read_lines
 from rag.normalize import fold, terms, words
+from rag.quotes import already_quoted
 from rag.retrieval import Candidate
 from rag.seams import Vocabulary
 from rag.types import Answer, Citation, Passage
@@ -195,6 +196,15 @@ _CALENDAR_WORDS = tuple(w.lower() for w in (*english().months, *english().weekda
 _DATE = re.compile(rf"\b({_cues('date_cues.txt', _CALENDAR_WORDS)})\b")
 _REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
 _STATEMENT = re.compile(rf"[\"“”«]|\b({_cues('statement_verbs.txt')})\b")
+# A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted.
+_NOT_NEW = frozenset(
+    t
+    for word in (
+        *read_lines("en", "generic_speech_verbs.txt"),
+        *read_lines("en", "answer_kind_words.txt"),
+    )
+    for t in terms(word)
+)
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
 # A sentence whose speaker is only a pronoun: the name is in the sentence before it.
 _SPEAKER_ELSEWHERE = re.compile(
@@ -479,6 +489,38 @@ def _speaker_first(question: str, sentences: list[ScoredSentence]) -> None:
             return
 
 
+def _not_the_sentence_just_quoted(
+    request: AnswerRequest, q: QuestionView, sentences: list[ScoredSentence]
+) -> None:
+    """A follow-up asking something new ("when did it escalate?" after "when did the crisis
+    start?") is not answered again by the sentence just quoted, unless that sentence has one
+    of the follow-up's own words: the words its previous question did not have, less speech
+    verbs and the kind of answer wanted ("when did he say that?", "his full name?" may well
+    be answered there). An outlet's account ("what does TASS say?") may be that sentence."""
+    if not sentences or not request.history or request.search_query == request.question:
+        return
+    if request.filters is not None and request.filters.outlets:
+        return
+    previous = request.history[-1]
+    spell = request.vocabulary.spell if request.vocabulary else (lambda text: text)
+    asked_before = set(terms(spell(expand_chat_words(previous.question))))
+    question = spell(expand_chat_words(request.question))
+    own = {t for t in terms(question) if t not in asked_before and t not in _NOT_NEW}
+    new_names = [
+        w for w in words(question) if set(terms(w)) & own and (countries(w) or w[0].isupper())
+    ]
+    if not own or new_names:
+        return  # "and how many did Lithuania send?": another's figure, for the near-miss rules
+
+    def quoted_without_own(s: ScoredSentence) -> bool:
+        found = set(terms(s.text))
+        has_own = any(found & q.alternatives.get(t, {t}) for t in own)
+        return not has_own and already_quoted(s.text, previous.answer)
+
+    if quoted_without_own(sentences[0]):
+        sentences.sort(key=quoted_without_own)  # stable: the others keep their order
+
+
 def _article_text(passage: Passage, vocabulary: Vocabulary | None) -> str:
     """The whole text of `passage`'s article (the passage alone without a vocabulary)."""
     if vocabulary is None:
@@ -586,6 +628,7 @@ class ExtractiveAnswerer:
             if years:
                 sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
         _speaker_first(info.text, sentences)
+        _not_the_sentence_just_quoted(request, q, sentences)
         return info, q, sentences
 
     def candidate_sentences(
