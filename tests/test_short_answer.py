@@ -53,3 +53,8 @@ def test_a_count_is_never_the_day_or_year_of_a_date() -> None:
     assert lead("When did the situation aggravate?", sentence) == "November 8, 2021"
     counted = "Since the start of 2024, the EU has thwarted at least 22,450 crossings."
     assert lead("How many crossings did the EU thwart?", counted) == "at least 22,450"
+
+
+def test_a_season_and_year_is_the_date_not_the_year_alone() -> None:
+    sentence = "The migration crisis at the border started in spring 2021 after sanctions."
+    assert lead("When did the migration crisis start?", sentence) == "spring 2021"

@@ -12,7 +12,7 @@ from rag.lexicon import english, read_lines
 @lru_cache(maxsize=1)
 def _date_number() -> re.Pattern[str]:
     months = "|".join(m.lower() for m in english().months)
-    before_year = "|".join(read_lines("en", "year_cues.txt"))
+    before_year = "|".join((*read_lines("en", "year_cues.txt"), *english().seasons))
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     return re.compile(
         rf"\b(?:(?:{months})\.? {day}(?:,? (?:19|20)\d\d)?"  # November 8, November 8, 2021

@@ -193,7 +193,7 @@ def _cues(name: str, extra: tuple[str, ...] = ()) -> str:
 # What makes a sentence hold the kind of answer asked (word lists in rag/lexicon/en/).
 _NUMBER = re.compile(rf"\b({_cues('number_cues.txt')})\b")
 _CALENDAR_WORDS = tuple(w.lower() for w in (*english().months, *english().weekdays))
-_DATE = re.compile(rf"\b({_cues('date_cues.txt', _CALENDAR_WORDS)})\b")
+_DATE = re.compile(rf"\b({_cues('date_cues.txt', (*_CALENDAR_WORDS, *english().seasons))})\b")
 _REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
 _STATEMENT = re.compile(rf"[\"“”«]|\b({_cues('statement_verbs.txt')})\b")
 # A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted.

@@ -17,6 +17,7 @@ from rag.lexicon import english
 from rag.normalize import terms
 
 _MONTHS = "|".join(english().months)
+_SEASONS = "|".join(english().seasons)
 _PATTERNS = {
     QType.NUMBER: re.compile(
         r"\b(?:about |around |some |nearly |almost |over |more than |at least |up to )?"
@@ -24,6 +25,7 @@ _PATTERNS = {
     ),
     QType.DATE: re.compile(
         rf"\b(?:\d{{1,2}} (?:{_MONTHS})(?: \d{{4}})?|(?:{_MONTHS})(?: \d{{1,2}})?(?:,? \d{{4}})?"
+        rf"|(?:(?:early|late|mid-?) )?(?:{_SEASONS})(?: of)? (?:19|20)\d\d"  # spring 2021
         r"|(?:19|20)\d\d)\b"
     ),
     QType.PERSON: NAME,

@@ -40,6 +40,7 @@ class English:
     chat_words: dict[str, str]  # "wat" -> "what"
     months: tuple[str, ...]  # "January" … "December"
     weekdays: tuple[str, ...]  # "Monday" … "Sunday"
+    seasons: tuple[str, ...]  # "spring" … "winter"
     abbreviations: frozenset[str]  # "mr", "u.s": a full stop after them ends no sentence
     organisation_words: frozenset[str]  # "Union", "Council": a name with one is no person
     title_words: frozenset[str]  # "minister", "president": an office before a name, no name
@@ -53,6 +54,7 @@ def english() -> English:
         chat_words=read_table("en", "chat_words.tsv"),
         months=tuple(read_lines("en", "months.txt")),
         weekdays=tuple(read_lines("en", "weekdays.txt")),
+        seasons=tuple(read_lines("en", "seasons.txt")),
         abbreviations=frozenset(read_lines("en", "abbreviations.txt")),
         organisation_words=frozenset(read_lines("en", "organisation_words.txt")),
         title_words=frozenset(read_lines("en", "title_words.txt")),
