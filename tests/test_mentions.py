@@ -35,3 +35,17 @@ def test_how_a_minister_described_something_quotes_his_later_sentence(pipeline: 
     # TASS names Rau in full once; the sentence with his description of Russia says "Rau".
     answer = pipeline.ask("how did polish foreign minister zbigniew rau describe russia")
     assert not answer.abstained and "director" in answer.answer, answer.answer
+
+
+def test_a_nationality_that_describes_the_named_person_need_not_be_in_the_passage(
+    pipeline: Pipeline,
+) -> None:
+    # RT names Feldman by his institute, never as "Russian": he is no other person to find.
+    answer = pipeline.ask(
+        "According to the Russian analyst Pavel Feldman, why do European governments avoid "
+        "holding talks with the authorities in Minsk?"
+    )
+    assert not answer.abstained and "Feldman" in answer.answer
+    # ...while a country that is the question's own subject still must be there.
+    swapped = pipeline.ask("How many troops did Lithuania send to the border?")
+    assert swapped.abstained

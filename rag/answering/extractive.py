@@ -445,26 +445,38 @@ def _speaker_terms(passage: Passage, vocabulary: Vocabulary | None) -> set[str]:
 NATIONALITY_REACH = 5  # words from a country's word to the person it says the nationality of
 
 
-def _without_nationality_of_named(question: str, sentence: str) -> str:
-    """`question` without the country words that only say whose a person is ("Polish" in
-    "polish foreign minister zbigniew rau"), when `sentence` names that person: "Rau called
-    Russia the ‘director’" is about Poland's minister, not a swap to Russia."""
+def _nationality_of_named(question: str, sentence: str) -> list[int]:
+    """Positions of the words of `question` (split at spaces) that only say whose a person
+    is ("Polish" in "polish foreign minister zbigniew rau", "Russian" in "the Russian analyst
+    Pavel Feldman"), when `sentence` names that person."""
     # Surnames only: "the Minister of Defense … Blaszczak" makes no "minister" a person.
     people = {name.split()[-1].casefold() for name in person_names(sentence)}
     people -= english().title_words
     tokens = question.split()
-    kept = [
-        token
+    return [
+        i
         for i, token in enumerate(tokens)
-        if not (
-            countries(token)
-            and any(
-                re.sub(r"\W+$", "", t).casefold() in people and not countries(t)
-                for t in tokens[i + 1 : i + 1 + NATIONALITY_REACH]
-            )
+        if countries(token)
+        and any(
+            re.sub(r"\W+$", "", t).casefold() in people and not countries(t)
+            for t in tokens[i + 1 : i + 1 + NATIONALITY_REACH]
         )
     ]
-    return " ".join(kept)
+
+
+def _without_nationality_of_named(question: str, sentence: str) -> str:
+    """`question` without its words that only say whose a person `sentence` names is: "Rau
+    called Russia the ‘director’" is about Poland's minister, not a swap to Russia."""
+    dropped = set(_nationality_of_named(question, sentence))
+    return " ".join(t for i, t in enumerate(question.split()) if i not in dropped)
+
+
+def _nationality_words_of_named(question: str, sentence: str) -> set[str]:
+    """Those words themselves, in lower case: no names the passage must mention."""
+    tokens = question.split()
+    return {
+        re.sub(r"\W+$", "", tokens[i]).casefold() for i in _nationality_of_named(question, sentence)
+    }
 
 
 def _speaker_first(question: str, sentences: list[ScoredSentence]) -> None:
@@ -727,7 +739,11 @@ class ExtractiveAnswerer:
             ),
             # English only: a gloss of another language carries names and words over as
             # guesses, too rough for these near-miss rules.
-            absent_names=absent_names(request.question, q, self._context(request, best))
+            absent_names=tuple(
+                name
+                for name in absent_names(request.question, q, self._context(request, best))
+                if name.casefold() not in _nationality_words_of_named(request.question, best.text)
+            )
             if english
             else (),
             opposite=english and says_the_opposite(request.question, best.text),
