@@ -79,3 +79,19 @@ def test_a_name_saying_whose_office_is_meant_need_not_be_repeated() -> None:
     assert absent(
         "Who heads Lithuania's border guard?", "Latvia's border guard chief said so."
     ) == ("Lithuania",)
+
+
+UPRISING = (
+    "Thus, on 1 August 1944, as the Red Army was nearing the city, the Warsaw Uprising began. "
+    "The Warsaw City Council (Rada Miasta) comprises 60 members; James Clerk Maxwell wrote."
+)
+
+
+def test_an_institutions_name_made_of_words_that_never_stand_together_is_absent() -> None:
+    assert absent("When did the Red Army Uprising begin?", UPRISING) == ("Red Army Uprising",)
+    assert absent("How many members are on the Miasta City Council?", UPRISING) == (
+        "Miasta City Council",
+    )
+    # ...but not a name whose words do stand together, nor a person's with a middle name
+    assert absent("When did the Warsaw Uprising begin?", UPRISING) == ()
+    assert absent("What did James Maxwell write?", UPRISING) == ()

@@ -74,6 +74,9 @@ ID_PREFIX = {
     "crosslingual-tune-3": "xlt3-",
     "tune-4": "tune4-",
     "conversations-tune-4": "conv4-",
+    "tune-5": "tune5-",
+    "conversations-tune-5": "conv5-",
+    "crosslingual-tune-4": "xlt4-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -83,12 +86,14 @@ CONVERSATION_FILES = (
     "conversations-tune-2.jsonl",
     "conversations-tune-3.jsonl",
     "conversations-tune-4.jsonl",
+    "conversations-tune-5.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
     *CROSSLINGUAL_SPLIT,
     "crosslingual-tune-2.jsonl",
     "crosslingual-tune-3.jsonl",
+    "crosslingual-tune-4.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
