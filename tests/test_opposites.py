@@ -4,6 +4,7 @@ import pytest
 
 from rag.answering.opposites import (
     hyphen_opposites,
+    hyphen_opposites_said,
     opposite_words,
     says_the_opposite,
     unmatched_negation,
@@ -50,6 +51,15 @@ def test_a_hyphened_prefix_the_sentence_lacks_is_an_opposite() -> None:
     assert not hyphen_opposites("Who influenced non-Muslims?", "It influenced non-Muslims.")
 
 
+def test_a_hyphened_prefix_only_the_sentence_has_is_an_opposite() -> None:
+    said = "Rest is indistinguishable from non-zero constant velocity."
+    assert hyphen_opposites_said("What is rest indistinguishable from? Zero velocity?", said) == [
+        "non-zero"
+    ]
+    # a sentence that also says the bare word speaks of both
+    assert not hyphen_opposites_said("Which EU states joined?", "EU and non-EU states joined.")
+
+
 def test_a_not_the_sentence_lacks_is_a_mismatch_unless_it_says_no_another_way() -> None:
     assert unmatched_negation("Who was not the ideologue?", "Shariati was its ideologue.")
     assert not unmatched_negation("Why won't they talk?", "European countries refuse to talk.")
@@ -71,6 +81,8 @@ def test_a_question_turned_around_is_declined(pipeline: Pipeline) -> None:
             "Galileo was influenced by late Medieval ideas.",
         ),
         ("What unified similar ideas?", "The theories unified disparate ideas."),
+        ("When did the group support violence?", "By 1970 the group had renounced violence."),
+        ("When was the party accepted?", "The party was banned in 1948."),
     ],
 )
 def test_a_word_whose_opposite_the_sentence_says_is_the_opposite(question, sentence) -> None:

@@ -80,6 +80,21 @@ def hyphen_opposites(question: str, sentence: str) -> list[str]:
     ]
 
 
+def hyphen_opposites_said(question: str, sentence: str) -> list[str]:
+    """The sentence's "non-zero", "anti-Western" whose question asks "zero", "Western" without
+    the prefix, when the sentence never says the word bare ("the EU and non-EU states" does)."""
+    prefixes = "|".join(_prefixes().negating)
+    asked = question.casefold()
+    folded = sentence.casefold()
+    return [
+        m.group(0)
+        for m in re.finditer(rf"\b({prefixes})-([a-z]+)", folded)
+        if re.search(rf"(?<![\w-]){m.group(2)}\b", asked)
+        and m.group(0) not in asked
+        and not re.search(rf"(?<![\w-]){m.group(2)}\b", folded)
+    ]
+
+
 def unmatched_negation(question: str, sentence: str) -> bool:
     """Whether the question asks with a "not" ("Who was not the ideologue…?") what the
     sentence states without one, nor with a word like "refused"."""
@@ -121,5 +136,6 @@ def says_the_opposite(question: str, sentence: str) -> bool:
         bool(opposite_words(question, sentence))
         or bool(antonym_words(question, sentence))
         or bool(hyphen_opposites(question, sentence))
+        or bool(hyphen_opposites_said(question, sentence))
         or unmatched_negation(question, sentence)
     )
