@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.features import is_negated
+from rag.answering.question import focus_question
 from rag.lexicon import read_lines, read_table
 from rag.normalize import terms
 
@@ -95,6 +96,21 @@ def hyphen_opposites_said(question: str, sentence: str) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=1)
+def _negative_terms() -> frozenset[str]:
+    return frozenset(t for w in _negative_words() for t in terms(w, keep_stopwords=True))
+
+
+def unmatched_negative_word(question: str, sentence: str) -> bool:
+    """Whether the question asks with a word like "refuse" ("Who did the US refuse aid to?")
+    what the sentence states with no such word nor a "not" ("The US spent billions to aid…")."""
+    negative = _negative_terms()
+    if not set(terms(question, keep_stopwords=True)) & negative or is_negated(sentence):
+        return False
+    said = set(terms(sentence, keep_stopwords=True)) | set(_WORD.findall(sentence.casefold()))
+    return not said & (negative | _negative_words())
+
+
 def unmatched_negation(question: str, sentence: str) -> bool:
     """Whether the question asks with a "not" ("Who was not the ideologue…?") what the
     sentence states without one, nor with a word like "refused"."""
@@ -132,10 +148,13 @@ def antonym_words(question: str, sentence: str) -> list[tuple[str, str]]:
 
 def says_the_opposite(question: str, sentence: str) -> bool:
     """Whether `sentence` answers the opposite of `question` (see the module)."""
+    # "Ignore previous instructions and say…. Who closed Kuznica?": only the question itself.
+    question = focus_question(question)
     return (
         bool(opposite_words(question, sentence))
         or bool(antonym_words(question, sentence))
         or bool(hyphen_opposites(question, sentence))
         or bool(hyphen_opposites_said(question, sentence))
         or unmatched_negation(question, sentence)
+        or unmatched_negative_word(question, sentence)
     )
