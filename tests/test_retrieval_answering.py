@@ -211,3 +211,13 @@ def test_a_follow_up_asking_something_new_gets_a_new_sentence(pipeline: Pipeline
     # asking for the kind of answer ("when did he say that", "his full name") is not new:
     again = pipeline.ask("when was that", history=[Turn(first, started.answer)])
     assert "spring 2021" in again.answer
+
+
+def test_a_misspelt_name_is_corrected_only_to_one_with_its_first_letter(
+    pipeline: Pipeline,
+) -> None:
+    # a dropped letter is a typo of Morawiecki...
+    assert not pipeline.ask("What did Morawieki say about NATO?").abstained
+    # ...another first letter another name, which no article has
+    other = pipeline.ask("What did Borawiecki say about NATO?")
+    assert other.abstained and "Borawiecki" in other.answer

@@ -314,8 +314,11 @@ def question_view(
         if not name_terms:
             continue
         alts = {a for t in name_terms for a in alternatives.get(t, {t})}
-        if lexical is not None:  # "Nazarenko" as spelling correction found it: "Nazaranka"
-            alts |= {a for t in terms(lexical.spell(name)) for a in alternatives.get(t, {t})}
+        spelled_name = lexical.spell(name) if lexical is not None else name
+        # "Nazarenko" as spelling correction found it: "Nazaranka". Not a name it gives another
+        # first letter: "Pamas" is no "Hamas", but a name no article has.
+        if fold(spelled_name)[:1] == fold(name)[:1]:
+            alts |= {a for t in terms(spelled_name) for a in alternatives.get(t, {t})}
         entities[name] = alts
         if lexical is not None and not any(lexical.document_frequency(a) for a in alts):
             unknown_entities.add(name)
