@@ -728,6 +728,7 @@ class ExtractiveAnswerer:
         best = sentences[0]
         row = best.features
         english = request.language == "en" and not request.gloss
+        whose = _nationality_words_of_named(request.question, best.text)
         return Gates(
             unknown_names=names,
             has_sentence=True,
@@ -745,7 +746,7 @@ class ExtractiveAnswerer:
             absent_names=tuple(
                 name
                 for name in absent_names(request.question, q, self._context(request, best))
-                if name.casefold() not in _nationality_words_of_named(request.question, best.text)
+                if name.casefold() not in whose  # "the Russian analyst Pavel Feldman"
             )
             if english
             else (),
