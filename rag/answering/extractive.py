@@ -519,6 +519,11 @@ def _not_the_sentence_just_quoted(
     previous = request.history[-1]
     spell = request.vocabulary.spell if request.vocabulary else (lambda text: text)
     asked_before = set(terms(spell(expand_chat_words(previous.question))))
+    if len(asked_before & set(terms(request.search_query))) * 2 < len(asked_before):
+        # Not a follow-up joined to its previous question but one whose pronoun was
+        # replaced ("what did he accuse them of?" -> "…Rybakov…"): the sentence naming him
+        # may be the best there is ("In addition, he accused…" names no one).
+        return
     question = spell(expand_chat_words(request.question))
     own = {t for t in terms(question) if t not in asked_before and t not in _NOT_NEW}
     new_names = [
