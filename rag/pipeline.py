@@ -25,7 +25,7 @@ from rag.i18n import join_names, message
 from rag.index import Index
 from rag.ingest import IngestReport
 from rag.language import detect_language
-from rag.quotes import already_quoted
+from rag.quotes import quoted_in, shown_text
 from rag.retrieval import Candidate, HybridRetriever
 from rag.smalltalk import small_talk_intent
 from rag.store import PassageStore
@@ -195,7 +195,8 @@ class Pipeline:
         if asks_for_another_account(question, history) and not named:
             # "and what did Poland say?": not the passage just quoted again. (An outlet's
             # account, "what does RT say?", may well be the RT passage just shown.)
-            found = [c for c in found if not already_quoted(c.passage.text, history[-1].answer)]
+            shown = shown_text(history[-1].answer)
+            found = [c for c in found if not quoted_in(c.passage.text, shown)]
         gloss = self.retriever.gloss(query, query_language) if query_language != "en" else ""
         return answering.AnswerRequest(
             question=question,

@@ -11,16 +11,16 @@ from rag.cleaning import Span
 _MARKER = re.compile(r"\s*\[\d+\]")
 
 
-def _plain(text: str) -> str:
-    return " ".join(re.findall(r"\w+", _MARKER.sub("", text).casefold()))
+def shown_text(answer: str) -> str:
+    """`answer` as quotes are looked for in it: without markers, punctuation or case."""
+    return " ".join(re.findall(r"\w+", _MARKER.sub("", answer).casefold()))
 
 
-def already_quoted(passage: str, answer: str, min_chars: int = 40) -> bool:
-    """Whether `answer` quotes a sentence of `passage` (a sentence of at least `min_chars`,
-    compared without punctuation or case)."""
-    shown = _plain(answer)
+def quoted_in(passage: str, shown: str, min_chars: int = 40) -> bool:
+    """Whether the answer `shown` (as `shown_text` made it, once for many passages) quotes a
+    sentence of `passage` of at least `min_chars`, compared without punctuation or case."""
     for span in sentence_spans(passage, Span(0, len(passage))):  # the chunker's sentences
-        plain = _plain(passage[span.start : span.end])
+        plain = shown_text(passage[span.start : span.end])
         if len(plain) >= min_chars and plain in shown:
             return True
     return False

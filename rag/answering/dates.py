@@ -22,11 +22,6 @@ def _date_number() -> re.Pattern[str]:
     )
 
 
-def date_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every date expression in `text` that holds a number."""
-    return [m.span() for m in _date_number().finditer(text)]
-
-
 def without_dates(text: str) -> str:
     """`text` with its dates blanked out (same length, so offsets still hold)."""
     return _date_number().sub(lambda m: " " * len(m.group(0)), text)

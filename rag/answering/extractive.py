@@ -58,7 +58,7 @@ from rag.countries import countries, swapped_country
 from rag.i18n import join_names, message
 from rag.lexicon import english, expand_chat_words, read_lines
 from rag.normalize import fold, terms, words
-from rag.quotes import already_quoted
+from rag.quotes import quoted_in, shown_text
 from rag.retrieval import Candidate
 from rag.seams import Vocabulary
 from rag.types import Answer, Citation, Passage
@@ -532,10 +532,12 @@ def _not_the_sentence_just_quoted(
     if not own or new_names:
         return  # "and how many did Lithuania send?": another's figure, for the near-miss rules
 
+    shown = shown_text(previous.answer)
+
     def quoted_without_own(s: ScoredSentence) -> bool:
         found = set(terms(s.text))
         has_own = any(found & q.alternatives.get(t, {t}) for t in own)
-        return not has_own and already_quoted(s.text, previous.answer)
+        return not has_own and quoted_in(s.text, shown)
 
     if quoted_without_own(sentences[0]):
         sentences.sort(key=quoted_without_own)  # stable: the others keep their order
