@@ -44,7 +44,11 @@ _PATTERNS: tuple[tuple[str, QType], ...] = (
         r"^(where|from where|in which (country|city|place|region)|what (country|city|place))\b",
         QType.PLACE,
     ),
-    (r"^(why|for what reason|what (caused|led|made)|what is the reason)\b", QType.REASON),
+    (
+        r"^(why|for what reason|what (caused|led|made|motivated|prompted|drove|triggered|"
+        r"sparked)|what is the reason)\b",
+        QType.REASON,
+    ),
     (
         r"^(what did|what does|what has|what have|how did|how does|what was said|what do)\b",
         QType.STATEMENT,
