@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.lexicon import read_table
+from rag.lexicon import read_lines, read_table
 from rag.normalize import words
 
 _COMPOUND = re.compile(r"\w+(?:[-–]\w+)+")
@@ -18,6 +18,16 @@ _BORDER_PLACE = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"[’']s?$")
+QUESTION_WORD_REACH = 3  # words from "which"/"what" to the country noun it governs
+
+
+@lru_cache(maxsize=1)
+def _asks_for_country() -> re.Pattern[str]:
+    nouns = "|".join(map(re.escape, read_lines("en", "country_nouns.txt")))
+    return re.compile(
+        rf"\b(?:which|what)\s+(?:[\w’'-]+\s+){{0,{QUESTION_WORD_REACH - 1}}}(?:{nouns})\b",
+        re.IGNORECASE,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +63,10 @@ def swapped_country(question: str, sentence: str, passage: str) -> bool:
     """Whether `sentence` is about another country than the one `question` asks about: the
     question names a country its whole `passage` does not, and the sentence names one the
     question does not, other than in a compound ("the Belarus-Poland border" is a place, not
-    what the sentence is about)."""
+    what the sentence is about). A question asking which countries did something is
+    answered by naming others."""
+    if _asks_for_country().search(question):
+        return False
     asked = countries(question)
     # "troops Poland has at the Belarus border": a sentence on Poland's troops is no swap
     # for lacking Belarus, the border's place.

@@ -49,3 +49,12 @@ def test_a_country_named_as_the_borders_place_is_no_swap() -> None:
     # "Lithuania's border guard" is Lithuania's: a possessive stays the actor.
     latvia = "Guntis Pujats, head of Latvia's State Border Guard, said so."
     assert swapped_country("Who heads Lithuania's border guard?", latvia, latvia)
+
+
+def test_a_question_asking_which_countries_is_answered_by_naming_others() -> None:
+    sentence = "From the EU side, France, Norway, Ireland and Estonia joined the statement."
+    asked = "Which countries joined the UN statement on Belarus from the EU side?"
+    assert not swapped_country(asked, sentence, sentence)
+    assert not swapped_country("what other european nations backed it", sentence, sentence)
+    # Asking about one country still makes a sentence about others a near miss.
+    assert swapped_country("did belarus join the statement", sentence, sentence)
