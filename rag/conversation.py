@@ -28,7 +28,7 @@ from rag.coreference import (
     swap_country,
     swap_person,
 )
-from rag.ellipsis import swap_date
+from rag.ellipsis import swap_date, without_replaced_details
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words, read_json
 from rag.normalize import terms
@@ -50,6 +50,8 @@ _PRONOUN = re.compile(
 )
 _MARKER = re.compile(r"\s*\[\d+\]")
 _THING_PRONOUN = re.compile(r"\b(it|its|that|this|these|those|there|then)\b", re.IGNORECASE)
+
+_WORD = re.compile(r"\w+")
 
 
 def _sentence(text: str) -> str:
@@ -124,6 +126,9 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
         substituted = _substitute(_sentence(question), topic, previous)
         if substituted:
             return " ".join(substituted.split())
+    # A month, year or outlet the follow-up names replaces the topic's ("what was the figure
+    # in their November report?" after "…per Pozirk in June").
+    topic = without_replaced_details(topic, question)
     # Another language's follow-up mostly has its own question word ("а когда…", "a kim…").
     if WH.search(question) or detect_language(question) != "en":
         query = f"{_sentence(question)} {topic}"
@@ -145,12 +150,13 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
     antecedents = person_names(topic)
     answered: list[str] = []
     if _MARKER.search(previous.answer):  # not after a decline
-        # "Vladimir Makei" in the answer is the "Makei" the question named, not a new name.
-        named = {w.casefold() for n in antecedents for w in n.split()}
+        # "Vladimir Makei" in the answer is the "Makei" the question named, not a new name,
+        # whether it was typed capitalised or not ("who did makei speak with").
+        named = {w.casefold() for w in _WORD.findall(topic)}
         answered = [
             n
             for n in person_names(_MARKER.sub("", previous.answer))
-            if not {w.casefold() for w in n.split()} & named
+            if n.split()[-1].casefold() not in named  # by surname: "Foreign Minister" is no name
         ]
     own = [t for t in terms(PERSON_PRONOUN.sub(" ", question)) if t not in _META_TERMS]
     # After "who did Makei speak with?" (answered: Borrell), "what did he tweet?" is about

@@ -84,6 +84,11 @@ def test_after_asking_who_a_pronoun_means_the_person_the_answer_named() -> None:
     assert standalone_query("what did he tweet after the call", [short]) == (
         "what did Borrell tweet after the call"
     )
+    # Typed in lower case, the asked name is still no new one.
+    typed = Turn("who did makei speak with on sunday according to time", short.answer)
+    assert standalone_query("what did he tweet after the call", [typed]) == (
+        "what did Borrell tweet after the call"
+    )
     # "it" still stands for the previous question's topic.
     query = standalone_query("when did he say it", [previous])
     assert query.startswith("when did Borrell say it") and "Sunday" in query
@@ -340,6 +345,15 @@ def test_a_follow_up_naming_another_month_asks_the_same_for_it() -> None:
     query = standalone_query("what about by november", [previous])
     assert "november" in query and "June" not in query and "2024" in query
     assert "crossings had the EU thwarted" in query
+
+
+def test_a_month_the_follow_up_names_replaces_the_previous_questions() -> None:
+    previous = Turn(
+        "how many crossings had the EU thwarted since the start of 2024, per Pozirk in June",
+        "at least 22,450 — Since the start of 2024, the EU has thwarted … [1].",
+    )
+    query = standalone_query("What was the figure in their November report?", [previous])
+    assert "November" in query and "June" not in query and "crossings" in query
 
 
 def test_a_pronoun_becomes_the_surname_of_the_person_named_before() -> None:
