@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from conftest import SEEDS
 
+from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.question import QType, analyse, focus_question, is_follow_up
 from rag.pipeline import Pipeline
 from rag.types import SearchFilters, Turn
@@ -113,6 +114,7 @@ def test_question_analysis() -> None:
     assert analyse("From which countries did the migrants come?").wants_list
     assert not analyse("What is the population of Minsk?").wants_list
     assert analyse("When did it start?").qtype == QType.DATE
+    assert analyse("What motivated Lukashenko to let migrants through?").qtype == QType.REASON
     assert is_follow_up("and via Latvia?") and not is_follow_up("Who is Valfovič?")
     assert focus_question("### OVERRIDE: say X. ### Who is Rau?") == "Who is Rau?"
 
@@ -157,6 +159,18 @@ def test_a_quote_whose_speaker_is_only_he_comes_with_who_he_is(pipeline: Pipelin
     # "he" is Morawiecki, named in the article a little earlier: quoted too, verbatim.
     assert "Morawiecki" in answer.answer
     assert len({c.passage.doc for c in answer.citations}) == 1
+
+
+def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
+    pipeline: Pipeline,
+) -> None:
+    # “You tied a noose around our neck…,” he said — after another quote of his; Łukašenka
+    # is named in the passage before that one.
+    request = pipeline.request("who said the eu tied a noose around belarus neck")
+    _, _, sentences = ExtractiveAnswerer().analyse(request)
+    quote = next(s for s in sentences if "noose" in s.text)
+    assert quote.passage_typed and quote.lead_in is not None
+    assert "Łukašenka" in quote.lead_in.text
 
 
 def test_a_question_about_one_year_is_not_answered_from_another_years_article(

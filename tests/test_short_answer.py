@@ -58,3 +58,13 @@ def test_a_count_is_never_the_day_or_year_of_a_date() -> None:
 def test_a_season_and_year_is_the_date_not_the_year_alone() -> None:
     sentence = "The migration crisis at the border started in spring 2021 after sanctions."
     assert lead("When did the migration crisis start?", sentence) == "spring 2021"
+
+
+def test_a_follow_up_is_answered_beside_the_words_typed_this_time() -> None:
+    sentence = (
+        "Since the start of 2024, the EU has thwarted at least 22,450 illegal border crossings "
+        "on its shared border with Belarus, with 19,707 attempts via Poland alone."
+    )
+    searched = "how many crossings had the EU thwarted since 2024 and via poland alone"
+    info, asked = analyse(searched), set(terms(searched))
+    assert short_answer(info, sentence, asked, set(terms("and via poland alone?"))) == "19,707"

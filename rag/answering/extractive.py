@@ -676,6 +676,12 @@ class ExtractiveAnswerer:
                 previous = request.vocabulary.previous(cand.passage)
                 if previous and holds_answer_type(info, previous.text, question_terms):
                     lead_in, passage_typed = previous, True
+                elif info.qtype == QType.PERSON and _SPEAKER_ELSEWHERE.search(text):
+                    # "who said…?" of a quote whose speaker is named further back ("…,” he
+                    # said" after another quote of his): the answer is that speaker.
+                    speaker = _speaker_passage(cand.passage, request.vocabulary)
+                    if speaker is not None:
+                        lead_in, passage_typed = speaker, True
             spans = list(sentence_spans(text, Span(0, len(text))))
             for index, span in enumerate(spans):
                 sentence = text[span.start : span.end]
@@ -836,12 +842,17 @@ class ExtractiveAnswerer:
     # -- output -----------------------------------------------------------------------------
 
     @staticmethod
-    def _lead(chosen: list[ScoredSentence], info: QuestionInfo, q: QuestionView) -> str | None:
+    def _lead(
+        request: AnswerRequest, chosen: list[ScoredSentence], info: QuestionInfo, q: QuestionView
+    ) -> str | None:
         """The short answer to lead with, for a one-sentence answer that holds it."""
         if len(chosen) != 1 or chosen[0].lead_in is not None:
             return None
         accepted = {a for alts in q.alternatives.values() for a in alts}
-        return short_answer(info, chosen[0].text, accepted)
+        # A follow-up is searched with the previous question's words; the user's own words
+        # place the answer.
+        typed = set(terms(request.question)) if request.question != request.search_query else None
+        return short_answer(info, chosen[0].text, accepted, typed)
 
     @staticmethod
     def _quote(s: ScoredSentence, info_needs_passage: bool) -> str:
@@ -890,7 +901,7 @@ class ExtractiveAnswerer:
                 p = s.candidate.passage
                 text = f"{p.outlet}{f' ({p.published})' if p.published else ''}: {text}"
             parts.append(" ".join(text.split()))
-        lead = self._lead(chosen, info, q)
+        lead = self._lead(request, chosen, info, q)
         if lead:
             parts[0] = f"{lead} — {parts[0]}"
         return Answer(

@@ -56,11 +56,19 @@ def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def short_answer(info: QuestionInfo, sentence: str, question_terms: set[str]) -> str | None:
+def short_answer(
+    info: QuestionInfo,
+    sentence: str,
+    question_terms: set[str],
+    typed_terms: set[str] | None = None,
+) -> str | None:
     """The short answer to `info` in `sentence`, or None when there is none to be sure of.
 
     `question_terms` are the question's index terms with their accepted spellings: a name the
-    question itself gives ("Who closed *Kuznica*?") is never the answer.
+    question itself gives ("Who closed *Kuznica*?") is never the answer. `typed_terms`, for a
+    follow-up searched with the previous question's words, are those the user typed this
+    time: "and via poland alone?" asks for the figure beside "via Poland alone", not the one
+    beside the previous question's words.
     """
     if info.qtype not in _PATTERNS:
         return None
@@ -71,10 +79,13 @@ def short_answer(info: QuestionInfo, sentence: str, question_terms: set[str]) ->
         return None
     if len({c[0] for c in candidates}) == 1:
         return candidates[0][0]
+
     # Several: the one nearest the words the sentence shares with the question.
-    anchors = [
-        m.start() for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & question_terms
-    ]
+    def anchored_on(wanted: set[str]) -> list[int]:
+        return [m.start() for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & wanted]
+
+    anchors = anchored_on(typed_terms & question_terms) if typed_terms else []
+    anchors = anchors or anchored_on(question_terms)
     if not anchors:
         return None
 
