@@ -173,6 +173,17 @@ def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
     assert "Łukašenka" in quote.lead_in.text
 
 
+def test_a_dateline_is_never_the_sentence_that_answers(pipeline: Pipeline) -> None:
+    # "WARSAW, November 23. /TASS/." shares the outlet's and the city's names with the
+    # question, and says nothing.
+    request = pipeline.request("what did tass report from warsaw on november 23")
+    _, _, sentences = ExtractiveAnswerer().analyse(request)
+    assert sentences
+    assert all(s.text.strip() != "WARSAW, November 23. /TASS/." for s in sentences)
+    answer = pipeline.ask("what did tass report from warsaw on november 23")
+    assert answer.abstained or len(answer.answer) > len("WARSAW, November 23. /TASS/. [1]")
+
+
 def test_a_question_about_one_year_is_not_answered_from_another_years_article(
     pipeline: Pipeline,
 ) -> None:

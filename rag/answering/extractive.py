@@ -415,6 +415,20 @@ def _of_months(sentence: ScoredSentence, months: set[int]) -> bool:
     )
 
 
+_CONTENT_WORD = re.compile(r"\b[a-z]{3,}")
+
+
+def _answer_spans(text: str) -> list[Span]:
+    """The sentences of a passage that could answer: not a dateline ("WARSAW, November 23.
+    /TASS/."), which shares the outlet's or the place's name with a question and says
+    nothing. (One under a headline stays with it: it dates the headline.)"""
+    return [
+        sentence
+        for sentence in sentence_spans(text, Span(0, len(text)))
+        if _CONTENT_WORD.search(text, sentence.start, sentence.end)
+    ]
+
+
 def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None:
     """The nearest passage before `passage` (at most SPEAKER_LOOKBACK back) that names a
     person: who the "he" of "…, he was cited as saying" is."""
@@ -682,7 +696,7 @@ class ExtractiveAnswerer:
                     speaker = _speaker_passage(cand.passage, request.vocabulary)
                     if speaker is not None:
                         lead_in, passage_typed = speaker, True
-            spans = list(sentence_spans(text, Span(0, len(text))))
+            spans = _answer_spans(text)
             for index, span in enumerate(spans):
                 sentence = text[span.start : span.end]
                 typed = holds_answer_type(info, sentence, question_terms)
