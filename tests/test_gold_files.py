@@ -77,6 +77,9 @@ ID_PREFIX = {
     "tune-5": "tune5-",
     "conversations-tune-5": "conv5-",
     "crosslingual-tune-4": "xlt4-",
+    "tune-6": "tune6-",
+    "conversations-tune-6": "conv6-",
+    "crosslingual-tune-5": "xlt5-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -87,6 +90,7 @@ CONVERSATION_FILES = (
     "conversations-tune-3.jsonl",
     "conversations-tune-4.jsonl",
     "conversations-tune-5.jsonl",
+    "conversations-tune-6.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
@@ -94,6 +98,7 @@ CROSSLINGUAL_FILES = (
     "crosslingual-tune-2.jsonl",
     "crosslingual-tune-3.jsonl",
     "crosslingual-tune-4.jsonl",
+    "crosslingual-tune-5.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
