@@ -55,6 +55,8 @@ def test_a_polish_question_about_a_named_expert_quotes_his_account(pipeline: Pip
         ("листопада", "uk", "november"),
         ("лістападзе", "be", "november"),
         ("czerwcu", "pl", "june"),
+        ("скока", "ru", "how many"),  # as typed in a chat
+        ("skoko", "ru", "how many"),
         ("есть", "ru", ""),  # a short pattern is no prefix of every word
         ("травма", "uk", ""),  # "trauma", not May (травня)
     ],
