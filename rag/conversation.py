@@ -13,8 +13,6 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from wordfreq import zipf_frequency
-
 from rag.answering.question import QType, analyse, focus_question, is_follow_up
 from rag.config import DEFAULT_HISTORY_TURNS
 from rag.coreference import (
@@ -26,19 +24,17 @@ from rag.coreference import (
     person_names,
     resolve_person,
     swap_country,
+    swap_office,
     swap_person,
 )
 from rag.ellipsis import swap_date, without_replaced_details
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words, read_json
-from rag.normalize import terms
+from rag.normalize import is_common_word, terms
 from rag.smalltalk import normalise
 from rag.types import Turn
 
 MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
-# An outlet's name at least this frequent in English ("time" 6.3, "bbc" 4.6) is a word when
-# typed in lower case; a rarer one ("tass" 2.6, "rt" 4.0) is the outlet however typed.
-COMMON_WORD_ZIPF = 4.5
 # A follow-up whose pronoun is replaced stands alone with this many words of its own
 # ("expect", "eu", "belarus"); "whats his name" keeps the previous question's topic.
 MIN_OWN_TERMS = 3
@@ -73,14 +69,16 @@ def answer_names(answer: str, known: str) -> list[str]:
 def named_outlets(question: str, outlets: Sequence[str]) -> tuple[str, ...]:
     """The outlets `question` names ("what does TASS say?"), as the index spells them.
 
-    An all-capitals name (RT, TASS, TIME) counts only as typed in capitals, so that "what
-    time…" is not a question about TIME; other names count in any case ("pozirk").
+    An all-capitals name that is a common word (TIME) counts only as typed in capitals, so
+    that "what time…" is not a question about TIME; other names count in any case ("pozirk",
+    "and tass?"), as in `without_outlets`.
     """
     named = []
     for outlet in outlets:
         if not outlet or outlet == "unknown":
             continue
-        flags = 0 if outlet.isupper() else re.IGNORECASE
+        rare = not is_common_word(outlet)
+        flags = 0 if outlet.isupper() and not rare else re.IGNORECASE
         if re.search(rf"(?<!\w){re.escape(outlet)}(?!\w)", question, flags):
             named.append(outlet)
     return tuple(named)
@@ -94,7 +92,7 @@ def without_outlets(query: str, outlets: Sequence[str]) -> str:
     stripped = query
     for outlet in outlets:
         # "tass" typed in lower case is TASS; "time" is not TIME.
-        rare = zipf_frequency(outlet.casefold(), "en") < COMMON_WORD_ZIPF
+        rare = not is_common_word(outlet)
         flags = 0 if outlet.isupper() and not rare else re.IGNORECASE
         name = rf"(?<!\w){re.escape(outlet)}(?:[’']s)?(?!\w)"
         stripped = re.sub(name, " ", stripped, flags=flags)
@@ -146,7 +144,12 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
     or '' when joining it to the previous question is the better guess."""
     target = elliptic_target(question)
     if target:  # "and Lithuania's?", "what about Shapovalov?"
-        return swap_country(topic, target) or swap_person(topic, target) or swap_date(topic, target)
+        return (
+            swap_country(topic, target)
+            or swap_person(topic, target)
+            or swap_office(topic, target)
+            or swap_date(topic, target)
+        )
     antecedents = person_names(topic)
     answered: list[str] = []
     if _MARKER.search(previous.answer):  # not after a decline

@@ -18,6 +18,7 @@ import re
 
 from rag.countries import border_places, countries
 from rag.lexicon import english
+from rag.normalize import STOPWORDS
 
 # A run of capitalised words ("Foreign Minister Zbigniew Rau"): a name, or sentence furniture.
 NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*")
@@ -147,3 +148,41 @@ def swap_person(topic: str, target: str) -> str:
     if not had:
         return ""
     return topic.replace(had[0], name, 1)
+
+
+MAX_OFFICE_WORDS = 3  # "foreign minister", "state border guard chief": words before the title
+
+
+def _office(text: str) -> tuple[int, int] | None:
+    """Where the first office `text` names stands: a title word (rag/lexicon/en/
+    title_words.txt) with up to MAX_OFFICE_WORDS lower-case content words before it ("state
+    secretary", "interior minister"; not "the", not "Polish")."""
+    tokens = list(_WORD.finditer(text))
+    titles = english().title_words
+    for i, token in enumerate(tokens):
+        word = token.group(0).casefold()
+        if word not in titles and word.removesuffix("s") not in titles:
+            continue
+        first = i
+        while (
+            first > 0
+            and i - first < MAX_OFFICE_WORDS
+            and tokens[first - 1].group(0).islower()
+            and tokens[first - 1].group(0) not in STOPWORDS
+        ):
+            first -= 1
+        return tokens[first].start(), token.end()
+    return None
+
+
+def swap_office(topic: str, target: str) -> str:
+    """`topic` asked of the office `target` names instead of its own ("and the foreign
+    minister?" after "Who is the state secretary of Belarus' Security Council…?"), or ''
+    when either names no office, or the same."""
+    wanted, had = _office(target), _office(topic)
+    if wanted is None or had is None:
+        return ""
+    new, old = target[wanted[0] : wanted[1]], topic[had[0] : had[1]]
+    if new.casefold() == old.casefold():
+        return ""
+    return topic[: had[0]] + new + topic[had[1] :]

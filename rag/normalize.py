@@ -15,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+from wordfreq import zipf_frequency
 
 from rag.lexicon import read_lines, read_table
 
@@ -188,3 +189,14 @@ def folded_contains(haystack: str, needle: str) -> bool:
     """Whether `needle` occurs in `haystack`, ignoring case, diacritics and spacing."""
     squash = re.compile(r"\s+")
     return squash.sub(" ", fold(needle)).strip() in squash.sub(" ", fold(haystack))
+
+
+# A word at least this frequent in English (Zipf scale: "time" 6.3, "bbc" 4.6) typed in lower
+# case is that word, not a name; a rarer one ("tass" 2.6, "rt" 4.0, "lavrov") is the name
+# however typed.
+COMMON_WORD_ZIPF = 4.5
+
+
+def is_common_word(word: str) -> bool:
+    """Whether `word` is a common English word rather than a name, when typed in lower case."""
+    return zipf_frequency(word.casefold(), "en") >= COMMON_WORD_ZIPF

@@ -35,6 +35,20 @@ def test_an_elliptic_follow_up_about_another_country_asks_the_question_of_it() -
     assert query == "Who heads Lithuania's border service"
 
 
+def test_an_elliptic_follow_up_about_another_office_asks_the_question_of_it() -> None:
+    previous = Turn(
+        "Who is the state secretary of Belarus' Security Council quoted by Pozirk?",
+        "Alaksandar Valfovič — … [1].",
+    )
+    assert standalone_query("and the foreign minister?", [previous]) == (
+        "Who is the foreign minister of Belarus' Security Council quoted by Pozirk"
+    )
+    previous = Turn("Who is the Polish foreign minister?", "Zbigniew Rau — … [1].")
+    assert standalone_query("and the defence minister?", [previous]) == (
+        "Who is the Polish defence minister"
+    )
+
+
 def test_and_another_country_replaces_the_actor_not_the_border_it_stands_at() -> None:
     previous = Turn("how many soldiers did Poland have on the Belarus border?", "15 thousand [1].")
     assert standalone_query("and lithuania?", [previous]) == (
@@ -147,6 +161,7 @@ def test_outlets_are_recognised_by_name_but_not_as_common_words() -> None:
     outlets = ["Pozirk", "RT", "TASS", "TIME"]
     assert named_outlets("what does TASS say about Poland?", outlets) == ("TASS",)
     assert named_outlets("what did pozirk report", outlets) == ("Pozirk",)
+    assert named_outlets("and tass?", outlets) == ("TASS",)  # a rare word however typed
     assert named_outlets("what time did the border close?", outlets) == ()
     assert named_outlets("start the engine", outlets) == ()
 

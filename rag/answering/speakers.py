@@ -23,7 +23,7 @@ from rag.cleaning import Span
 from rag.coreference import person_names
 from rag.countries import countries
 from rag.lexicon import english, read_lines
-from rag.normalize import STOPWORDS, fold, terms
+from rag.normalize import STOPWORDS, fold, is_common_word, terms
 
 # Words between a speaker's name and the verb: "Alejnik, Belarus' foreign minister, told" is
 # not matched (an appositive), "Foreign Minister Siarhiej Alejnik told" is.
@@ -62,6 +62,8 @@ def asked_speaker(question: str) -> str:
     who = match.group("who")
     if _POSSESSIVE.search(who) or set(who.casefold().split()) & STOPWORDS:
         return ""  # "the deputy chief of Lukashenko's administration": an office, no name
+    if who.islower() and all(is_common_word(w) for w in who.split()):
+        return ""  # "what does time say": common words typed in lower case name no one
     # "Polish Foreign Minister Zbigniew Rau": a country's word is no part of the name.
     names = person_names(" ".join(w for w in who.title().split() if not countries(w)))
     if not names or names[-1].split()[-1].casefold() in english().title_words:
