@@ -66,22 +66,39 @@ def answer_names(answer: str, known: str) -> list[str]:
     return names[:MAX_CARRIED_NAMES]
 
 
-def named_outlets(question: str, outlets: Sequence[str]) -> tuple[str, ...]:
-    """The outlets `question` names ("what does TASS say?"), as the index spells them.
+# Where a common word typed in lower case is an outlet's name ("according to time", "what
+# does time say", "time's report"): {name} is the name's pattern.
+_AS_SOURCE = (
+    r"(?:\baccording\s+to|\bper|\b(?:does|did|do))\s+(?:the\s+)?(?P<name>{name})(?!\w)"
+    r"|(?<!\w)(?P<name2>{name}(?:[’']s)?)\s+(?:magazine\b|says?\b|said\b|reports?\b|"
+    r"reported\b|writes\b|wrote\b|article\b|story\b|piece\b|account\b)"
+)
 
-    An all-capitals name that is a common word (TIME) counts only as typed in capitals, so
-    that "what time…" is not a question about TIME; other names count in any case ("pozirk",
-    "and tass?"), as in `without_outlets`.
-    """
-    named = []
-    for outlet in outlets:
-        if not outlet or outlet == "unknown":
-            continue
-        rare = not is_common_word(outlet)
-        flags = 0 if outlet.isupper() and not rare else re.IGNORECASE
-        if re.search(rf"(?<!\w){re.escape(outlet)}(?!\w)", question, flags):
-            named.append(outlet)
-    return tuple(named)
+
+def _outlet_mentions(text: str, outlet: str) -> list[tuple[int, int]]:
+    """Where `text` names `outlet` (its name, with a possessive). A rare name counts however
+    typed ("tass", "pozirk"); one that is a common word (TIME) as typed in capitals, or in
+    lower case where it stands as a source ("according to time"), so that "what time…" is
+    not a question about TIME."""
+    name = re.escape(outlet)
+    anywhere = rf"(?<!\w){name}(?:[’']s)?(?!\w)"
+    if not (outlet.isupper() and is_common_word(outlet)):
+        return [m.span() for m in re.finditer(anywhere, text, re.IGNORECASE)]
+    spans = [m.span() for m in re.finditer(anywhere, text)]
+    for m in re.finditer(_AS_SOURCE.format(name=name), text, re.IGNORECASE):
+        group = "name" if m.group("name") else "name2"
+        spans.append(m.span(group))
+    return sorted(set(spans))
+
+
+def named_outlets(question: str, outlets: Sequence[str]) -> tuple[str, ...]:
+    """The outlets `question` names ("what does TASS say?", "and tass?", "according to
+    time"), as the index spells them (see `_outlet_mentions`)."""
+    return tuple(
+        outlet
+        for outlet in outlets
+        if outlet and outlet != "unknown" and _outlet_mentions(question, outlet)
+    )
 
 
 def without_outlets(query: str, outlets: Sequence[str]) -> str:
@@ -91,11 +108,8 @@ def without_outlets(query: str, outlets: Sequence[str]) -> str:
     `query` itself when nothing but the names would be left."""
     stripped = query
     for outlet in outlets:
-        # "tass" typed in lower case is TASS; "time" is not TIME.
-        rare = not is_common_word(outlet)
-        flags = 0 if outlet.isupper() and not rare else re.IGNORECASE
-        name = rf"(?<!\w){re.escape(outlet)}(?:[’']s)?(?!\w)"
-        stripped = re.sub(name, " ", stripped, flags=flags)
+        for start, end in reversed(_outlet_mentions(stripped, outlet)):
+            stripped = f"{stripped[:start]} {stripped[end:]}"
     stripped = " ".join(stripped.split())
     return stripped if re.search(r"\w", stripped) else query
 

@@ -163,6 +163,10 @@ def test_outlets_are_recognised_by_name_but_not_as_common_words() -> None:
     assert named_outlets("what did pozirk report", outlets) == ("Pozirk",)
     assert named_outlets("and tass?", outlets) == ("TASS",)  # a rare word however typed
     assert named_outlets("what time did the border close?", outlets) == ()
+    # A common word in lower case names the outlet where it stands as a source.
+    assert named_outlets("who did makei speak with according to time", outlets) == ("TIME",)
+    assert named_outlets("what does time say putin said", outlets) == ("TIME",)
+    assert named_outlets("from time to time, who visits the border?", outlets) == ()
     assert named_outlets("start the engine", outlets) == ()
 
 
