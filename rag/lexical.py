@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import re
 import shutil
 import threading
 from collections import Counter
@@ -24,7 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
-from rag.normalize import terms, words
+from rag.normalize import fold, is_common_word, terms, words
 from rag.store import matches
 from rag.types import Passage, ScoredPassage, SearchFilters
 
@@ -33,6 +34,18 @@ log = logging.getLogger(__name__)
 STAMP_FILE = "stamp.json"
 _TOKEN_PATTERN = r"\S+"  # terms are pre-tokenised and space-joined
 LEAD_PASSAGES = 2  # an article's headline and first paragraph
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[^\W\d_A-Z][\w’'-]*")
+HEADLINE_CAPITALISED = 0.6  # a text this much in capitalised words (of 4+ letters) is a headline
+
+
+def _is_headline(text: str) -> bool:
+    long_words = [w for w in re.findall(r"[^\W\d_]{4,}", text)]
+    capitalised = sum(w[:1].isupper() for w in long_words)
+    return bool(long_words) and capitalised >= HEADLINE_CAPITALISED * len(long_words)
+
+
+# A word inside a sentence (after a word and a space, not after sentence punctuation).
+_INNER_WORD = re.compile(r"(?<=[\w,;:’'\")] )([^\W\d_][\w’'-]*)")
 
 
 def max_typos(term: str) -> int:
@@ -62,6 +75,7 @@ class LexicalIndex:
         for doc_passages in self._by_doc.values():
             doc_passages.sort(key=lambda p: p.start)
         self._lock = threading.Lock()  # the retriever's top-k is set per call
+        self._names: frozenset[str] | None = None  # on first need (names())
 
     # -- building and persistence -----------------------------------------------------------
 
@@ -221,6 +235,40 @@ class LexicalIndex:
     def lead(self, passage: Passage) -> list[Passage]:
         """The first LEAD_PASSAGES passages of `passage`'s article (its headline and lead)."""
         return self._by_doc.get(passage.doc, [])[:LEAD_PASSAGES]
+
+    def names(self) -> frozenset[str]:
+        """The (folded) words the passages write only capitalised, never at a sentence's
+        start alone: names ("putin", "kuznitsa", "pozirk"), however a question types them."""
+        with self._lock:
+            if self._names is None:
+                upper: Counter[str] = Counter()
+                lower: set[str] = set()
+                for passage in self._passages.values():
+                    if _is_headline(passage.text):
+                        continue  # "Vladimir Putin Denies Stoking…": every word capitalised
+                    for match in _INNER_WORD.finditer(passage.text):
+                        word = match.group(1)
+                        if word[:1].isupper():
+                            if not word.isupper() or len(word) > 1:
+                                upper[fold(word)] += 1
+                        elif word[:1].islower():
+                            lower.add(fold(word))
+                self._names = frozenset(
+                    w for w in upper if w not in lower and w.isalpha() and not is_common_word(w)
+                )
+            return self._names
+
+    def truecase(self, text: str) -> str:
+        """`text` with the names it types in lower case capitalised as the passages write
+        them ("what did putin say" -> "what did Putin say"), so that what reads names reads
+        them too."""
+        names = self.names()
+
+        def capitalised(match: re.Match[str]) -> str:
+            word = match.group(0)
+            return word[:1].upper() + word[1:] if fold(word) in names else word
+
+        return _LOWER_WORD.sub(capitalised, text)
 
     def surface_words(self) -> dict[str, int]:
         """Every (folded) word the indexed passages and titles use, with how many use it."""

@@ -116,7 +116,10 @@ class Pipeline:
     def warm_up(self) -> None:
         """Do now what the first question would otherwise wait for: embed the article
         vocabulary that non-English questions and English paraphrase words are looked up in
-        (rag.gloss). Safe to run in a background thread beside questions."""
+        (rag.gloss), list the names a question may type in lower case. Safe to run in a
+        background thread beside questions."""
+        if self.index.lexical is not None:
+            self.index.lexical.names()
         try:
             self.retriever.warm_up()
         except RagError as exc:  # e.g. a damaged model file: the first question says so
@@ -172,6 +175,9 @@ class Pipeline:
         question = validate_question(question)
         language = detect_language(question)
         query = standalone_query(question, history)
+        if language == "en" and self.index.lexical is not None:
+            # "what did putin say": the name, as the articles write it, for what reads names.
+            query = self.index.lexical.truecase(query)
         # A follow-up may join languages ("and what did TASS say?" after a Russian question):
         # the search follows the query's language, the reply the question's.
         query_language = language

@@ -67,6 +67,11 @@ class Vocabulary(Protocol):
         first: rag.answering.mentions)."""
         ...
 
+    def truecase(self, text: str) -> str:
+        """`text` with the names it types in lower case capitalised as the articles write
+        them ("what did putin say" -> "what did Putin say")."""
+        ...
+
 
 @runtime_checkable
 class LexicalSearch(Vocabulary, Protocol):

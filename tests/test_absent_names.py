@@ -65,6 +65,26 @@ def test_a_near_miss_about_a_name_elsewhere_in_the_articles_is_declined_naming_i
     assert "Lavrov" in answer.answer
 
 
+def test_a_name_typed_in_lower_case_is_checked_as_the_articles_write_it(
+    pipeline: Pipeline,
+) -> None:
+    lexical = pipeline.index.lexical
+    assert lexical.truecase("what did borrell tell lavrov") == "what did Borrell tell Lavrov"
+    # Words the articles also write in lower case, and common words, stay as typed.
+    assert lexical.truecase("what time did the border close") == "what time did the border close"
+    assert lexical.truecase("was it a great success") == "was it a great success"
+    answer = pipeline.ask("what did borrell tell lavrov")
+    assert answer.abstained and not answer.citations
+    assert "Lavrov" in answer.answer
+
+
+def test_a_name_two_paragraphs_back_counts_as_mentioned(pipeline: Pipeline) -> None:
+    # "In a tweet after the call, Borrell said…" comes two paragraphs after the call with
+    # Makei: the question naming both is answered by it.
+    answer = pipeline.ask("what did borrell say after his call with makei")
+    assert not answer.abstained and "must stop" in answer.answer, answer.answer
+
+
 def test_a_name_the_articles_lead_gives_counts_as_mentioned(pipeline: Pipeline) -> None:
     # TIME's quote of Putin does not say "Russia" again; its first paragraph does.
     answer = pipeline.ask('Who said Russia had "absolutely nothing to do" with the crisis?')

@@ -81,6 +81,9 @@ class WordCounts:
     def article_text(self, doc: str) -> str:
         return "\n".join(p.text for p in self.article_passages(doc))
 
+    def truecase(self, text: str) -> str:
+        return text
+
     def search(
         self, query: str, k: int, filters: SearchFilters | None = None
     ) -> list[ScoredPassage]:
