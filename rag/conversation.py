@@ -10,7 +10,7 @@ and the bot all resolve follow-ups here and remember turns the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from rag.answering.question import QType, analyse, focus_question, is_follow_up
@@ -114,9 +114,12 @@ def without_outlets(query: str, outlets: Sequence[str]) -> str:
     return stripped if re.search(r"\w", stripped) else query
 
 
-def standalone_query(question: str, history: Sequence[Turn]) -> str:
+def standalone_query(
+    question: str, history: Sequence[Turn], truecase: Callable[[str], str] | None = None
+) -> str:
     """What to search for: the question sentence itself (not text around it), chat spellings
-    spelled out ("wat" -> "what"), and a follow-up resolved against the turns before it.
+    spelled out ("wat" -> "what"), names typed in lower case capitalised by `truecase` (the
+    index's: rag.lexical), and a follow-up resolved against the turns before it.
 
     - A follow-up with its own question word ("when did that happen?") keeps it first, so it
       decides the kind of answer, followed by the previous question's topic.
@@ -128,12 +131,14 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
     question = focus_question(question)
     if detect_language(question) == "en":  # Polish "w" is not chat for "with"
         question = expand_chat_words(question)
+        if truecase is not None:  # "who is valfovic" -> "Valfovic", whom a "he" may mean
+            question = truecase(question)
     history = without_source_turns(history)
     if not history or not (is_follow_up(question) or has_person_pronoun(question)):
         return question
     previous = history[-1]
     # The previous turn as it was searched: "why?" after "why?" still knows the topic.
-    topic = _sentence(standalone_query(previous.question, history[:-1]))
+    topic = _sentence(standalone_query(previous.question, history[:-1], truecase))
     if detect_language(question) == "en":
         substituted = _substitute(_sentence(question), topic, previous)
         if substituted:

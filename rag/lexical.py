@@ -238,7 +238,8 @@ class LexicalIndex:
 
     def names(self) -> frozenset[str]:
         """The (folded) words the passages write only capitalised, never at a sentence's
-        start alone: names ("putin", "kuznitsa", "pozirk"), however a question types them."""
+        start alone: names ("putin", "kuznitsa"; not the outlets'), however a question types
+        them."""
         with self._lock:
             if self._names is None:
                 upper: Counter[str] = Counter()
@@ -253,8 +254,12 @@ class LexicalIndex:
                                 upper[fold(word)] += 1
                         elif word[:1].islower():
                             lower.add(fold(word))
+                # An outlet's name is no person's ("and tass?" asks for TASS's account).
+                outlets = {fold(p.outlet) for p in self._passages.values()}
                 self._names = frozenset(
-                    w for w in upper if w not in lower and w.isalpha() and not is_common_word(w)
+                    w
+                    for w in upper
+                    if w not in lower and w not in outlets and w.isalpha() and not is_common_word(w)
                 )
             return self._names
 

@@ -174,10 +174,9 @@ class Pipeline:
         """
         question = validate_question(question)
         language = detect_language(question)
-        query = standalone_query(question, history)
-        if language == "en" and self.index.lexical is not None:
-            # "what did putin say": the name, as the articles write it, for what reads names.
-            query = self.index.lexical.truecase(query)
+        # "what did putin say": the name as the articles write it, for what reads names.
+        lexical = self.index.lexical
+        query = standalone_query(question, history, lexical.truecase if lexical else None)
         # A follow-up may join languages ("and what did TASS say?" after a Russian question):
         # the search follows the query's language, the reply the question's.
         query_language = language

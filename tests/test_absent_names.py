@@ -73,6 +73,7 @@ def test_a_name_typed_in_lower_case_is_checked_as_the_articles_write_it(
     # Words the articles also write in lower case, and common words, stay as typed.
     assert lexical.truecase("what time did the border close") == "what time did the border close"
     assert lexical.truecase("was it a great success") == "was it a great success"
+    assert lexical.truecase("and tass?") == "and tass?"  # an outlet, not a person
     answer = pipeline.ask("what did borrell tell lavrov")
     assert answer.abstained and not answer.citations
     assert "Lavrov" in answer.answer

@@ -366,6 +366,16 @@ def test_a_follow_up_naming_another_month_asks_the_same_for_it() -> None:
     assert "crossings had the EU thwarted" in query
 
 
+def test_a_name_typed_in_lower_case_before_is_whom_a_pronoun_means() -> None:
+    def truecase(text: str) -> str:  # as the index would: the articles write "Valfovič"
+        return text.replace("valfovic", "Valfovic")
+
+    previous = Turn("who is valfovic", "Valfovič claimed that … [1].")
+    assert standalone_query("what did he claim", [previous], truecase) == (
+        "what did Valfovic claim"
+    )
+
+
 def test_a_month_the_follow_up_names_replaces_the_previous_questions() -> None:
     previous = Turn(
         "how many crossings had the EU thwarted since the start of 2024, per Pozirk in June",
