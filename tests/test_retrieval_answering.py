@@ -173,6 +173,21 @@ def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
     assert "Łukašenka" in quote.lead_in.text
 
 
+@pytest.mark.parametrize("question", ["who is valfovic", "Who was Makei?", "whos pujats"])
+def test_who_is_someone_is_answered_by_the_sentence_saying_what_they_are(
+    pipeline: Pipeline, question: str
+) -> None:
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.answer
+    # Their office, not another sentence that only names them, and no nationality or
+    # institution as the "short answer" leading it.
+    assert any(
+        office in answer.answer
+        for office in ("state secretary", "foreign minister", "head of the Latvian border")
+    ), answer.answer
+    assert answer.answer.split()[0] not in {"Belarus’", "Latvian", "Polish", "Belarusian"}
+
+
 def test_a_dateline_is_never_the_sentence_that_answers(pipeline: Pipeline) -> None:
     # "WARSAW, November 23. /TASS/." shares the outlet's and the city's names with the
     # question, and says nothing.

@@ -50,7 +50,7 @@ from rag.answering.speakers import (
     says_with,
     speaks,
 )
-from rag.answering.swaps import swapped_names
+from rag.answering.swaps import same_name, swapped_names
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.coreference import person_names
@@ -501,6 +501,44 @@ def _nationality_words_of_named(question: str, sentence: str) -> set[str]:
     }
 
 
+# "who is valfovic?", "who's Olga Chupris": a question asking only who someone is.
+_IDENTITY = re.compile(
+    r"^\s*who(?:\s+is|\s+was|[’']s|s)\s+(?P<name>[^\W\d_][\w’'.-]*(?:\s+[^\W\d_][\w’'.-]*){0,2})"
+    r"\s*\??\s*$",
+    re.IGNORECASE,
+)
+OFFICE_REACH = 6  # words between a name and the title word that says who they are
+
+
+def _described(surname: str, sentence: str) -> bool:
+    """Whether `sentence` says what `surname` is: a title word (rag/lexicon/en/
+    title_words.txt) within OFFICE_REACH words of the name ("Alaksandar Valfovič, state
+    secretary of…", "Foreign Minister Zbigniew Rau")."""
+    tokens = re.findall(r"[\w’'-]+", sentence)
+    at = [i for i, t in enumerate(tokens) if same_name(surname, t)]
+    titles = english().title_words
+    return any(
+        tokens[j].casefold().removesuffix("s") in titles
+        for i in at
+        for j in range(max(0, i - OFFICE_REACH), min(len(tokens), i + OFFICE_REACH + 1))
+    )
+
+
+def _description_first(question: str, sentences: list[ScoredSentence]) -> None:
+    """For "who is X?", move a sentence near the top that says what X is (an office) to the
+    front, when the best one only mentions X ("Valfovič claimed that…")."""
+    match = _IDENTITY.match(question)
+    if not match or not sentences:
+        return
+    surname = match.group("name").split()[-1]
+    if _described(surname, sentences[0].text):
+        return
+    for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
+        if _described(surname, s.text):
+            sentences.insert(0, sentences.pop(i))
+            return
+
+
 def _speaker_first(question: str, sentences: list[ScoredSentence]) -> None:
     """For "what did X say / how did X describe…", move a sentence near the top where X speaks
     (with the asked verb) to the front, when the best one does not."""
@@ -669,6 +707,7 @@ class ExtractiveAnswerer:
             if years:
                 sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
         _speaker_first(info.text, sentences)
+        _description_first(info.text, sentences)
         _not_the_sentence_just_quoted(request, q, sentences)
         return info, q, sentences
 
@@ -877,6 +916,8 @@ class ExtractiveAnswerer:
         """The short answer to lead with, for a one-sentence answer that holds it."""
         if len(chosen) != 1 or chosen[0].lead_in is not None:
             return None
+        if _IDENTITY.match(info.text):
+            return None  # "who is Valfovič?": the sentence saying what he is is the answer
         accepted = {a for alts in q.alternatives.values() for a in alts}
         # A follow-up is searched with the previous question's words; the user's own words
         # place the answer.
