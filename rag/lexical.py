@@ -35,11 +35,12 @@ STAMP_FILE = "stamp.json"
 _TOKEN_PATTERN = r"\S+"  # terms are pre-tokenised and space-joined
 LEAD_PASSAGES = 2  # an article's headline and first paragraph
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[^\W\d_A-Z][\w’'-]*")
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 HEADLINE_CAPITALISED = 0.6  # a text this much in capitalised words (of 4+ letters) is a headline
 
 
 def _is_headline(text: str) -> bool:
-    long_words = [w for w in re.findall(r"[^\W\d_]{4,}", text)]
+    long_words = _LONG_WORD.findall(text)
     capitalised = sum(w[:1].isupper() for w in long_words)
     return bool(long_words) and capitalised >= HEADLINE_CAPITALISED * len(long_words)
 

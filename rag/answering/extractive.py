@@ -122,8 +122,9 @@ SPEAKER_LOOKAHEAD = 5  # sentences from the top searched for the asked person sp
 SPEAKER_LOOKBACK = 2  # passages back to look for the person a quote's "he" stands for
 # Passages back that count as mentioned with the best sentence: a quote's speaker, "after the
 # call" two paragraphs after the call with Makei. (Set on the tune files with truecased
-# questions: 1 back and a quote's speaker lost chat-tune, tune-2 and conversations-tune-4
-# one right answer each, and won one on SQuAD's gates-tune split.)
+# questions: 1 back plus a quote's speaker lost chat-tune, tune-2 and conversations-tune-4
+# one right answer each; 2 back costs SQuAD's gates-tune split one near miss and its
+# benchmark two, whose swapped name stands two paragraphs back.)
 CONTEXT_PASSAGES_BACK = 2
 
 
@@ -800,11 +801,8 @@ class ExtractiveAnswerer:
         row = best.features
         english = request.language == "en" and not request.gloss
         # The question as typed, its names capitalised as the articles write them.
-        question = (
-            request.vocabulary.truecase(request.question)
-            if request.vocabulary
-            else (request.question)
-        )
+        vocabulary = request.vocabulary
+        question = vocabulary.truecase(request.question) if vocabulary else request.question
         whose = _nationality_words_of_named(question, best.text)
         return Gates(
             unknown_names=names,
