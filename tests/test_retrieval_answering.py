@@ -188,6 +188,14 @@ def test_who_is_someone_is_answered_by_the_sentence_saying_what_they_are(
     assert answer.answer.split()[0] not in {"Belarus’", "Latvian", "Polish", "Belarusian"}
 
 
+def test_a_quote_of_two_sentences_is_quoted_whole(pipeline: Pipeline) -> None:
+    # Borrell's tweet: “must stop. People should not be used as weapons.” One sentence to the
+    # answerer, so the quotation mark it opens is closed in the answer.
+    answer = pipeline.ask("what did borrell tweet after the call with makei")
+    assert not answer.abstained, answer.answer
+    assert "must stop. People should not be used as weapons.”" in answer.answer, answer.answer
+
+
 def test_a_dateline_is_never_the_sentence_that_answers(pipeline: Pipeline) -> None:
     # "WARSAW, November 23. /TASS/." shares the outlet's and the city's names with the
     # question, and says nothing.

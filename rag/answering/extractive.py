@@ -425,14 +425,21 @@ _CONTENT_WORD = re.compile(r"\b[a-z]{3,}")
 
 
 def _answer_spans(text: str) -> list[Span]:
-    """The sentences of a passage that could answer: not a dateline ("WARSAW, November 23.
-    /TASS/."), which shares the outlet's or the place's name with a question and says
-    nothing. (One under a headline stays with it: it dates the headline.)"""
-    return [
-        sentence
-        for sentence in sentence_spans(text, Span(0, len(text)))
-        if _CONTENT_WORD.search(text, sentence.start, sentence.end)
-    ]
+    """The sentences of a passage that could answer: a quote's sentences together up to its
+    closing mark (Borrell said the situation “must stop. People should not be used as
+    weapons.”), and not a dateline ("WARSAW, November 23. /TASS/."), which shares the outlet's
+    or the place's name with a question and says nothing. (One under a headline stays with
+    it: it dates the headline.)"""
+    spans: list[Span] = []
+    open_quotes = 0
+    for sentence in sentence_spans(text, Span(0, len(text))):
+        piece = text[sentence.start : sentence.end]
+        if open_quotes > 0 and spans:
+            spans[-1] = Span(spans[-1].start, sentence.end)
+        else:
+            spans.append(sentence)
+        open_quotes = max(0, open_quotes + piece.count("“") - piece.count("”"))
+    return [s for s in spans if _CONTENT_WORD.search(text, s.start, s.end)]
 
 
 def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None:
