@@ -88,7 +88,13 @@ def _outlet_mentions(text: str, outlet: str) -> list[tuple[int, int]]:
     for m in re.finditer(_AS_SOURCE.format(name=name), text, re.IGNORECASE):
         group = "name" if m.group("name") else "name2"
         spans.append(m.span(group))
-    return sorted(set(spans))
+    merged: list[tuple[int, int]] = []  # "does TIME’s…" is found twice, once without the 's
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def named_outlets(question: str, outlets: Sequence[str]) -> tuple[str, ...]:

@@ -176,6 +176,10 @@ def test_the_outlet_a_question_is_restricted_to_is_not_searched_for_as_a_word() 
     assert without_outlets("what does TASS say about it", ["TASS"]) == "what does say about it"
     assert without_outlets("Pozirk's figure for Latvia", ["Pozirk"]) == "figure for Latvia"
     assert without_outlets("what time is it", ["TIME"]) == "what time is it"
+    # Found twice ("does TIME", "TIME’s report"), stripped once.
+    assert without_outlets("what does TIME’s report say of Putin", ["TIME"]) == (
+        "what does report say of Putin"
+    )
     assert without_outlets("TASS", ["TASS"]) == "TASS"  # nothing else to search for
 
 
