@@ -153,15 +153,19 @@ def swap_person(topic: str, target: str) -> str:
 MAX_OFFICE_WORDS = 3  # "foreign minister", "state border guard chief": words before the title
 
 
+def is_title_word(word: str) -> bool:
+    """Whether `word` is an office or title (rag/lexicon/en/title_words.txt), singular or
+    plural: "minister", "Secretaries"."""
+    return word.casefold().removesuffix("s") in english().title_words
+
+
 def _office(text: str) -> tuple[int, int] | None:
     """Where the first office `text` names stands: a title word (rag/lexicon/en/
     title_words.txt) with up to MAX_OFFICE_WORDS lower-case content words before it ("state
     secretary", "interior minister"; not "the", not "Polish")."""
     tokens = list(_WORD.finditer(text))
-    titles = english().title_words
     for i, token in enumerate(tokens):
-        word = token.group(0).casefold()
-        if word not in titles and word.removesuffix("s") not in titles:
+        if not is_title_word(token.group(0)):
             continue
         first = i
         while (

@@ -77,6 +77,9 @@ class LexicalIndex:
             doc_passages.sort(key=lambda p: p.start)
         self._lock = threading.Lock()  # the retriever's top-k is set per call
         self._names: frozenset[str] | None = None  # on first need (names())
+        # Its own lock: listing the names (seconds on a big index, in the warm-up) must not
+        # hold up searches, which take `_lock`.
+        self._names_lock = threading.Lock()
 
     # -- building and persistence -----------------------------------------------------------
 
@@ -241,7 +244,7 @@ class LexicalIndex:
         """The (folded) words the passages write only capitalised, never at a sentence's
         start alone: names ("putin", "kuznitsa"; not the outlets'), however a question types
         them."""
-        with self._lock:
+        with self._names_lock:
             if self._names is None:
                 upper: Counter[str] = Counter()
                 lower: set[str] = set()

@@ -53,7 +53,7 @@ from rag.answering.speakers import (
 from rag.answering.swaps import same_name, swapped_names
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
-from rag.coreference import person_names
+from rag.coreference import is_title_word, person_names
 from rag.countries import countries, swapped_country
 from rag.i18n import join_names, message
 from rag.lexicon import english, expand_chat_words, read_lines
@@ -524,9 +524,8 @@ def _described(surname: str, sentence: str) -> bool:
     secretary of…", "Foreign Minister Zbigniew Rau")."""
     tokens = re.findall(r"[\w’'-]+", sentence)
     at = [i for i, t in enumerate(tokens) if same_name(surname, t)]
-    titles = english().title_words
     return any(
-        tokens[j].casefold().removesuffix("s") in titles
+        is_title_word(tokens[j])
         for i in at
         for j in range(max(0, i - OFFICE_REACH), min(len(tokens), i + OFFICE_REACH + 1))
     )
