@@ -207,6 +207,16 @@ def test_a_dateline_is_never_the_sentence_that_answers(pipeline: Pipeline) -> No
     assert answer.abstained or len(answer.answer) > len("WARSAW, November 23. /TASS/. [1]")
 
 
+def test_a_headline_is_no_one_a_who_question_asks_for(pipeline: Pipeline) -> None:
+    # "EU diplomats ignore Minsk conference on illegal migration / November 15, Pozirk." shares
+    # the conference's words with the question and names no one who chaired it.
+    question = "who chaired the illegal migration conference in minsk in november 2024"
+    _, _, sentences = ExtractiveAnswerer().analyse(pipeline.request(question))
+    headlines = [s for s in sentences if s.text.startswith("EU diplomats ignore")]
+    assert headlines and not any(s.typed for s in headlines)
+    assert "EU diplomats ignore" not in pipeline.ask(question).answer
+
+
 def test_a_question_about_one_year_is_not_answered_from_another_years_article(
     pipeline: Pipeline,
 ) -> None:

@@ -424,6 +424,17 @@ def _of_months(sentence: ScoredSentence, months: set[int]) -> bool:
 _CONTENT_WORD = re.compile(r"\b[a-z]{3,}")
 
 
+def _after_headline(sentence: str, passage: Passage) -> str:
+    """`sentence` without its article's headline line and the outlet's name, when it begins
+    with that line (the sentence splitter leaves a headline with the dateline or the lead
+    under it): "November 15, ." of "EU diplomats ignore Minsk conference on illegal
+    migration\n\nNovember 15, Pozirk."."""
+    title = passage.title.strip()
+    if not title or not sentence.startswith(title) or "\n" not in sentence[len(title) :][:3]:
+        return sentence
+    return sentence[len(title) :].replace(passage.outlet, " ")
+
+
 def _answer_spans(text: str) -> list[Span]:
     """The sentences of a passage that could answer: a quote's sentences together up to its
     closing mark (Borrell said the situation “must stop. People should not be used as
@@ -750,7 +761,11 @@ class ExtractiveAnswerer:
             spans = _answer_spans(text)
             for index, span in enumerate(spans):
                 sentence = text[span.start : span.end]
-                typed = holds_answer_type(info, sentence, question_terms)
+                # A headline holds no answer of a type ("EU diplomats ignore Minsk conference…
+                # November 15, Pozirk." is no one who chaired it); what runs on after it may.
+                typed = holds_answer_type(
+                    info, _after_headline(sentence, cand.passage), question_terms
+                )
                 sentences.append(
                     ScoredSentence(
                         cand,
