@@ -165,6 +165,17 @@ def to_cyrillic(word: str, language: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=8)
+def identity_questions(language: str) -> re.Pattern[str] | None:
+    """The openings of `language` that ask who someone is ("кто такой", "kim jest":
+    rag/lexicon/<language>/identity_questions.txt), or None for a language without them."""
+    try:
+        patterns = read_lines(language, "identity_questions.txt") if language else []
+    except FileNotFoundError:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 def fixed_gloss(word: str, language: str) -> str:
     """The English month or country that `word` of `language` names ('' if none)."""
     lower = word.lower()
@@ -287,6 +298,11 @@ class Glossary:
                 spelled[at] = spelling
                 if neighbour and neighbour not in slots[at]:
                     slots[at].append(neighbour)
+        identity = identity_questions(language)
+        opening = identity.match(text.strip().lower()) if identity else None
+        if opening:  # "кто такой Вальфович" -> "who is valfovic"
+            asked = len(_TYPED_WORD.findall(opening.group(0)))
+            slots[:asked] = [["who", "is"]] + [[] for _ in range(asked - 1)]
         gloss = " ".join(w for slot in slots for w in slot)
         if any(cyrillic.values()):
             # The multilingual model reads the whole question in Cyrillic, not half of it.

@@ -203,3 +203,23 @@ def test_a_latin_typed_question_gets_its_word_lists_glosses(gloss) -> None:
     # "litva" is Литва, a country of the word list, not the article word "litany".
     words = gloss("kogda litva vvela chrezvychajnoe polozhenie", "ru").split()
     assert words[:2] == ["when", "lithuania"] and "litany" not in words
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("кто такой Вальфович", "ru"),
+        ("khto takyi valfovych", "ru"),  # Ukrainian in Latin letters reads as Russian
+        ("Хто такий Вальфович?", "uk"),
+        ("хто такі Вальфовіч", "be"),
+        ("Kim jest Walfowicz?", "pl"),
+    ],
+)
+def test_asking_who_someone_is_quotes_the_sentence_saying_what_they_are(
+    pipeline: Pipeline, question: str, language: str
+) -> None:
+    assert pipeline.retriever.gloss(question, language).startswith("who is")
+    answer = pipeline.ask(question)
+    # "Alaksandar Valfovič, state secretary of Belarus’ Security Council, …", not the
+    # sentence that only names him ("Valfovič claimed that…").
+    assert not answer.abstained and "Security Council" in answer.answer
