@@ -80,6 +80,9 @@ ID_PREFIX = {
     "tune-6": "tune6-",
     "conversations-tune-6": "conv6-",
     "crosslingual-tune-5": "xlt5-",
+    "tune-7": "tune7-",
+    "conversations-tune-7": "conv7-",
+    "crosslingual-tune-6": "xlt6-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -91,6 +94,7 @@ CONVERSATION_FILES = (
     "conversations-tune-4.jsonl",
     "conversations-tune-5.jsonl",
     "conversations-tune-6.jsonl",
+    "conversations-tune-7.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
@@ -99,6 +103,7 @@ CROSSLINGUAL_FILES = (
     "crosslingual-tune-3.jsonl",
     "crosslingual-tune-4.jsonl",
     "crosslingual-tune-5.jsonl",
+    "crosslingual-tune-6.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
