@@ -207,6 +207,15 @@ def test_a_dateline_is_never_the_sentence_that_answers(pipeline: Pipeline) -> No
     assert answer.abstained or len(answer.answer) > len("WARSAW, November 23. /TASS/. [1]")
 
 
+def test_how_long_asks_for_a_stretch_of_time_not_the_day_it_began(pipeline: Pipeline) -> None:
+    # The Seimas approved the state of emergency "on November 10"; no article says for how long.
+    declined = pipeline.ask("how long will lithuania's state of emergency at the border last")
+    assert declined.abstained, declined.answer
+    # "…has been going on since the spring of 2021": a duration's start answers it.
+    answered = pipeline.ask("how long has the migration crisis been going on")
+    assert not answered.abstained and "since the spring of 2021" in answered.answer
+
+
 def test_a_headline_is_no_one_a_who_question_asks_for(pipeline: Pipeline) -> None:
     # "EU diplomats ignore Minsk conference on illegal migration / November 15, Pozirk." shares
     # the conference's words with the question and names no one who chaired it.

@@ -201,6 +201,7 @@ _NUMBER = re.compile(rf"\b({_cues('number_cues.txt')})\b")
 _CALENDAR_WORDS = tuple(w.lower() for w in (*english().months, *english().weekdays))
 _DATE = re.compile(rf"\b({_cues('date_cues.txt', (*_CALENDAR_WORDS, *english().seasons))})\b")
 _REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
+_DURATION = re.compile(rf"\b({_cues('duration_cues.txt')})\b")
 _STATEMENT = re.compile(rf"[\"“”«]|\b({_cues('statement_verbs.txt')})\b")
 # A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted.
 _NOT_NEW = frozenset(
@@ -362,7 +363,8 @@ def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str
             m.group(0) not in question_terms for m in _NUMBER.finditer(without_dates(folded))
         )
     if info.qtype == QType.DATE:
-        return bool(_DATE.search(folded))
+        # "How long will the state of emergency last?" is not answered by the day it began.
+        return bool((_DURATION if info.asks_duration else _DATE).search(folded))
     if info.qtype == QType.REASON:
         return bool(_REASON.search(folded))
     if info.qtype == QType.STATEMENT:

@@ -84,6 +84,8 @@ class QuestionInfo:
     contested: bool  # asks who is to blame / what each side says: show each outlet's claim
     # Sets two things side by side ("june vs nov", "compared with 2021"): each needs its sentence.
     compares: bool = False
+    # "How long…?": a date question whose answer is a stretch of time, not a day.
+    asks_duration: bool = False
 
 
 def focus_question(text: str) -> str:
@@ -139,7 +141,12 @@ def analyse(question: str) -> QuestionInfo:
     )
     compares = bool(_COMPARISON.search(q))
     return QuestionInfo(
-        text=question, qtype=qtype, wants_list=wants_list, contested=contested, compares=compares
+        text=question,
+        qtype=qtype,
+        wants_list=wants_list,
+        contested=contested,
+        compares=compares,
+        asks_duration=qtype == QType.DATE and bool(re.match(r"how long\b", q)),
     )
 
 
