@@ -216,6 +216,16 @@ def test_how_long_asks_for_a_stretch_of_time_not_the_day_it_began(pipeline: Pipe
     assert not answered.abstained and "since the spring of 2021" in answered.answer
 
 
+def test_what_date_asks_for_a_day_not_last_week(pipeline: Pipeline) -> None:
+    # Alejnik referred to "last week's statement by … Sikorski, who said all crossings with
+    # Belarus may be closed": no day is given ("may" is no month).
+    answer = pipeline.ask("On what date did Sikorski say Poland would close all its crossings?")
+    assert answer.abstained, answer.answer
+    # A day named: answered.
+    answer = pipeline.ask("which day did the seimas approve the state of emergency")
+    assert not answer.abstained and "November 10" in answer.answer, answer.answer
+
+
 def test_a_headline_is_no_one_a_who_question_asks_for(pipeline: Pipeline) -> None:
     # "EU diplomats ignore Minsk conference on illegal migration / November 15, Pozirk." shares
     # the conference's words with the question and names no one who chaired it.

@@ -202,6 +202,8 @@ _CALENDAR_WORDS = tuple(w.lower() for w in (*english().months, *english().weekda
 _DATE = re.compile(rf"\b({_cues('date_cues.txt', (*_CALENDAR_WORDS, *english().seasons))})\b")
 _REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
 _DURATION = re.compile(rf"\b({_cues('duration_cues.txt')})\b")
+_MODAL_MAY = re.compile(r"\bmay\b")  # lower case: the verb, not the month
+_DAY = re.compile(rf"\b({_cues('day_cues.txt', _CALENDAR_WORDS)})\b")
 _STATEMENT = re.compile(rf"[\"“”«]|\b({_cues('statement_verbs.txt')})\b")
 # A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted.
 _NOT_NEW = frozenset(
@@ -363,8 +365,11 @@ def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str
             m.group(0) not in question_terms for m in _NUMBER.finditer(without_dates(folded))
         )
     if info.qtype == QType.DATE:
-        # "How long will the state of emergency last?" is not answered by the day it began.
-        return bool((_DURATION if info.asks_duration else _DATE).search(folded))
+        # "How long will the state of emergency last?" is not answered by the day it began,
+        # nor "on what date did he say it?" by "last week's statement".
+        cue = _DURATION if info.asks_duration else _DAY if info.asks_day else _DATE
+        # The month is written "May"; "crossings may be closed" holds no date.
+        return bool(cue.search(fold(_MODAL_MAY.sub(" ", sentence))))
     if info.qtype == QType.REASON:
         return bool(_REASON.search(folded))
     if info.qtype == QType.STATEMENT:

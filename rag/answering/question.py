@@ -86,6 +86,8 @@ class QuestionInfo:
     compares: bool = False
     # "How long…?": a date question whose answer is a stretch of time, not a day.
     asks_duration: bool = False
+    # "On what date / which day…?": a date question whose answer is a day, not "last week".
+    asks_day: bool = False
 
 
 def focus_question(text: str) -> str:
@@ -147,6 +149,7 @@ def analyse(question: str) -> QuestionInfo:
         contested=contested,
         compares=compares,
         asks_duration=qtype == QType.DATE and bool(re.match(r"how long\b", q)),
+        asks_day=qtype == QType.DATE and bool(re.match(r"(what|which) (date|day)\b", q)),
     )
 
 
