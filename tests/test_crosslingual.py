@@ -66,6 +66,19 @@ def test_a_near_miss_about_another_country_is_declined_in_the_question_language(
     assert answer.language == "pl"
 
 
+def test_a_question_asking_the_opposite_of_the_passage_is_declined_in_its_language(
+    pipeline: Pipeline,
+) -> None:
+    # "When did Poland reopen Kuźnica?": RT says Poland closed the Kuznitsa checkpoint; no
+    # article says it opened again.
+    answer = pipeline.ask("Когда Польша снова открыла пункт пропуска в Кузнице?")
+    assert answer.abstained and not answer.citations, answer.answer
+    assert answer.language == "ru"
+    # Asked the way the passage says it, the same question is answered.
+    answer = pipeline.ask("Какой пункт пропуска закрыла Польша?")
+    assert not answer.abstained and "Kuznitsa" in answer.answer, answer.answer
+
+
 def test_a_year_no_article_has_is_declined_naming_it_in_the_question_language(
     pipeline: Pipeline,
 ) -> None:

@@ -37,7 +37,7 @@ from rag.answering.features import (
     question_entities,
 )
 from rag.answering.mentions import mention_terms
-from rag.answering.opposites import says_the_opposite
+from rag.answering.opposites import antonym_words, says_the_opposite
 from rag.answering.question import QType, QuestionInfo, analyse
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
@@ -679,6 +679,10 @@ class ExtractiveAnswerer:
                 # A number no article has ("…у 2023 годзе?") survives the gloss as typed: a
                 # near miss, declined as in English, whatever passage the rule below would find.
                 return request.declined(_unknown_names_reason(gates, request.language), self.name)
+            if sentences and antonym_words(request.gloss, sentences[0].text):
+                # "когда Польша открыла Кузницу" against "Poland closed the Kuznitsa
+                # checkpoint": the opposite of what is asked, in any language.
+                return request.declined(message("decline.generic", request.language), self.name)
             # A gloss of nearest words only ("who de" for a question about football) answers
             # only from a passage the multilingual model also finds close.
             trusted = request.gloss_anchored or (
