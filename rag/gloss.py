@@ -117,14 +117,15 @@ def respelling_rules(language: str) -> Respelling:
 
 @lru_cache(maxsize=8)
 def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(word pattern, English words) for the question words, months and countries of
-    `language` (rag/lexicon/<language>/question_words.tsv, months.tsv, countries.tsv): closed
-    sets the embedding model's nearest neighbours get wrong too often (сколько, Литва,
-    листопада)."""
+    """(word pattern, English words) for the question words, international bodies, months and
+    countries of `language` (rag/lexicon/<language>/question_words.tsv, organisations.tsv,
+    months.tsv, countries.tsv): closed sets the embedding model's nearest neighbours get wrong
+    too often (сколько, ООН, Литва, листопада)."""
     compiled: list[tuple[re.Pattern[str], str]] = []
     # Question words match exactly ("что", not "чтобы"); months and countries with an ending.
     for name, ending in (
         ("question_words.tsv", ""),
+        ("organisations.tsv", ""),
         ("months.tsv", r"\w{0,3}"),
         ("countries.tsv", r"\w{0,3}"),
     ):

@@ -55,6 +55,13 @@ def test_a_polish_question_about_a_named_expert_quotes_his_account(pipeline: Pip
         ("листопада", "uk", "november"),
         ("лістападзе", "be", "november"),
         ("czerwcu", "pl", "june"),
+        ("ООН", "ru", "un"),  # international bodies: the model reads "ЕС" as "no"
+        ("ЕС", "ru", "eu"),
+        ("ЄС", "uk", "eu"),
+        ("ААН", "be", "un"),
+        ("ONZ", "pl", "un"),
+        ("Совбезе", "ru", "security council"),
+        ("если", "ru", ""),  # an acronym is no prefix of a word
         ("скока", "ru", "how many"),  # as typed in a chat
         ("skoko", "ru", "how many"),
         ("есть", "ru", ""),  # a short pattern is no prefix of every word
