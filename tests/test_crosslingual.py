@@ -79,6 +79,14 @@ def test_a_question_asking_the_opposite_of_the_passage_is_declined_in_its_langua
     assert not answer.abstained and "Kuznitsa" in answer.answer, answer.answer
 
 
+def test_a_sum_no_article_names_is_declined_in_the_question_language(pipeline: Pipeline) -> None:
+    # "How much money did Poland get from the EU?": the passages found count migrants.
+    answer = pipeline.ask("Сколько денег Польша получила от ЕС из-за кризиса?")
+    assert answer.abstained and answer.language == "ru", answer.answer
+    answer = pipeline.ask("ile kosztowało ogrodzenie na granicy z Białorusią")
+    assert answer.abstained and answer.language == "pl", answer.answer
+
+
 def test_a_year_no_article_has_is_declined_naming_it_in_the_question_language(
     pipeline: Pipeline,
 ) -> None:

@@ -226,6 +226,17 @@ def test_what_date_asks_for_a_day_not_last_week(pipeline: Pipeline) -> None:
     assert not answer.abstained and "November 10" in answer.answer, answer.answer
 
 
+def test_how_much_money_asks_for_a_sum_not_a_count(pipeline: Pipeline) -> None:
+    # No article names a sum: not the migrants counted, nor Ryžankoŭ's "at a much lower cost
+    # than building a wall".
+    for question in (
+        "how much money did poland get from the eu for the crisis",
+        "how much would the wall on the border cost",
+    ):
+        answer = pipeline.ask(question)
+        assert answer.abstained, (question, answer.answer)
+
+
 def test_a_headline_is_no_one_a_who_question_asks_for(pipeline: Pipeline) -> None:
     # "EU diplomats ignore Minsk conference on illegal migration / November 15, Pozirk." shares
     # the conference's words with the question and names no one who chaired it.

@@ -202,6 +202,7 @@ _CALENDAR_WORDS = tuple(w.lower() for w in (*english().months, *english().weekda
 _DATE = re.compile(rf"\b({_cues('date_cues.txt', (*_CALENDAR_WORDS, *english().seasons))})\b")
 _REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
 _DURATION = re.compile(rf"\b({_cues('duration_cues.txt')})\b")
+_CURRENCY = re.compile(rf"({_cues('currency_cues.txt')})")
 _MODAL_MAY = re.compile(r"\bmay\b")  # lower case: the verb, not the month
 _DAY = re.compile(rf"\b({_cues('day_cues.txt', _CALENDAR_WORDS)})\b")
 _STATEMENT = re.compile(rf"[\"“”«]|\b({_cues('statement_verbs.txt')})\b")
@@ -360,6 +361,8 @@ def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str
     """Whether `sentence` holds the kind of thing the question asks for."""
     folded = fold(sentence)
     if info.qtype == QType.NUMBER:
+        if info.asks_money and not _CURRENCY.search(folded):
+            return False  # "at a much lower cost than building a wall" names no sum
         # A day or a year ("on November 8", "since 2021") is no count.
         return any(
             m.group(0) not in question_terms for m in _NUMBER.finditer(without_dates(folded))
@@ -699,6 +702,10 @@ class ExtractiveAnswerer:
                     search_query=request.search_query,
                 )
             best = request.candidates[0].passage.text if request.candidates else ""
+            if info.asks_money and not any(s.passage_typed for s in sentences[:1]):
+                # "Сколько денег получила Польша?": no passage the rule below could quote
+                # names a sum; the figures it would find count migrants.
+                return request.declined(message("decline.generic", request.language), self.name)
             if gates.swapped_country or swapped_country(request.gloss, best, best):
                 # A near miss the passage rule would quote: Poland's soldiers for Lithuania's.
                 return request.declined(message("decline.generic", request.language), self.name)

@@ -67,6 +67,7 @@ _COMPARISON = re.compile(
 _LEADING_NOISE = re.compile(
     r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+"
 )
+_MONEY = re.compile(rf"\b({'|'.join(read_lines('en', 'money_words.txt'))})\b")
 _WH_WORDS = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b")
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|also|same for|then|but)\b|\b(he|she|they|them|his|her|their|"
@@ -88,6 +89,8 @@ class QuestionInfo:
     asks_duration: bool = False
     # "On what date / which day…?": a date question whose answer is a day, not "last week".
     asks_day: bool = False
+    # "How much money / how much did it cost…?": a number question whose answer is a sum.
+    asks_money: bool = False
 
 
 def focus_question(text: str) -> str:
@@ -150,6 +153,7 @@ def analyse(question: str) -> QuestionInfo:
         compares=compares,
         asks_duration=qtype == QType.DATE and bool(re.match(r"how long\b", q)),
         asks_day=qtype == QType.DATE and bool(re.match(r"(what|which) (date|day)\b", q)),
+        asks_money=qtype == QType.NUMBER and bool(_MONEY.search(q)),
     )
 
 
