@@ -38,7 +38,13 @@ from rag.answering.features import (
 )
 from rag.answering.mentions import mention_terms
 from rag.answering.opposites import antonym_words, says_the_opposite
-from rag.answering.question import QType, QuestionInfo, analyse
+from rag.answering.question import (
+    QType,
+    QuestionInfo,
+    analyse,
+    set_aside,
+    without_set_aside,
+)
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
 from rag.answering.speakers import (
@@ -268,6 +274,8 @@ def question_view(
     word no article uses — not a name or a country — also counts as found where its nearest
     article words are (TUNING.related_*): "what image did he use" is answered by a sentence
     about pictures."""
+    # "Besides the US and Britain, which countries…": what is set aside need not be covered.
+    query = without_set_aside(query)
     total = lexical.size if lexical else 1
     weights: dict[str, float] = {}
     alternatives: dict[str, set[str]] = {}
@@ -843,6 +851,7 @@ class ExtractiveAnswerer:
         vocabulary = request.vocabulary
         question = vocabulary.truecase(request.question) if vocabulary else request.question
         whose = _nationality_words_of_named(question, best.text)
+        aside = set(set_aside(question).split())
         return Gates(
             unknown_names=names,
             has_sentence=True,
@@ -861,6 +870,7 @@ class ExtractiveAnswerer:
                 name
                 for name in absent_names(question, q, self._context(request, best))
                 if name.casefold() not in whose  # "the Russian analyst Pavel Feldman"
+                and not set(name.split()) <= aside  # "besides the US and Britain"
             )
             if english
             else (),

@@ -68,6 +68,9 @@ _LEADING_NOISE = re.compile(
     r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+"
 )
 _MONEY = re.compile(rf"\b({'|'.join(read_lines('en', 'money_words.txt'))})\b")
+_EXCLUDED = re.compile(
+    rf"\b(?:{'|'.join(read_lines('en', 'exclusion_words.txt'))})\b[^,;?]*", re.IGNORECASE
+)
 _WH_WORDS = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b")
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|also|same for|then|but)\b|\b(he|she|they|them|his|her|their|"
@@ -93,6 +96,18 @@ class QuestionInfo:
     asks_money: bool = False
 
 
+def set_aside(question: str) -> str:
+    """The words a question sets aside: "the US and Britain" of "which countries, besides the
+    US and Britain, joined…?" ('' when none)."""
+    return " ".join(m.group(0) for m in _EXCLUDED.finditer(question))
+
+
+def without_set_aside(question: str) -> str:
+    """`question` without the words it sets aside (see `set_aside`), unless that is all."""
+    rest = _EXCLUDED.sub(" ", question)
+    return rest if any(c.isalnum() for c in rest) else question
+
+
 def focus_question(text: str) -> str:
     """The question sentence of a message that also holds other text.
 
@@ -112,6 +127,8 @@ def _clean(question: str) -> str:
     while previous != q:
         previous = q
         q = _LEADING_NOISE.sub("", q)
+        # "Apart from the US and Britain, which countries…" asks what "which countries…" asks.
+        q = re.sub(rf"^(?:{_EXCLUDED.pattern}),\s*", "", q)
         # "From which countries…" asks what "which countries…" asks.
         q = re.sub(
             r"^(from|in|on|to|with|by|for|of|at|since|under|against)\s+"
