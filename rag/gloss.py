@@ -116,24 +116,27 @@ def respelling_rules(language: str) -> Respelling:
 
 
 @lru_cache(maxsize=8)
-def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(word pattern, English words) for the question words, international bodies, months and
-    countries of `language` (rag/lexicon/<language>/question_words.tsv, organisations.tsv,
-    months.tsv, countries.tsv): closed sets the embedding model's nearest neighbours get wrong
-    too often (сколько, ООН, Литва, листопада)."""
-    compiled: list[tuple[re.Pattern[str], str]] = []
+def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str, bool], ...]:
+    """(word pattern, English words, whether it anchors) for the question words, money words,
+    international bodies, months and countries of `language` (rag/lexicon/<language>/
+    question_words.tsv, money_words.tsv, organisations.tsv, months.tsv, countries.tsv): closed
+    sets the embedding model's nearest neighbours get wrong too often (сколько, денег, ООН,
+    Литва, листопада). A question word says what is asked, not about what: it anchors no
+    gloss (see Glossary.anchored)."""
+    compiled: list[tuple[re.Pattern[str], str, bool]] = []
     # Question words match exactly ("что", not "чтобы"); months and countries with an ending.
-    for name, ending in (
-        ("question_words.tsv", ""),
-        ("organisations.tsv", ""),
-        ("months.tsv", r"\w{0,3}"),
-        ("countries.tsv", r"\w{0,3}"),
+    for name, ending, anchors in (
+        ("question_words.tsv", "", False),
+        ("money_words.tsv", "", True),
+        ("organisations.tsv", "", True),
+        ("months.tsv", r"\w{0,3}", True),
+        ("countries.tsv", r"\w{0,3}", True),
     ):
         try:
             table = read_table(language, name) if language else {}
         except FileNotFoundError:
             continue
-        compiled += [(re.compile(f"(?:{p}){ending}"), w.lower()) for p, w in table.items()]
+        compiled += [(re.compile(f"(?:{p}){ending}"), w.lower(), anchors) for p, w in table.items()]
     return tuple(compiled)
 
 
@@ -178,9 +181,17 @@ def identity_questions(language: str) -> re.Pattern[str] | None:
 
 
 def fixed_gloss(word: str, language: str) -> str:
-    """The English month or country that `word` of `language` names ('' if none)."""
+    """The English word a word list of `language` gives `word` ('' if none)."""
+    return _fixed(word, language)[0]
+
+
+def _fixed(word: str, language: str) -> tuple[str, bool]:
+    """(`fixed_gloss`, whether it anchors the gloss)."""
     lower = word.lower()
-    return next((w for pattern, w in fixed_glosses(language) if pattern.fullmatch(lower)), "")
+    matches = (
+        (w, anchors) for pattern, w, anchors in fixed_glosses(language) if pattern.fullmatch(lower)
+    )
+    return next(matches, ("", False))
 
 
 # A borrowed Latin word in its Slavic and English forms: -ция/-cja/-цыя and -tion, -ссия and
@@ -261,6 +272,7 @@ class Glossary:
         """
         respell = respelling(language)
         slots: list[list[str]] = []
+        unanchored: set[int] = set()  # slots holding a question word's gloss
         # (slot, word as typed, its Cyrillic spelling or '') left to the embedding
         pending: list[tuple[int, str, str]] = []
         originals = _TYPED_WORD.findall(text)
@@ -272,11 +284,13 @@ class Glossary:
             token = original.translate(respell) if respell else original
             folded = fold(token)
             slot: list[str] = []
-            fixed = fixed_gloss(original, language) or (
-                fixed_gloss(cyrillic[original], language) if cyrillic[original] else ""
-            )
+            fixed, anchors = _fixed(original, language)
+            if not fixed and cyrillic[original]:
+                fixed, anchors = _fixed(cyrillic[original], language)
             if fixed:
                 slot.append(fixed)
+                if not anchors:
+                    unanchored.add(len(slots))
             elif folded.isdigit() or folded in self._known:
                 slot.append(folded)
             else:
@@ -286,7 +300,9 @@ class Glossary:
                 if token.isalpha() and len(token) > 1:
                     pending.append((len(slots), token.lower(), cyrillic[original]))
             slots.append(slot)
-        anchored = any(slots)  # before the embedding's nearest words join them
+        # Before the embedding's nearest words join them; a question word says what is
+        # asked, not about what ("Кто выиграл чемпионат мира?" is about nothing here).
+        anchored = any(slot for at, slot in enumerate(slots) if at not in unanchored)
 
         spelled = list(originals)
         if pending and self._words:

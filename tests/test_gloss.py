@@ -62,6 +62,8 @@ def test_a_polish_question_about_a_named_expert_quotes_his_account(pipeline: Pip
         ("ONZ", "pl", "un"),
         ("Совбезе", "ru", "security council"),
         ("если", "ru", ""),  # an acronym is no prefix of a word
+        ("Хто", "be", "who"),  # a person asked for: the answer must name one
+        ("kogo", "pl", "who"),
         ("скока", "ru", "how many"),  # as typed in a chat
         ("skoko", "ru", "how many"),
         ("есть", "ru", ""),  # a short pattern is no prefix of every word
