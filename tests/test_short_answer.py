@@ -68,3 +68,19 @@ def test_a_follow_up_is_answered_beside_the_words_typed_this_time() -> None:
     searched = "how many crossings had the EU thwarted since 2024 and via poland alone"
     info, asked = analyse(searched), set(terms(searched))
     assert short_answer(info, sentence, asked, set(terms("and via poland alone?"))) == "19,707"
+
+
+def test_who_is_answered_by_a_name_not_an_office_or_an_acronym() -> None:
+    sentence = (
+        "A similar position was voiced by the Permanent Representative of Belarus to the UN "
+        "Valentin Rybakov, who said that Minsk expects the EU to take the first step."
+    )
+    # Not "Permanent Representative" (an office) nor "UN Valentin Rybakov".
+    assert lead("who was belarus's permanent representative to the un", sentence) in {
+        "Valentin Rybakov",
+        None,
+    }
+    assert lead("who said minsk expects the eu to take the first step", sentence) in {
+        "Valentin Rybakov",
+        None,
+    }

@@ -37,6 +37,7 @@ _WORD = re.compile(r"[\w’'-]+")
 def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
     """(text, start, end) of every name, number or date of the asked kind in `sentence`."""
     plain = english().plain_capitals
+    titles = english().title_words
     dates = {*english().months, *english().weekdays}
     found = []
     # A count is never the day or year of a date ("November 8" answers when, not how many).
@@ -48,6 +49,11 @@ def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
             while words and words[0] in plain:  # "According to Lavrov": the name is Lavrov
                 start += len(words[0]) + 1
                 words = words[1:]
+            while len(words) > 1 and words[0].isupper() and len(words[0]) <= 4:
+                start += len(words[0]) + 1  # "the UN Valentin Rybakov": the name is Rybakov's
+                words = words[1:]
+            if qtype == QType.PERSON and all(w.casefold() in titles for w in words):
+                continue  # "the Permanent Representative of Belarus": an office, no one's name
             text = " ".join(words)
             if dates & set(words):  # "November", "on Tuesday": a date is not who or where
                 continue
