@@ -253,6 +253,23 @@ def test_names_a_question_sets_aside_are_not_what_the_answer_must_mention(
     assert not answer.abstained and "Albania" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("basically what did putin say about the crisis tbh", "Putin"),
+        ("okay so wat did the red cross hand out exactly", "food"),
+        ("um exactly how many soldiers did poland have on the border, anyone?", "15 thousand"),
+    ],
+)
+def test_chat_fillers_around_a_question_are_no_words_to_cover(
+    pipeline: Pipeline, question: str, expected: str
+) -> None:
+    # "tbh", "exactly", "basically", "anyone" say nothing an answer could: they used to sink
+    # the coverage of the right sentence and the question was declined.
+    answer = pipeline.ask(question)
+    assert not answer.abstained and expected in answer.answer, answer.answer
+
+
 def test_a_headline_is_no_one_a_who_question_asks_for(pipeline: Pipeline) -> None:
     # "EU diplomats ignore Minsk conference on illegal migration / November 15, Pozirk." shares
     # the conference's words with the question and names no one who chaired it.
