@@ -152,7 +152,7 @@ def transliteration_key(word: str) -> str:
 
 
 # Bump whenever `terms` changes: saved BM25 indexes built with older terms are rebuilt.
-TERMS_VERSION = "6"  # also covers what rag.lexical indexes per passage
+TERMS_VERSION = "7"  # also covers what rag.lexical indexes per passage
 
 _stemmer = Stemmer.Stemmer("english")
 

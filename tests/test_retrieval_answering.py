@@ -259,6 +259,7 @@ def test_names_a_question_sets_aside_are_not_what_the_answer_must_mention(
         ("basically what did putin say about the crisis tbh", "Putin"),
         ("okay so wat did the red cross hand out exactly", "food"),
         ("um exactly how many soldiers did poland have on the border, anyone?", "15 thousand"),
+        ("need to know how many soldiers poland had on the border asap", "15 thousand"),
     ],
 )
 def test_chat_fillers_around_a_question_are_no_words_to_cover(
