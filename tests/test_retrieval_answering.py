@@ -246,9 +246,10 @@ def test_names_a_question_sets_aside_are_not_what_the_answer_must_mention(
     assert "US and Britain" in set_aside(question)
     assert analyse(question).wants_list  # asked as "which countries backed…"
     # RT lists who joined the USA and Great Britain: the "US" and "UK" set aside are not
-    # words the answer must cover, nor names its passage must spell that way.
+    # names its passage must spell that way.
     answer = pipeline.ask(
-        "Besides the US and the UK, which countries joined the UN Security Council statement?"
+        "Besides the US and the UK, which countries joined the UN Security Council statement "
+        "accusing Belarus of creating the migration crisis?"
     )
     assert not answer.abstained and "Albania" in answer.answer, answer.answer
 

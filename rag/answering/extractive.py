@@ -38,13 +38,7 @@ from rag.answering.features import (
 )
 from rag.answering.mentions import mention_terms
 from rag.answering.opposites import antonym_words, says_the_opposite
-from rag.answering.question import (
-    QType,
-    QuestionInfo,
-    analyse,
-    set_aside,
-    without_set_aside,
-)
+from rag.answering.question import QType, QuestionInfo, analyse, set_aside
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
 from rag.answering.speakers import (
@@ -274,8 +268,6 @@ def question_view(
     word no article uses — not a name or a country — also counts as found where its nearest
     article words are (TUNING.related_*): "what image did he use" is answered by a sentence
     about pictures."""
-    # "Besides the US and Britain, which countries…": what is set aside need not be covered.
-    query = without_set_aside(query)
     total = lexical.size if lexical else 1
     weights: dict[str, float] = {}
     alternatives: dict[str, set[str]] = {}

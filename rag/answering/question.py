@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from rag.countries import countries
 from rag.language import detect_language
 from rag.lexicon import read_lines
 from rag.normalize import fold
@@ -68,9 +69,10 @@ _LEADING_NOISE = re.compile(
     r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+"
 )
 _MONEY = re.compile(rf"\b({'|'.join(read_lines('en', 'money_words.txt'))})\b")
-_EXCLUDED = re.compile(
-    rf"\b(?:{'|'.join(read_lines('en', 'exclusion_words.txt'))})\b[^,;?]*", re.IGNORECASE
-)
+_EXCLUSION = "|".join(read_lines("en", "exclusion_words.txt"))
+_LEADING_EXCLUSION = re.compile(rf"^(?:{_EXCLUSION})\b[^,]*,\s*")  # "apart from X, which…"
+_EXCLUDED_START = re.compile(rf"\b(?:{_EXCLUSION})\b", re.IGNORECASE)
+_LINKS = frozenset({"the", "and", "or", "of", "&"})  # words inside a list of names
 _WH_WORDS = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b")
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|also|same for|then|but)\b|\b(he|she|they|them|his|her|their|"
@@ -96,16 +98,33 @@ class QuestionInfo:
     asks_money: bool = False
 
 
+def _set_aside_spans(question: str) -> list[tuple[int, int]]:
+    """Where the question sets names aside: an exclusion word ("besides", "apart from":
+    rag/lexicon/en/exclusion_words.txt) and the names after it — capitalised words or
+    countries, or whatever follows "the", joined by "and", "or" — up to the first other word
+    ("…besides the us joined the statement": not "joined")."""
+    spans = []
+    for match in _EXCLUDED_START.finditer(question):
+        end, previous = match.end(), ""
+        for word in re.finditer(r"[^\s,;?!.]+", question[end:]):
+            token = word.group(0)
+            # "the" names what follows however typed: "besides the us and uk".
+            if not (
+                token.lower() in _LINKS
+                or token[0].isupper()
+                or countries(token)
+                or previous == "the"
+            ):
+                break
+            end, previous = match.end() + word.end(), token.lower()
+        spans.append((match.start(), end))
+    return spans
+
+
 def set_aside(question: str) -> str:
-    """The words a question sets aside: "the US and Britain" of "which countries, besides the
-    US and Britain, joined…?" ('' when none)."""
-    return " ".join(m.group(0) for m in _EXCLUDED.finditer(question))
-
-
-def without_set_aside(question: str) -> str:
-    """`question` without the words it sets aside (see `set_aside`), unless that is all."""
-    rest = _EXCLUDED.sub(" ", question)
-    return rest if any(c.isalnum() for c in rest) else question
+    """The words a question sets aside: "besides the US and Britain" of "which countries,
+    besides the US and Britain, joined…?" ('' when none)."""
+    return " ".join(question[a:b] for a, b in _set_aside_spans(question))
 
 
 def focus_question(text: str) -> str:
@@ -128,7 +147,7 @@ def _clean(question: str) -> str:
         previous = q
         q = _LEADING_NOISE.sub("", q)
         # "Apart from the US and Britain, which countries…" asks what "which countries…" asks.
-        q = re.sub(rf"^(?:{_EXCLUDED.pattern}),\s*", "", q)
+        q = _LEADING_EXCLUSION.sub("", q)
         # "From which countries…" asks what "which countries…" asks.
         q = re.sub(
             r"^(from|in|on|to|with|by|for|of|at|since|under|against)\s+"
