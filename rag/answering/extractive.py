@@ -702,7 +702,7 @@ class ExtractiveAnswerer:
                     search_query=request.search_query,
                 )
             best = request.candidates[0].passage.text if request.candidates else ""
-            if info.asks_money and not any(s.passage_typed for s in sentences[:1]):
+            if info.asks_money and not (sentences and sentences[0].passage_typed):
                 # "Сколько денег получила Польша?": no passage the rule below could quote
                 # names a sum; the figures it would find count migrants.
                 return request.declined(message("decline.generic", request.language), self.name)

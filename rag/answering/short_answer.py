@@ -12,7 +12,7 @@ import re
 
 from rag.answering.dates import without_dates
 from rag.answering.question import QType, QuestionInfo
-from rag.coreference import NAME
+from rag.coreference import NAME, is_title_word
 from rag.lexicon import english
 from rag.normalize import terms
 
@@ -37,7 +37,6 @@ _WORD = re.compile(r"[\w’'-]+")
 def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
     """(text, start, end) of every name, number or date of the asked kind in `sentence`."""
     plain = english().plain_capitals
-    titles = english().title_words
     dates = {*english().months, *english().weekdays}
     found = []
     # A count is never the day or year of a date ("November 8" answers when, not how many).
@@ -52,7 +51,7 @@ def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
             while len(words) > 1 and words[0].isupper() and len(words[0]) <= 4:
                 start += len(words[0]) + 1  # "the UN Valentin Rybakov": the name is Rybakov's
                 words = words[1:]
-            if qtype == QType.PERSON and all(w.casefold() in titles for w in words):
+            if qtype == QType.PERSON and all(is_title_word(w) for w in words):
                 continue  # "the Permanent Representative of Belarus": an office, no one's name
             text = " ".join(words)
             if dates & set(words):  # "November", "on Tuesday": a date is not who or where
