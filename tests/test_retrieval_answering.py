@@ -237,6 +237,32 @@ def test_how_much_money_asks_for_a_sum_not_a_count(pipeline: Pipeline) -> None:
         assert answer.abstained, (question, answer.answer)
 
 
+def test_a_paraphrase_covers_the_words_the_article_uses(pipeline: Pipeline) -> None:
+    # "cops bust … gangs" for "law enforcers broke up … rings"; "shut" for "closed": words
+    # of one line of rag/lexicon/en/paraphrases.txt count as each other.
+    answer = pipeline.ask("how many smuggling gangs did belarusian cops bust last year")
+    assert not answer.abstained and "60" in answer.answer, answer.answer
+    answer = pipeline.ask("which crossing did poland shut in 2021")
+    assert not answer.abstained and "Kuznitsa" in answer.answer, answer.answer
+
+
+def test_how_many_counts_the_thing_asked_about(pipeline: Pipeline) -> None:
+    from rag.answering.question import analyse
+
+    assert analyse("how many illegal crossings did Latvia stop").counted == (
+        "illegal",
+        "crossings",
+    )
+    assert analyse("how many migrants deported last year").counted == ("migrants",)
+    assert analyse("how many people were there").counted == ()  # says nothing of what
+    # RT: "Warsaw and Vilnius sent troops to the border…"; the number beside it counts
+    # people on the Belarusian side. No article says how many soldiers Lithuania sent.
+    declined = pipeline.ask("how many soldiers did lithuania send to the belarus border")
+    assert declined.abstained, declined.answer
+    answered = pipeline.ask("how many soldiers did poland have at the belarus border")
+    assert not answered.abstained and "15 thousand" in answered.answer, answered.answer
+
+
 def test_names_a_question_sets_aside_are_not_what_the_answer_must_mention(
     pipeline: Pipeline,
 ) -> None:

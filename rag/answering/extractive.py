@@ -38,6 +38,7 @@ from rag.answering.features import (
 )
 from rag.answering.mentions import mention_terms
 from rag.answering.opposites import antonym_words, says_the_opposite
+from rag.answering.paraphrases import paraphrase_terms
 from rag.answering.question import QType, QuestionInfo, analyse, set_aside
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
@@ -274,6 +275,9 @@ def question_view(
     order: list[str] = []
     unknown: list[str] = []
     spelled = lexical.spell(query) if lexical else query
+    # A name's words are no common words to paraphrase: "Nations" of "United Nations".
+    named = question_entities(query)
+    names = {t for name in named for t in terms(name)}
     typed: dict[str, str] = {}  # term -> the word it was typed as
     for word in words(spelled):
         word_terms = terms(word)
@@ -292,11 +296,16 @@ def question_view(
         return max((lexical.document_frequency(a) for a in alternatives[term]), default=0)
 
     df = {term: frequency(term) for term in alternatives}
+    for term in alternatives:
+        if term not in names:
+            alternatives[term] |= paraphrase_terms().get(term, frozenset())
+            # A paraphrase covers, but weighs as typed: "supported" is no commoner a word
+            # for "aid" being one; only a word no article uses takes its paraphrases' weight.
+            if not df[term]:
+                df[term] = frequency(term)
     # A common word no article uses is a paraphrase ("image" for "pictures"); its nearest
     # article words count as it. A name or a country no article has stays unknown: a near
     # miss to decline ("finland" is nearest to "poland").
-    named = question_entities(query)
-    names = {t for name in named for t in terms(name)}
     paraphrased = [
         t
         for t in alternatives
@@ -357,16 +366,26 @@ def unknown_names(question: str, q: QuestionView) -> list[str]:
     ]
 
 
-def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> bool:
-    """Whether `sentence` holds the kind of thing the question asks for."""
+def holds_answer_type(
+    info: QuestionInfo,
+    sentence: str,
+    question_terms: set[str],
+    counted: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether `sentence` (or passage) holds the kind of thing the question asks for.
+    `counted`: the terms that name what a "how many" question counts, with their spellings."""
     folded = fold(sentence)
     if info.qtype == QType.NUMBER:
         if info.asks_money and not _CURRENCY.search(folded):
             return False  # "at a much lower cost than building a wall" names no sum
-        # A day or a year ("on November 8", "since 2021") is no count.
-        return any(
-            m.group(0) not in question_terms for m in _NUMBER.finditer(without_dates(folded))
-        )
+        if counted:
+            # "How many troops…?" is no count of "several thousand people" in the sentence
+            # after "…sent troops to the border".
+            return any(
+                _holds_count(part, question_terms) and counted & set(terms(part))
+                for part in _SENTENCE_END.split(folded)
+            )
+        return _holds_count(folded, question_terms)
     if info.qtype == QType.DATE:
         # "How long will the state of emergency last?" is not answered by the day it began,
         # nor "on what date did he say it?" by "last week's statement".
@@ -388,6 +407,15 @@ def holds_answer_type(info: QuestionInfo, sentence: str, question_terms: set[str
         # is as often a common noun as a name.
         return info.qtype == QType.ENTITY
     return True
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _holds_count(folded: str, question_terms: set[str]) -> bool:
+    """Whether folded text holds a number the question did not type; a day or a year ("on
+    November 8", "since 2021") is no count."""
+    return any(m.group(0) not in question_terms for m in _NUMBER.finditer(without_dates(folded)))
 
 
 def _needs_type(info: QuestionInfo) -> bool:
@@ -755,6 +783,9 @@ class ExtractiveAnswerer:
         info = analyse(request.search_query)
         q = question_view(request.search_query, info, request.vocabulary, request.related_words)
         question_terms = set(q.weights)
+        counted = frozenset(
+            a for word in info.counted for t in terms(word) for a in q.alternatives.get(t, {t})
+        )
         sentences: list[ScoredSentence] = []
         evidence: list[SentenceEvidence] = []
         for fused_rank, cand in enumerate(request.candidates, start=1):
@@ -764,11 +795,11 @@ class ExtractiveAnswerer:
             # The article's date is context too: "…in TIME's November 2021 report" is covered
             # by a sentence of an article published then, whether or not it repeats the date.
             title_terms = set(terms(f"{cand.passage.title} {_date_words(cand.passage)}"))
-            passage_typed = holds_answer_type(info, text, question_terms)
+            passage_typed = holds_answer_type(info, text, question_terms, counted)
             lead_in = None
             if _needs_type(info) and not passage_typed and request.vocabulary:
                 previous = request.vocabulary.previous(cand.passage)
-                if previous and holds_answer_type(info, previous.text, question_terms):
+                if previous and holds_answer_type(info, previous.text, question_terms, counted):
                     lead_in, passage_typed = previous, True
                 elif info.qtype == QType.PERSON and _SPEAKER_ELSEWHERE.search(text):
                     # "who said…?" of a quote whose speaker is named further back ("…,” he
@@ -782,7 +813,7 @@ class ExtractiveAnswerer:
                 # A headline holds no answer of a type ("EU diplomats ignore Minsk conference…
                 # November 15, Pozirk." is no one who chaired it); what runs on after it may.
                 typed = holds_answer_type(
-                    info, _after_headline(sentence, cand.passage), question_terms
+                    info, _after_headline(sentence, cand.passage), question_terms, counted
                 )
                 sentences.append(
                     ScoredSentence(

@@ -10,7 +10,7 @@ from functools import lru_cache
 from rag.countries import countries
 from rag.language import detect_language
 from rag.lexicon import read_lines
-from rag.normalize import fold
+from rag.normalize import fold, terms
 
 
 class QType(StrEnum):
@@ -69,6 +69,8 @@ _LEADING_NOISE = re.compile(
     r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+"
 )
 _MONEY = re.compile(rf"\b({'|'.join(read_lines('en', 'money_words.txt'))})\b")
+_COUNT_START = re.compile(r"\b(how many|what number of|the number of)\s+")
+_VAGUE_COUNT = frozenset(read_lines("en", "vague_count_nouns.txt"))
 _EXCLUSION = "|".join(read_lines("en", "exclusion_words.txt"))
 _LEADING_EXCLUSION = re.compile(rf"^(?:{_EXCLUSION})\b[^,]*,\s*")  # "apart from X, which…"
 _EXCLUDED_START = re.compile(rf"\b(?:{_EXCLUSION})\b", re.IGNORECASE)
@@ -96,6 +98,10 @@ class QuestionInfo:
     asks_day: bool = False
     # "How much money / how much did it cost…?": a number question whose answer is a sum.
     asks_money: bool = False
+    # "How many smuggling gangs…?": the words naming what is counted ("smuggling", "gangs");
+    # a number answers only in a sentence with one of them, not "several thousand people"
+    # in the sentence after "…sent troops".
+    counted: tuple[str, ...] = ()
 
 
 def _set_aside_spans(question: str) -> list[tuple[int, int]]:
@@ -190,7 +196,28 @@ def analyse(question: str) -> QuestionInfo:
         asks_duration=qtype == QType.DATE and bool(re.match(r"how long\b", q)),
         asks_day=qtype == QType.DATE and bool(re.match(r"(what|which) (date|day)\b", q)),
         asks_money=qtype == QType.NUMBER and bool(_MONEY.search(q)),
+        counted=_counted(q) if qtype == QType.NUMBER else (),
     )
+
+
+def _counted(q: str) -> tuple[str, ...]:
+    """The words after "how many" naming what is counted, up to the first that is no part of
+    them — a stopword, a country, a number, a past participle ("how many illegal crossings
+    did…" -> ("illegal", "crossings"), "how many migrants deported…" -> ("migrants",)); ()
+    when they say nothing of what ("how many people", "how many of them")."""
+    match = _COUNT_START.search(q)
+    if not match:
+        return ()
+    counted: list[str] = []
+    for word in re.findall(r"[\w'-]+", q[match.end() :])[:3]:
+        if not terms(word) or countries(word) or word.isdigit():
+            break
+        if counted and word.endswith("ed"):
+            break
+        counted.append(word)
+    if not counted or counted[0] in _VAGUE_COUNT:
+        return ()
+    return tuple(counted)
 
 
 # Other languages: a question of up to this many words with one of its language's follow-up
