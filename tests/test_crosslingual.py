@@ -97,6 +97,16 @@ def test_a_year_no_article_has_is_declined_naming_it_in_the_question_language(
     assert answer.answer == message("decline.unknown_names", "ru", names="2019")
 
 
+def test_a_gloss_of_words_every_article_uses_is_declined_in_its_language(
+    pipeline: Pipeline,
+) -> None:
+    # "How tall is the fence on the border with Belarus?" glosses to "on border belarus":
+    # nothing left tells one passage from another, and no article gives the fence's height.
+    answer = pipeline.ask("какой высоты забор на границе с беларусью")
+    assert answer.abstained and not answer.citations, answer.answer
+    assert answer.answer == message("decline.generic", "ru")
+
+
 def test_a_passage_every_search_ranks_first_is_supported_whatever_its_cosine() -> None:
     from rag.answering.crosslingual import supported
     from rag.retrieval import Candidate
