@@ -83,6 +83,9 @@ ID_PREFIX = {
     "tune-7": "tune7-",
     "conversations-tune-7": "conv7-",
     "crosslingual-tune-6": "xlt6-",
+    "tune-8": "tune8-",
+    "conversations-tune-8": "conv8-",
+    "crosslingual-tune-7": "xlt7-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -95,6 +98,7 @@ CONVERSATION_FILES = (
     "conversations-tune-5.jsonl",
     "conversations-tune-6.jsonl",
     "conversations-tune-7.jsonl",
+    "conversations-tune-8.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
@@ -104,6 +108,7 @@ CROSSLINGUAL_FILES = (
     "crosslingual-tune-4.jsonl",
     "crosslingual-tune-5.jsonl",
     "crosslingual-tune-6.jsonl",
+    "crosslingual-tune-7.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
