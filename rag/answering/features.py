@@ -74,6 +74,7 @@ class QuestionView:
     unknown_share: float
     order: list[str] = field(default_factory=list)  # the question's terms in order
     negated: bool = False
+    unknown: frozenset[str] = frozenset()  # of `weights`, the terms no article has
 
     @property
     def total(self) -> float:
