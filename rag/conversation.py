@@ -67,11 +67,13 @@ def answer_names(answer: str, known: str) -> list[str]:
 
 
 # Where a common word typed in lower case is an outlet's name ("according to time", "what
-# does time say", "time's report"): {name} is the name's pattern.
+# does time say", "time's report", "(the time one)" closing a chat question): {name} is the
+# name's pattern.
 _AS_SOURCE = (
     r"(?:\baccording\s+to|\bper|\b(?:does|did|do))\s+(?:the\s+)?(?P<name>{name})(?!\w)"
     r"|(?<!\w)(?P<name2>{name}(?:[’']s)?)\s+(?:magazine\b|says?\b|said\b|reports?\b|"
     r"reported\b|writes\b|wrote\b|article\b|story\b|piece\b|account\b)"
+    r"|\b(?P<name3>the\s+{name}\s+one)\b(?=\s*(?:[),.;:?!]|$))"
 )
 
 
@@ -86,7 +88,7 @@ def _outlet_mentions(text: str, outlet: str) -> list[tuple[int, int]]:
         return [m.span() for m in re.finditer(anywhere, text, re.IGNORECASE)]
     spans = [m.span() for m in re.finditer(anywhere, text)]
     for m in re.finditer(_AS_SOURCE.format(name=name), text, re.IGNORECASE):
-        group = "name" if m.group("name") else "name2"
+        group = next(g for g in ("name", "name2", "name3") if m.group(g))
         spans.append(m.span(group))
     merged: list[tuple[int, int]] = []  # "does TIME’s…" is found twice, once without the 's
     for start, end in sorted(spans):

@@ -168,6 +168,10 @@ def test_outlets_are_recognised_by_name_but_not_as_common_words() -> None:
     assert named_outlets("what does time say putin said", outlets) == ("TIME",)
     assert named_outlets("from time to time, who visits the border?", outlets) == ()
     assert named_outlets("start the engine", outlets) == ()
+    # "(the time one)" closing a chat question picks the article; "at the time one official
+    # said" names no outlet.
+    assert named_outlets("where r the migrants from (the time one)", outlets) == ("TIME",)
+    assert named_outlets("what happened at the time one official spoke", outlets) == ()
 
 
 def test_the_outlet_a_question_is_restricted_to_is_not_searched_for_as_a_word() -> None:
@@ -181,6 +185,7 @@ def test_the_outlet_a_question_is_restricted_to_is_not_searched_for_as_a_word() 
         "what does report say of Putin"
     )
     assert without_outlets("TASS", ["TASS"]) == "TASS"  # nothing else to search for
+    assert without_outlets("where r they from, the time one?", ["TIME"]) == "where r they from, ?"
 
 
 def test_what_an_outlet_says_about_the_thing_just_discussed_is_a_follow_up() -> None:
