@@ -92,6 +92,9 @@ def test_chat_spellings_are_spelled_out_before_the_search() -> None:
         "what did poland say about migrants"
     )
     assert expand_chat_words("hw many soldiers") == "how many soldiers"
+    assert expand_chat_words("gimme the cash they got outta the eu") == (
+        "give me the cash they got out of the eu"
+    )
     assert expand_chat_words("What did the U.S. say?") == "What did the U.S. say?"
 
 
