@@ -53,3 +53,21 @@ def test_lexical_index_joins_what_stemming_leaves_apart() -> None:
     assert index.search("Valfovich", 3)[0].passage.text == texts[0]
     assert index.search("Belarus side", 3)[0].passage.text == texts[1]
     assert index.search("chekpoints shutt", 3)[0].passage.text == texts[2]  # typos
+
+
+def test_lexical_index_finds_a_passage_by_the_words_news_use_for_the_same_thing() -> None:
+    from rag.lexical import LexicalIndex
+    from rag.types import Passage
+
+    texts = [
+        "Poland closed the checkpoint.",
+        "Warsaw sent troops to the border.",
+        "The minister spoke on the radio.",
+    ]
+    index = LexicalIndex.build(
+        Passage(str(i), "d", "o", "t", "", 0, len(t), t) for i, t in enumerate(texts)
+    )
+    assert index is not None
+    # rag/lexicon/en/paraphrases.txt: "shut" / "closed", "soldiers" / "troops".
+    assert index.search("who shut it", 3)[0].passage.text == texts[0]
+    assert index.search("how many soldiers", 3)[0].passage.text == texts[1]

@@ -38,7 +38,6 @@ from rag.answering.features import (
 )
 from rag.answering.mentions import mention_terms
 from rag.answering.opposites import antonym_words, says_the_opposite
-from rag.answering.paraphrases import paraphrase_terms
 from rag.answering.question import QType, QuestionInfo, analyse, set_aside
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
@@ -59,6 +58,7 @@ from rag.countries import countries, swapped_country
 from rag.i18n import join_names, message
 from rag.lexicon import english, expand_chat_words, read_lines
 from rag.normalize import fold, terms, words
+from rag.paraphrases import paraphrase_terms
 from rag.quotes import quoted_in, shown_text
 from rag.retrieval import Candidate
 from rag.seams import Vocabulary
