@@ -1,7 +1,8 @@
 """Words news English uses for the same thing, by their terms (rag/lexicon/en/paraphrases.txt).
 
 A question typed with "soldiers" is covered by a sentence saying "troops"; "cops bust gangs"
-by "law enforcers broke up … rings". The article vocabulary's nearest words
+by "law enforcers broke up … rings" (rag.answering.extractive.question_view), and BM25
+searches for both (rag.lexical.LexicalIndex.search). The article vocabulary's nearest words
 (`rag.gloss.Glossary.nearest`) stand in only for words no article uses; this list also joins
 words that both occur, which no cosine over a small corpus tells apart from near misses.
 """
