@@ -681,6 +681,13 @@ def _typed_over_untyped(info: QuestionInfo, sentences: list[ScoredSentence]) -> 
             return
 
 
+def _as_searched(request: AnswerRequest, text: str) -> str:
+    """`text` (a turn as typed) with chat spellings spelled out and typos corrected against
+    the index, as the question view reads the search query."""
+    spelled = expand_chat_words(text)
+    return request.vocabulary.spell(spelled) if request.vocabulary else spelled
+
+
 def _not_the_sentence_just_quoted(
     request: AnswerRequest, q: QuestionView, sentences: list[ScoredSentence]
 ) -> None:
@@ -694,14 +701,13 @@ def _not_the_sentence_just_quoted(
     if request.filters is not None and request.filters.outlets:
         return
     previous = request.history[-1]
-    spell = request.vocabulary.spell if request.vocabulary else (lambda text: text)
-    asked_before = set(terms(spell(expand_chat_words(previous.question))))
+    asked_before = set(terms(_as_searched(request, previous.question)))
     if len(asked_before & set(terms(request.search_query))) * 2 < len(asked_before):
         # Not a follow-up joined to its previous question but one whose pronoun was
         # replaced ("what did he accuse them of?" -> "…Rybakov…"): the sentence naming him
         # may be the best there is ("In addition, he accused…" names no one).
         return
-    question = spell(expand_chat_words(request.question))
+    question = _as_searched(request, request.question)
     own = {t for t in terms(question) if t not in asked_before and t not in _NOT_NEW}
     new_names = [
         w for w in words(question) if set(terms(w)) & own and (countries(w) or w[0].isupper())
@@ -859,8 +865,7 @@ class ExtractiveAnswerer:
         # 0.79 -> 0.64.)
         typed_now = None
         if request.question != request.search_query:  # a follow-up: its own words anchor
-            spell = request.vocabulary.spell if request.vocabulary else (lambda text: text)
-            typed_now = set(terms(spell(expand_chat_words(request.question))))
+            typed_now = set(terms(_as_searched(request, request.question)))
         needed = counted or (
             anchor_terms(q, request.search_query, typed_now)
             if info.qtype == QType.DATE
