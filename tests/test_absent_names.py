@@ -92,6 +92,26 @@ def test_a_name_the_articles_lead_gives_counts_as_mentioned(pipeline: Pipeline) 
     assert not answer.abstained and "Putin" in answer.answer, answer.answer
 
 
+def test_a_person_the_article_named_earlier_counts_when_the_sentence_names_an_office(
+    pipeline: Pipeline,
+) -> None:
+    # "The Belarusian ruler claimed…" stands four passages after Pozirk names Łukašenka.
+    answer = pipeline.ask("which treaty did lukashenka claim the EU terminated")
+    assert not answer.abstained and "readmission" in answer.answer, answer.answer
+    # Someone the article never names is still absent, office or not.
+    answer = pipeline.ask("which treaty did Merkel claim the EU terminated")
+    assert answer.abstained and "Merkel" in answer.answer, answer.answer
+
+
+def test_a_person_named_earlier_counts_only_for_a_person() -> None:
+    earlier = "Lukashenko met Lithuania's envoy in Vilnius."
+    q = "What did Lukashenko and Lithuania claim?"
+    view = question_view(q, analyse(q), None)
+    assert absent_names(q, view, "The Belarusian ruler claimed the bloc ended it.", earlier) == (
+        "Lithuania",
+    )
+
+
 def test_a_name_saying_whose_office_is_meant_need_not_be_repeated() -> None:
     office = "A roadmap, said Olga Chupris, deputy head of the presidential administration."
     asked = "What did the deputy head of Lukashenko's presidential administration propose?"

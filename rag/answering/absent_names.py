@@ -19,7 +19,9 @@ What counts as mentioned, so that right answers are not declined:
 - a country by any of its forms ("Polish" where the passage says "Poland"), a name by a word
   with another ending ("West": "Western"; "Aristotle": "Aristotelian"), a number by one it
   begins ("33" typed as "33.2k", written "33.2 thousand");
-- an acronym by its words' initials ("EU" where the passage says "European Union").
+- an acronym by its words' initials ("EU" where the passage says "European Union");
+- a person the article named earlier, when the chosen sentence calls someone by an office
+  with no name ("The Belarusian ruler claimed…", Łukašenka named four passages before).
 """
 
 from __future__ import annotations
@@ -137,16 +139,20 @@ class _Context:
         return False
 
 
-def absent_names(question: str, q: QuestionView, context: str) -> tuple[str, ...]:
+def absent_names(
+    question: str, q: QuestionView, context: str, earlier_in_article: str = ""
+) -> tuple[str, ...]:
     """The names and numbers of `question` (`q.entities`, and countries however typed) that
     `context` — the chosen passage with what else counts as mentioned (see the module) —
-    never mentions."""
+    never mentions. A person's name also counts as mentioned by `earlier_in_article`, the
+    article before the passage, given when the chosen sentence names someone by office alone."""
     # Countries count however they are typed: "how many troops did lithuania send".
     typed_countries = [w for w in _TOKEN.findall(question) if countries(w)]
     names = [*q.entities, *typed_countries]
     if not names:
         return ()
     known = _Context(context)
+    before = _Context(earlier_in_article) if earlier_in_article else None
     absent = []
     for group in _name_groups(question, names):
         if all(name.casefold() in _CALENDAR for name in group):
@@ -155,9 +161,23 @@ def absent_names(question: str, q: QuestionView, context: str) -> tuple[str, ...
         # One word of a name will do ("Sergei Aleinik": "Aleinik"), but not with a number
         # or compound of it missing ("the Seven-Day War" is not the "Six-Day War").
         strict = [f for name, f in zip(group, found, strict=True) if _is_strict(name)]
+        if not any(found) and before is not None and _is_person(group):
+            found = [before.mentions(name, q.entities.get(name, set())) for name in group]
         if not any(found) or not all(strict) or (all(found) and _recombined(group, q, known)):
             absent.append(" ".join(group))
     return tuple(absent)
+
+
+def _is_person(group: list[str]) -> bool:
+    """Whether a name's words could be a person's: no country, number, compound, title or
+    word of an organisation's, a place's or an event's name."""
+    return not any(
+        countries(name)
+        or _is_strict(name)
+        or name.casefold() in english().title_words
+        or name in _institution_words()
+        for name in group
+    )
 
 
 def _recombined(group: list[str], q: QuestionView, known: _Context) -> bool:

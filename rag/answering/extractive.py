@@ -424,7 +424,7 @@ def holds_answer_type(
     # Seimas approved one, two sentences after Latvia is named.
     return any(
         _holds_type(info, part, question_terms) and needed & set(terms(part))
-        for part in _SENTENCE_END.split(sentence)
+        for part in _sentences(sentence)
     )
 
 
@@ -457,7 +457,14 @@ def _holds_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> 
     return True
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# "the Belarusian ruler", "the president" with no name after it: someone named earlier.
+_OFFICES = "|".join(sorted(map(re.escape, english().title_words), key=len, reverse=True))
+_BY_OFFICE = re.compile(rf"\b[Tt]he\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_OFFICES})\b(?!\s+[A-Z])")
+
+
+def _sentences(text: str) -> list[str]:
+    """`text`'s sentences as the passages were split ("the U.S. sent…" stays one)."""
+    return [text[s.start : s.end] for s in sentence_spans(text, Span(0, len(text)))]
 
 
 def _holds_count(folded: str, question_terms: set[str]) -> bool:
@@ -976,7 +983,9 @@ class ExtractiveAnswerer:
             # guesses, too rough for these near-miss rules.
             absent_names=tuple(
                 name
-                for name in absent_names(question, q, self._context(request, best))
+                for name in absent_names(
+                    question, q, self._context(request, best), self._earlier(request, best)
+                )
                 if name.casefold() not in whose  # "the Russian analyst Pavel Feldman"
                 and not set(name.split()) <= aside  # "besides the US and Britain"
             )
@@ -1006,6 +1015,19 @@ class ExtractiveAnswerer:
             for near in [*earlier, *request.vocabulary.lead(passage)]:
                 context.append(near.text)
         return "\n".join(context)
+
+    @staticmethod
+    def _earlier(request: AnswerRequest, best: ScoredSentence) -> str:
+        """The article before the best sentence's passage when that sentence calls someone by
+        an office alone ("The Belarusian ruler claimed…"): whom it means was named there."""
+        if request.vocabulary is None or not _BY_OFFICE.search(best.text):
+            return ""
+        passage = best.candidate.passage
+        return "\n".join(
+            p.text
+            for p in request.vocabulary.article_passages(passage.doc)
+            if p.end <= passage.start
+        )
 
     def decline_reason(
         self,
