@@ -86,6 +86,9 @@ ID_PREFIX = {
     "tune-8": "tune8-",
     "conversations-tune-8": "conv8-",
     "crosslingual-tune-7": "xlt7-",
+    "tune-9": "tune9-",
+    "conversations-tune-9": "conv9-",
+    "crosslingual-tune-8": "xlt8-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -99,6 +102,7 @@ CONVERSATION_FILES = (
     "conversations-tune-6.jsonl",
     "conversations-tune-7.jsonl",
     "conversations-tune-8.jsonl",
+    "conversations-tune-9.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
@@ -109,6 +113,7 @@ CROSSLINGUAL_FILES = (
     "crosslingual-tune-5.jsonl",
     "crosslingual-tune-6.jsonl",
     "crosslingual-tune-7.jsonl",
+    "crosslingual-tune-8.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
