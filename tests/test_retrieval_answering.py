@@ -385,6 +385,21 @@ def test_a_follow_up_asking_something_new_gets_a_new_sentence(pipeline: Pipeline
     assert "spring 2021" in again.answer
 
 
+def test_a_follow_up_whose_answer_is_in_the_sentence_just_quoted_gets_it(
+    pipeline: Pipeline,
+) -> None:
+    first = (
+        "Who told reporters in Minsk that Belarus was open to border security talks with Poland?"
+    )
+    minister = pipeline.ask(first)
+    assert "Alejnik" in minister.answer, minister.answer
+    # "saying" asks for nothing new, as "say" does: the talks are in the sentence shown
+    talks = pipeline.ask(
+        "who did he have talks with before saying that", history=[Turn(first, minister.answer)]
+    )
+    assert not talks.abstained and "Lavrov" in talks.answer, talks.answer
+
+
 def test_a_misspelt_name_is_corrected_only_to_one_with_its_first_letter(
     pipeline: Pipeline,
 ) -> None:
