@@ -84,3 +84,13 @@ def test_who_is_answered_by_a_name_not_an_office_or_an_acronym() -> None:
         "Valentin Rybakov",
         None,
     }
+
+
+def test_a_countrys_adjective_or_demonym_is_whose_not_who() -> None:
+    sentence = (
+        "Several thousand people came from the Belarusian side to the Polish border, "
+        "officials in Warsaw said."
+    )
+    assert lead("who came to the border", sentence) not in {"Polish", "Belarusian"}
+    # a country's name (or capital) may well be who
+    assert lead("Who closed the Kuznitsa checkpoint?", KUZNITSA) == "Poland"
