@@ -5,7 +5,12 @@ from dataclasses import replace
 import pytest
 
 from rag.answering.extractive import TUNING, Gates
-from rag.answering.speakers import asked_speaker, quotes_someone_else, speakers
+from rag.answering.speakers import (
+    asked_speaker,
+    quotes_someone_else,
+    quotes_someone_else_in,
+    speakers,
+)
 from rag.pipeline import Pipeline
 
 MET = (
@@ -107,6 +112,24 @@ def test_in_another_language_too_asking_what_someone_only_mentioned_said_is_decl
 def test_in_another_language_the_person_who_speaks_is_answered(pipeline: Pipeline) -> None:
     answer = pipeline.ask("Что сказал Алейник журналистам в Минске?")
     assert not answer.abstained and "Alejnik told reporters" in answer.answer
+
+
+ARTICLE_4 = (
+    "Morawiecki stated to PAP that he might request talks in accordance with Article 4 of "
+    "NATO’s treaty."
+)
+
+
+def test_in_another_language_an_acronym_may_be_asked_but_a_common_word_names_no_one() -> None:
+    # "what did NATO answer…": NATO is named, Morawiecki quoted
+    asked = "Што адказала НАТА на просьбу Польшчы?"
+    assert quotes_someone_else_in(asked, "be", "nato on request poland", ARTICLE_4) == "NATO"
+    # "who spoke of consultations under article 4": the one quoted is the answer, and
+    # "Article" is nobody
+    who = "хто казаў пра кансультацыі па артыкуле 4 ната"
+    assert quotes_someone_else_in(who, "be", "who consultations article 4 nato", ARTICLE_4) == ""
+    about = "што казалі пра артыкул 4"
+    assert quotes_someone_else_in(about, "be", "article 4", ARTICLE_4) == ""
 
 
 def test_the_way_someone_is_asked_to_have_put_it() -> None:

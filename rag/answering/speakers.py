@@ -141,14 +141,24 @@ def _speech_verbs(language: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{'|'.join(verbs)})(?!\w)", re.IGNORECASE)
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+
+
 def quotes_someone_else_in(question: str, language: str, gloss: str, passage: str) -> str:
     """For a question in another language ("что сказал Лавров после переговоров?"): the person
     it asks the words of, when `passage` names them but quotes only someone else; ''
     otherwise. The person is the first name of the passage the question's gloss carries."""
     verbs = _speech_verbs(language)
-    if verbs is None or not verbs.search(question):
-        return ""
-    names = {fold(w): name for name in person_names(passage) for w in name.split()}
+    if verbs is None or not verbs.search(question) or gloss.split()[:1] == ["who"]:
+        return ""  # "хто казаў…" asks who spoke: the one quoted is the answer
+    # "Article 4 of NATO's treaty": a capitalised common word names no one, an acronym may
+    # ("што адказала НАТА…" against Morawiecki's words naming NATO).
+    names = {
+        fold(w): name
+        for name in [*person_names(passage), *_ACRONYM.findall(passage)]
+        if not all(is_common_word(w) for w in name.split())
+        for w in name.split()
+    }
     # The first person named: "что сказал Лавров на переговорах с Алейником" asks Lavrov's.
     person = next((names[w] for w in gloss.split() if w in names), "")
     if not person:
