@@ -246,6 +246,9 @@ def test_a_paraphrase_covers_the_words_the_article_uses(pipeline: Pipeline) -> N
     # Morawiecki's promise "to close regular checkpoints", which BM25's paraphrases rank up.)
     answer = pipeline.ask("which crossing point did poland shut")
     assert not answer.abstained and "Kuznitsa" in answer.answer, answer.answer
+    # "characterised" for "described": Belarus "was described as the 'performer'"
+    answer = pipeline.ask("how was belarus characterised by rau")
+    assert not answer.abstained and "performer" in answer.answer, answer.answer
 
 
 def test_how_many_counts_the_thing_asked_about(pipeline: Pipeline) -> None:

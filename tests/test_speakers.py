@@ -148,6 +148,10 @@ def test_a_country_saying_whose_minister_is_no_country_the_sentence_swapped() ->
     assert without("What did the polish foreign minister rau call Russia?", said) == (
         "What did the foreign minister rau call Russia?"
     )
+    # ...or after the name, saying whose office it is
+    assert without("How did Rau, Poland's foreign minister, describe Russia?", said) == (
+        "How did Rau, foreign minister, describe Russia?"
+    )
     # The country stays when the person after it is not the sentence's.
     assert without("Who is Lithuania's border guard chief?", "Latvia's chief Pujats said.") == (
         "Who is Lithuania's border guard chief?"

@@ -587,14 +587,27 @@ def _nationality_of_named(question: str, sentence: str) -> list[int]:
     people = {name.split()[-1].casefold() for name in person_names(sentence)}
     people -= english().title_words
     tokens = question.split()
+
+    def person(t: str) -> bool:
+        return re.sub(r"\W+$", "", t).casefold() in people and not countries(t)
+
+    def apposed(i: int) -> bool:
+        # "Zbigniew Rau, Poland's foreign minister": the person, a comma, whose office
+        return (
+            i > 0
+            and tokens[i - 1].endswith(",")
+            and person(tokens[i - 1])
+            and any(
+                re.sub(r"\W+$", "", t).casefold() in english().title_words
+                for t in tokens[i + 1 : i + 1 + NATIONALITY_REACH]
+            )
+        )
+
     return [
         i
         for i, token in enumerate(tokens)
         if countries(token)
-        and any(
-            re.sub(r"\W+$", "", t).casefold() in people and not countries(t)
-            for t in tokens[i + 1 : i + 1 + NATIONALITY_REACH]
-        )
+        and (any(person(t) for t in tokens[i + 1 : i + 1 + NATIONALITY_REACH]) or apposed(i))
     ]
 
 
