@@ -22,6 +22,8 @@ _POSSESSIVE_NAME = re.compile(r"\b([A-Z][\w-]*)(?:’s|'s)(?=\s)")
 # An outlet named as the source ("in Pozirk's report") replaces the first part's ("in TIME's
 # report"): a possessive before "report", "article", "story" or "account".
 _SOURCE = re.compile(r"(?:’s|'s)\s+(?:\w+\s+){0,4}?(?:report|article|story|account)")
+# "…according to TASS in 2021, and who held the post according to Pozirk in 2024?"
+_ACCORDING = re.compile(r"\baccording\s+to\s+[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 
 
 def without_replaced_details(context: str, part: str) -> str:
@@ -34,6 +36,8 @@ def without_replaced_details(context: str, part: str) -> str:
         context = _YEAR.sub(" ", context)
     if _SOURCE.search(part):
         context = _POSSESSIVE_NAME.sub(" ", context)
+    if _ACCORDING.search(part):
+        context = _ACCORDING.sub(" ", context)
     return context
 
 

@@ -53,6 +53,14 @@ def test_a_part_pointing_back_gets_the_first_parts_words_and_its_own_year() -> N
     assert "border guard" in second and "2024" in second and "2021" not in second
 
 
+def test_a_part_naming_its_own_source_drops_the_first_parts() -> None:
+    _, second = queries(
+        "Who was the minister according to TASS in 2021, and who held the post according to "
+        "Pozirk in 2024?"
+    )
+    assert "TASS" not in second and "Pozirk" in second and "2021" not in second
+
+
 def test_a_yes_or_no_after_a_dash_keeps_its_verb_first() -> None:
     _, second = queries("How many migrants were at the border in May — do the outlets agree?")
     assert second.startswith("do the outlets agree") and "migrants" in second
