@@ -194,6 +194,9 @@ def test_fusion_leaves_the_ranking_alone_when_every_head_fits() -> None:
         ("When was the library founded?", "The library, founded in 1816, is large.", True),
         ("When did it renounce violence?", "By the 1970s, it had renounced violence.", True),
         ("When was the palace built?", "It was built in the 17th century.", True),
+        # a day right after "told" dates the saying, not what it was about
+        ("When will talks happen?", "Talks are possible, Rau told the radio on Tuesday.", False),
+        ("When did Rau give the interview?", "Rau said in an interview on November 12.", True),
         ("Who closed the checkpoint?", "Poland closed the checkpoint.", True),
         ("Who closed the checkpoint?", "The checkpoint was closed.", False),
         ("Why was the checkpoint closed?", "It was closed because of the crowds.", True),

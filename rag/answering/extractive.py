@@ -210,7 +210,15 @@ _DATE = re.compile(rf"\b({_cues('date_cues.txt', (*_CALENDAR_WORDS, *english().s
 _REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
 _DURATION = re.compile(rf"\b({_cues('duration_cues.txt')})\b")
 _CURRENCY = re.compile(rf"({_cues('currency_cues.txt')})")
-_MODAL_MAY = re.compile(r"\bmay\b")  # lower case: the verb, not the month
+_MODAL_MAY = re.compile(r"\bmay\b")
+_SAYING = _cues("statement_verbs.txt")
+# A day right after a speech verb's clause dates the saying ("told the radio on Tuesday").
+_DATED_SAYING = re.compile(
+    rf"\b(?:{_SAYING})\b[^.;,:]{{0,40}}?\b(?:on|last)\s+"
+    rf"(?:{'|'.join(english().weekdays)}|(?:{'|'.join(english().months)})\s+\d{{1,2}})\b",
+    re.IGNORECASE,
+)
+_SPEECH_ASKED = re.compile(rf"\b(?:{_SAYING}|{_cues('speech_event_words.txt')})\b", re.IGNORECASE)
 _DAY = re.compile(rf"\b({_cues('day_cues.txt', _CALENDAR_WORDS)})\b")
 _STATEMENT = re.compile(rf"[\"“”«]|\b({_cues('statement_verbs.txt')})\b")
 # A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted.
@@ -439,7 +447,12 @@ def _holds_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> 
         # nor "on what date did he say it?" by "last week's statement".
         cue = _DURATION if info.asks_duration else _DAY if info.asks_day else _DATE
         # The month is written "May"; "crossings may be closed" holds no date.
-        return bool(cue.search(fold(_MODAL_MAY.sub(" ", sentence))))
+        text = _MODAL_MAY.sub(" ", sentence)
+        if not _SPEECH_ASKED.search(info.text):
+            # "…, Rau told the Polish radio on Tuesday" dates what he said, not the talks a
+            # "when will the talks happen?" asks about.
+            text = _DATED_SAYING.sub(" ", text)
+        return bool(cue.search(fold(text)))
     if info.qtype == QType.REASON:
         return bool(_REASON.search(folded))
     if info.qtype == QType.STATEMENT:
