@@ -173,7 +173,18 @@ def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
     assert "Łukašenka" in quote.lead_in.text
 
 
-@pytest.mark.parametrize("question", ["who is valfovic", "Who was Makei?", "whos pujats"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who is valfovic",
+        "Who was Makei?",
+        "whos pujats",
+        # a title up to ten words before the name, one phrase ("Deputy Permanent Representative
+        # of the Russian Federation to the organization Dmitry Polyansky"); chat forms
+        "who is polyansky exactly",
+        "polyansky - who is he",
+    ],
+)
 def test_who_is_someone_is_answered_by_the_sentence_saying_what_they_are(
     pipeline: Pipeline, question: str
 ) -> None:
@@ -183,7 +194,12 @@ def test_who_is_someone_is_answered_by_the_sentence_saying_what_they_are(
     # institution as the "short answer" leading it.
     assert any(
         office in answer.answer
-        for office in ("state secretary", "foreign minister", "head of the Latvian border")
+        for office in (
+            "state secretary",
+            "foreign minister",
+            "head of the Latvian border",
+            "Deputy Permanent Representative",
+        )
     ), answer.answer
     assert answer.answer.split()[0] not in {"Belarus’", "Latvian", "Polish", "Belarusian"}
 

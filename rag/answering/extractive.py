@@ -639,35 +639,61 @@ def _nationality_words_of_named(question: str, sentence: str) -> set[str]:
     }
 
 
-# "who is valfovic?", "who's Olga Chupris": a question asking only who someone is.
+# "who is valfovic?", "who's Olga Chupris", "who is polyansky exactly", "guntis pujats who is
+# that": a question asking only who someone is (trailing words in rag/lexicon/en/
+# identity_fillers.txt).
+_NAME_WORDS = r"[^\W\d_][\w’'.-]*(?:\s+[^\W\d_][\w’'.-]*){0,2}"
+_FILLERS = "|".join(read_lines("en", "identity_fillers.txt"))
 _IDENTITY = re.compile(
-    r"^\s*who(?:\s+is|\s+was|[’']s|s)\s+(?P<name>[^\W\d_][\w’'.-]*(?:\s+[^\W\d_][\w’'.-]*){0,2})"
+    rf"^\s*who(?:\s+is|\s+was|[’']s|s)\s+(?P<name>{_NAME_WORDS}?)"
+    rf"(?:\s+(?:{_FILLERS}))?\s*\??\s*$",
+    re.IGNORECASE,
+)
+_IDENTITY_AFTER = re.compile(
+    rf"^\s*(?P<name>{_NAME_WORDS})\s*[,-]?\s+who(?:\s+is|[’']s|s)\s+(?:that|he|she|this)"
     r"\s*\??\s*$",
     re.IGNORECASE,
 )
 OFFICE_REACH = 6  # words between a name and the title word that says who they are
+# ...or before the name, through a title's words ("Deputy Permanent Representative of the
+# Russian Federation to the organization Dmitry Polyansky")
+TITLE_REACH = 10
+
+
+def _identity_name(question: str) -> str:
+    """The name a question asks only who it is, or ''."""
+    match = _IDENTITY.match(question) or _IDENTITY_AFTER.match(question)
+    return match.group("name") if match else ""
 
 
 def _described(surname: str, sentence: str) -> bool:
     """Whether `sentence` says what `surname` is: a title word (rag/lexicon/en/
     title_words.txt) within OFFICE_REACH words of the name ("Alaksandar Valfovič, state
     secretary of…", "Foreign Minister Zbigniew Rau")."""
-    tokens = re.findall(r"[\w’'-]+", sentence)
+    found = list(re.finditer(r"[\w’'-]+", sentence))
+    tokens = [m.group(0) for m in found]
     at = [i for i, t in enumerate(tokens) if same_name(surname, t)]
+
+    def one_phrase(j: int, i: int) -> bool:
+        # "Deputy Permanent Representative of the Russian Federation to the organization
+        # Dmitry Polyansky": no clause break between the title and the name
+        return not re.search(r"[,;:.()]", sentence[found[j].end() : found[i].start()])
+
     return any(
         is_title_word(tokens[j])
         for i in at
-        for j in range(max(0, i - OFFICE_REACH), min(len(tokens), i + OFFICE_REACH + 1))
+        for j in range(max(0, i - TITLE_REACH), min(len(tokens), i + OFFICE_REACH + 1))
+        if j >= i - OFFICE_REACH or one_phrase(j, i)
     )
 
 
 def _description_first(question: str, sentences: list[ScoredSentence]) -> None:
     """For "who is X?", move a sentence near the top that says what X is (an office) to the
     front, when the best one only mentions X ("Valfovič claimed that…")."""
-    match = _IDENTITY.match(question)
-    if not match or not sentences:
+    name = _identity_name(question)
+    if not name or not sentences:
         return
-    surname = match.group("name").split()[-1]
+    surname = name.split()[-1]
     if _described(surname, sentences[0].text):
         return
     for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
@@ -1119,7 +1145,7 @@ class ExtractiveAnswerer:
         """The short answer to lead with, for a one-sentence answer that holds it."""
         if len(chosen) != 1 or chosen[0].lead_in is not None:
             return None
-        if _IDENTITY.match(info.text):
+        if _identity_name(info.text):
             return None  # "who is Valfovič?": the sentence saying what he is is the answer
         accepted = {a for alts in q.alternatives.values() for a in alts}
         # A follow-up is searched with the previous question's words; the user's own words
