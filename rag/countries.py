@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from rag.lexicon import read_lines, read_table
-from rag.normalize import words
+from rag.normalize import fold, words
 
 _COMPOUND = re.compile(r"\w+(?:[-–]\w+)+")
 # "the Belarus border", "the border with Belarus": the place of a border, not an actor.
@@ -73,3 +73,17 @@ def swapped_country(question: str, sentence: str, passage: str) -> bool:
     asked = (asked - border_places(question)) or asked
     actors = countries(_COMPOUND.sub(" ", sentence))
     return bool(asked - countries(passage)) and bool(actors - asked)
+
+
+# A country's adjective or demonym ("Belarusian", "Polish", "Poles") says whose, not who;
+# its name ("Poland") or capital ("Warsaw") may well be who.
+_ADJECTIVE_ENDING = re.compile(r"(?:ian|ish|ese|ic|an|i|e)s?$")
+
+
+def of_a_country(text: str) -> bool:
+    """Whether every word of `text` is a country's adjective or demonym ("Polish-Belarusian")."""
+    parts = [p for p in re.split(r"[\s-]+", text) if p]
+    return bool(parts) and all(
+        countries(p) and fold(p) not in countries(p) and _ADJECTIVE_ENDING.search(fold(p))
+        for p in parts
+    )

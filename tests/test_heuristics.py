@@ -197,6 +197,9 @@ def test_fusion_leaves_the_ranking_alone_when_every_head_fits() -> None:
         # a day right after "told" dates the saying, not what it was about
         ("When will talks happen?", "Talks are possible, Rau told the radio on Tuesday.", False),
         ("When did Rau give the interview?", "Rau said in an interview on November 12.", True),
+        # a common word capitalised as the first one, a country's adjective: no place
+        ("Where did the migrants come from?", "Several came from the Belarusian side.", False),
+        ("Where did the migrants come from?", "Migrants came from Syria and Iraq.", True),
         ("Who closed the checkpoint?", "Poland closed the checkpoint.", True),
         ("Who closed the checkpoint?", "The checkpoint was closed.", False),
         ("Why was the checkpoint closed?", "It was closed because of the crowds.", True),

@@ -54,10 +54,10 @@ from rag.answering.swaps import same_name, swapped_names
 from rag.chunking import sentence_spans
 from rag.cleaning import Span
 from rag.coreference import is_title_word, person_names
-from rag.countries import countries, swapped_country
+from rag.countries import countries, of_a_country, swapped_country
 from rag.i18n import join_names, message
 from rag.lexicon import english, expand_chat_words, read_lines
-from rag.normalize import fold, terms, words
+from rag.normalize import fold, is_common_word, terms, words
 from rag.paraphrases import paraphrase_terms
 from rag.quotes import quoted_in, shown_text
 from rag.retrieval import Candidate
@@ -462,6 +462,14 @@ def _holds_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> 
             word = m.group(0)
             if word in english().plain_capitals:
                 continue
+            if (
+                not sentence[: m.start()].strip(" “\"'‘(")
+                and is_common_word(word)
+                and not countries(word)
+            ):
+                continue  # "Several thousand people came…": capitalised as the first word only
+            if info.qtype == QType.PLACE and of_a_country(word):
+                continue  # "from the Belarusian side" names no place the migrants came from
             if not set(terms(word)) <= question_terms:
                 return True
         # "What is the basic unit of division?" -> "a commune": a thing asked with "what"

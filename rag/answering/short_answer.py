@@ -13,9 +13,9 @@ import re
 from rag.answering.dates import without_dates
 from rag.answering.question import QType, QuestionInfo
 from rag.coreference import NAME, is_title_word
-from rag.countries import countries
+from rag.countries import of_a_country
 from rag.lexicon import english
-from rag.normalize import fold, terms
+from rag.normalize import terms
 
 _MONTHS = "|".join(english().months)
 _SEASONS = "|".join(english().seasons)
@@ -33,18 +33,6 @@ _PATTERNS = {
 }
 _PATTERNS[QType.PLACE] = _PATTERNS[QType.PERSON]
 _WORD = re.compile(r"[\w’'-]+")
-# A country's adjective or demonym ("Belarusian", "Polish", "Poles") says whose, not who;
-# its name ("Poland") or capital ("Warsaw") may well be who.
-_OF_A_COUNTRY = re.compile(r"(?:ian|ish|ese|ic|an|i|e)s?$")
-
-
-def _of_a_country(text: str) -> bool:
-    """Whether every word of `text` is a country's adjective or demonym ("Polish-Belarusian")."""
-    parts = [p for p in re.split(r"[\s-]+", text) if p]
-    return bool(parts) and all(
-        countries(p) and fold(p) not in countries(p) and _OF_A_COUNTRY.search(fold(p))
-        for p in parts
-    )
 
 
 def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
@@ -94,7 +82,7 @@ def short_answer(
         c for c in _candidates(info.qtype, sentence) if not set(terms(c[0])) <= question_terms
     ]
     if info.qtype == QType.PERSON:
-        candidates = [c for c in candidates if not _of_a_country(c[0])]
+        candidates = [c for c in candidates if not of_a_country(c[0])]
     if not candidates:
         return None
     if len({c[0] for c in candidates}) == 1:
