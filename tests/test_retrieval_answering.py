@@ -427,3 +427,17 @@ def test_a_misspelt_name_is_corrected_only_to_one_with_its_first_letter(
     # ...another first letter another name, which no article has
     other = pipeline.ask("What did Borawiecki say about NATO?")
     assert other.abstained and "Borawiecki" in other.answer
+
+
+def test_a_yes_or_no_question_needs_its_verb_in_the_sentence(pipeline: Pipeline) -> None:
+    from rag.answering.question import yes_no_predicate
+
+    assert yes_no_predicate("did NATO actually agree to the talks") == "agree"
+    assert yes_no_predicate("Did Putin deny stoking the crisis?") == "deny"
+    assert yes_no_predicate("Did EU member states send delegates?") == ""  # no verb after "EU"
+    # Morawiecki "might request talks … of NATO's treaty" says nothing of NATO approving them
+    declined = pipeline.ask("did nato approve the article 4 talks poland wanted")
+    assert declined.abstained and not declined.citations, declined.answer
+    # the verb in another form answers
+    answered = pipeline.ask("did putin deny stoking the migrant crisis")
+    assert not answered.abstained and "Denies" in answered.answer, answered.answer

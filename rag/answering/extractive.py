@@ -38,7 +38,7 @@ from rag.answering.features import (
 )
 from rag.answering.mentions import mention_terms
 from rag.answering.opposites import antonym_words, says_the_opposite
-from rag.answering.question import QType, QuestionInfo, analyse, set_aside
+from rag.answering.question import QType, QuestionInfo, analyse, set_aside, yes_no_predicate
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
 from rag.answering.speakers import (
@@ -151,6 +151,9 @@ class Gates:
     opposite: bool = False  # it says the opposite of what is asked ("accelerate"/"decelerate")
     # It says the question's words of another name ("people lived in Warsaw" for Poland).
     swapped_names: tuple[str, ...] = ()
+    # A yes-or-no question's verb it lacks in every accepted form ("did NATO agree to…?"
+    # against Morawiecki's "might request talks … of NATO's treaty").
+    missing_predicate: str = ""
     # "What did Lavrov say…" asked; it names Lavrov but quotes someone else.
     other_speaker: str = ""
 
@@ -167,6 +170,7 @@ class Gates:
             and not self.absent_names  # Lithuania's troops answered with Poland's
             and not self.opposite
             and not self.swapped_names
+            and not self.missing_predicate
             and not self.other_speaker
         )
 
@@ -481,6 +485,16 @@ def _holds_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> 
 # "the Belarusian ruler", "the president" with no name after it: someone named earlier.
 _OFFICES = "|".join(sorted(map(re.escape, english().title_words), key=len, reverse=True))
 _BY_OFFICE = re.compile(rf"\b[Tt]he\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_OFFICES})\b(?!\s+[A-Z])")
+
+
+def _missing_predicate(question: str, q: QuestionView, sentence: str) -> str:
+    """The verb a yes-or-no question asks about (`yes_no_predicate`) when `sentence` has it in
+    no accepted form (a paraphrase counts: "shut" for "close"); '' otherwise."""
+    verb = yes_no_predicate(question)
+    found = terms(verb)
+    if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(sentence)):
+        return ""
+    return verb
 
 
 def _sentences(text: str) -> list[str]:
@@ -1056,6 +1070,9 @@ class ExtractiveAnswerer:
             if english
             else (),
             other_speaker=quotes_someone_else(request.search_query, best.text) if english else "",
+            missing_predicate=_missing_predicate(question, q, best.text)
+            if english and info.qtype == QType.YESNO
+            else "",
         )
 
     @staticmethod

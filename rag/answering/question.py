@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from wordfreq import zipf_frequency
+
 from rag.countries import countries
 from rag.language import detect_language
-from rag.lexicon import read_lines
+from rag.lexicon import read_lines, read_table
 from rag.normalize import fold, terms
 
 
@@ -218,6 +220,33 @@ def _counted(q: str) -> tuple[str, ...]:
     if not counted or counted[0] in _VAGUE_COUNT:
         return ()
     return tuple(counted)
+
+
+_YES_NO_START = re.compile(r"^\s*(?:did|does|do|will|would|has|have|had|can|could)\s+", re.I)
+_VERB_BASES = frozenset(read_table("en", "irregular_verbs.tsv"))
+# A word is taken for a verb when its past form ("agreed", "backed", "denied") is at least this
+# common in English (wordfreq's Zipf scale); "membered" is not.
+PAST_FORM_ZIPF = 3.0
+
+
+def yes_no_predicate(question: str) -> str:
+    """The verb a yes-or-no question asks about, when it follows a one-word name: "did NATO
+    agree to…" -> "agree", "did Sikorski give a date…" -> "give"; '' otherwise (the question
+    as the articles capitalise its names: `Vocabulary.truecase`)."""
+    start = _YES_NO_START.match(question)
+    if not start:
+        return ""
+    tokens = re.findall(r"[\w’'-]+", question[start.end() :])
+    if len(tokens) < 2 or not tokens[0][:1].isupper():
+        return ""
+    rest = [t for t in tokens[1:3] if not t.casefold().endswith("ly")]  # "actually agree"
+    if not rest or not rest[0].islower() or not terms(rest[0]):
+        return ""
+    word = rest[0]
+    past = [word + "ed", word + "d"] + ([word[:-1] + "ied"] if word.endswith("y") else [])
+    if word in _VERB_BASES or max(zipf_frequency(p, "en") for p in past) >= PAST_FORM_ZIPF:
+        return word
+    return ""
 
 
 # Other languages: a question of up to this many words with one of its language's follow-up
