@@ -441,3 +441,9 @@ def test_a_yes_or_no_question_needs_its_verb_in_the_sentence(pipeline: Pipeline)
     # the verb in another form answers
     answered = pipeline.ask("did putin deny stoking the migrant crisis")
     assert not answered.abstained and "Denies" in answered.answer, answered.answer
+    # a follow-up asks yes or no whatever the question before it asked
+    first = "Who told reporters in Minsk that Belarus was open to border security talks?"
+    minister = pipeline.ask(first)
+    assert "Alejnik" in minister.answer, minister.answer
+    endorsed = pipeline.ask("did lavrov endorse that", history=[Turn(first, minister.answer)])
+    assert endorsed.abstained, endorsed.answer

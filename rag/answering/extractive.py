@@ -1070,8 +1070,10 @@ class ExtractiveAnswerer:
             if english
             else (),
             other_speaker=quotes_someone_else(request.search_query, best.text) if english else "",
+            # (a follow-up is searched with the question before it: "did lavrov back him on
+            # that" asks yes or no whatever that one asked)
             missing_predicate=_missing_predicate(question, q, best.text)
-            if english and info.qtype == QType.YESNO
+            if english and QType.YESNO in (info.qtype, analyse(question).qtype)
             else "",
         )
 
