@@ -435,6 +435,8 @@ def test_a_yes_or_no_question_needs_its_verb_in_the_sentence(pipeline: Pipeline)
     assert yes_no_predicate("did NATO actually agree to the talks") == "agree"
     assert yes_no_predicate("Did Putin deny stoking the crisis?") == "deny"
     assert yes_no_predicate("Did EU member states send delegates?") == ""  # no verb after "EU"
+    assert yes_no_predicate("did the EU approve new sanctions") == "approve"
+    assert yes_no_predicate("did the Polish side open fire") == "open"  # not "side"
     # Morawiecki "might request talks … of NATO's treaty" says nothing of NATO approving them
     declined = pipeline.ask("did nato approve the article 4 talks poland wanted")
     assert declined.abstained and not declined.citations, declined.answer

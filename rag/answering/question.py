@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from rag.countries import countries
+from rag.countries import countries, of_a_country
 from rag.language import detect_language
 from rag.lexicon import read_lines, read_table
 from rag.normalize import fold, terms
@@ -230,23 +230,36 @@ PAST_FORM_ZIPF = 3.0
 
 
 def yes_no_predicate(question: str) -> str:
-    """The verb a yes-or-no question asks about, when it follows a one-word name: "did NATO
-    agree to…" -> "agree", "did Sikorski give a date…" -> "give"; '' otherwise (the question
-    as the articles capitalise its names: `Vocabulary.truecase`)."""
+    """The verb a yes-or-no question asks about, after a name as its subject: "did NATO agree
+    to…" -> "agree", "did the EU approve…" -> "approve", "did Poland's government close…" ->
+    "close"; '' when there is none to be sure of (the question as the articles capitalise its
+    names: `Vocabulary.truecase`)."""
     start = _YES_NO_START.match(question)
     if not start:
         return ""
     tokens = re.findall(r"[\w’'-]+", question[start.end() :])
-    if len(tokens) < 2 or not tokens[0][:1].isupper():
+    if tokens and tokens[0].casefold() == "the":
+        tokens = tokens[1:]
+    names = 0
+    while names < len(tokens) and names < 3 and tokens[names][:1].isupper():
+        names += 1
+    if not names:
         return ""
-    rest = [t for t in tokens[1:3] if not t.casefold().endswith("ly")]  # "actually agree"
-    if not rest or not rest[0].islower() or not terms(rest[0]):
-        return ""
-    word = rest[0]
-    past = [word + "ed", word + "d"] + ([word[:-1] + "ied"] if word.endswith("y") else [])
-    if word in _VERB_BASES or max(zipf_frequency(p, "en") for p in past) >= PAST_FORM_ZIPF:
-        return word
+    rest = tokens[names:]
+    whose = re.search(r"[’']s?$", tokens[names - 1]) or of_a_country(tokens[names - 1])
+    if rest and whose and (not _is_verb(rest[0]) or of_a_country(tokens[names - 1])):
+        rest = rest[1:]  # "Poland's government", "the Polish side": whose, then what
+    rest = [t for t in rest[:2] if not t.casefold().endswith("ly")]  # "actually agree"
+    if rest and rest[0].islower() and terms(rest[0]) and _is_verb(rest[0]):
+        return rest[0]
     return ""
+
+
+def _is_verb(word: str) -> bool:
+    """Whether `word` reads as a verb's base form: an irregular verb, or one whose past form
+    ("agreed", "backed", "denied") is common in English."""
+    past = [word + "ed", word + "d"] + ([word[:-1] + "ied"] if word.endswith("y") else [])
+    return word in _VERB_BASES or max(zipf_frequency(p, "en") for p in past) >= PAST_FORM_ZIPF
 
 
 # Other languages: a question of up to this many words with one of its language's follow-up
