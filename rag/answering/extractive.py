@@ -214,7 +214,7 @@ _DATE = re.compile(rf"\b({_cues('date_cues.txt', (*_CALENDAR_WORDS, *english().s
 _REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
 _DURATION = re.compile(rf"\b({_cues('duration_cues.txt')})\b")
 _CURRENCY = re.compile(rf"({_cues('currency_cues.txt')})")
-_MODAL_MAY = re.compile(r"\bmay\b")
+_MODAL_MAY = re.compile(r"\bmay\b")  # lower case: the verb, not the month
 _SAYING = _cues("statement_verbs.txt")
 # A day right after a speech verb's clause dates the saying ("told the radio on Tuesday").
 _DATED_SAYING = re.compile(
@@ -224,7 +224,7 @@ _DATED_SAYING = re.compile(
 )
 _SPEECH_ASKED = re.compile(rf"\b(?:{_SAYING}|{_cues('speech_event_words.txt')})\b", re.IGNORECASE)
 _DAY = re.compile(rf"\b({_cues('day_cues.txt', _CALENDAR_WORDS)})\b")
-_STATEMENT = re.compile(rf"[\"“”«]|\b({_cues('statement_verbs.txt')})\b")
+_STATEMENT = re.compile(rf"[\"“”«]|\b({_SAYING})\b")
 # A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted.
 _NOT_NEW = frozenset(
     t
