@@ -40,6 +40,11 @@ def sentence_spans(text: str, span: Span) -> Iterator[Span]:
         yield Span(start, span.end)
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`, split as passages are ("Mr. Putin", "the U.S." stay whole)."""
+    return [text[s.start : s.end] for s in sentence_spans(text, Span(0, len(text)))]
+
+
 def clause_spans(text: str, span: Span, limit: int = MAX_PASSAGE_CHARS) -> Iterator[Span]:
     """Cut `span` into pieces of at most `limit` characters, trimmed of surrounding space, at
     the last clause break that leaves a piece at least half as long (a word longer than

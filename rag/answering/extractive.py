@@ -51,7 +51,7 @@ from rag.answering.speakers import (
     speaks,
 )
 from rag.answering.swaps import same_name, swapped_names
-from rag.chunking import sentence_spans
+from rag.chunking import sentence_spans, sentences
 from rag.cleaning import Span
 from rag.coreference import is_title_word, person_names
 from rag.countries import countries, of_a_country, swapped_country
@@ -436,7 +436,7 @@ def holds_answer_type(
     # Seimas approved one, two sentences after Latvia is named.
     return any(
         _holds_type(info, part, question_terms) and needed & set(terms(part))
-        for part in _sentences(sentence)
+        for part in sentences(sentence)
     )
 
 
@@ -495,11 +495,6 @@ def _missing_predicate(question: str, q: QuestionView, sentence: str) -> str:
     if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(sentence)):
         return ""
     return verb
-
-
-def _sentences(text: str) -> list[str]:
-    """`text`'s sentences as the passages were split ("the U.S. sent…" stays one)."""
-    return [text[s.start : s.end] for s in sentence_spans(text, Span(0, len(text)))]
 
 
 def _holds_count(folded: str, question_terms: set[str]) -> bool:

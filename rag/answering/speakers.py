@@ -18,8 +18,7 @@ import re
 from functools import cache
 
 from rag.answering.swaps import same_name
-from rag.chunking import sentence_spans
-from rag.cleaning import Span
+from rag.chunking import sentences
 from rag.coreference import person_names
 from rag.countries import countries
 from rag.lexicon import english, read_lines
@@ -163,7 +162,7 @@ def quotes_someone_else_in(question: str, language: str, gloss: str, passage: st
     person = next((names[w] for w in gloss.split() if w in names), "")
     if not person:
         return ""
-    sentences = [passage[s.start : s.end] for s in sentence_spans(passage, Span(0, len(passage)))]
-    if any(speaks(person, s) for s in sentences) or not any(speakers(s) for s in sentences):
+    parts = sentences(passage)
+    if any(speaks(person, s) for s in parts) or not any(speakers(s) for s in parts):
         return ""
     return person

@@ -28,8 +28,7 @@ import numpy as np
 
 from rag.answering.cross_encoder import HASH_NAME, MODEL_DIR, MODEL_NAME, RAW
 from rag.answering.grounding import sentences
-from rag.chunking import sentence_spans
-from rag.cleaning import Span
+from rag.chunking import sentences as passage_sentences
 from rag.config import PROJECT_ROOT
 from rag.evaluation.gold import load_gold
 from rag.evaluation.textnorm import fold_answer
@@ -90,7 +89,7 @@ def corpus_sentences(corpus: Path) -> dict[str, list[str]]:
     out = {}
     for path in sorted(corpus.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        out[path.stem] = [text[s.start : s.end] for s in sentence_spans(text, Span(0, len(text)))]
+        out[path.stem] = passage_sentences(text)
     return out
 
 
