@@ -183,6 +183,8 @@ def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
         # of the Russian Federation to the organization Dmitry Polyansky"); chat forms
         "who is polyansky exactly",
         "polyansky - who is he",
+        # another transliteration of the name: "Volfovich" for "Valfovič"
+        "volfovich who is he",
     ],
 )
 def test_who_is_someone_is_answered_by_the_sentence_saying_what_they_are(
@@ -265,6 +267,12 @@ def test_a_paraphrase_covers_the_words_the_article_uses(pipeline: Pipeline) -> N
     # "characterised" for "described": Belarus "was described as the 'performer'"
     answer = pipeline.ask("how was belarus characterised by rau")
     assert not answer.abstained and "performer" in answer.answer, answer.answer
+    # "escalate" for "aggravated": RT's "sharply aggravated on November 8"
+    answer = pipeline.ask(
+        "according to RT when did things escalate at the borders of belarus with latvia "
+        "lithuania and poland"
+    )
+    assert not answer.abstained and "November 8" in answer.answer, answer.answer
 
 
 def test_how_many_counts_the_thing_asked_about(pipeline: Pipeline) -> None:

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from rag.answering.extractive import TUNING, Gates
-from rag.answering.swaps import swapped_names
+from rag.answering.swaps import same_name, swapped_names
 
 
 def test_a_name_in_the_slot_of_another_is_a_swap() -> None:
@@ -30,6 +30,13 @@ def test_a_name_in_the_slot_of_another_is_a_swap() -> None:
 )
 def test_the_same_name_in_another_form_or_the_answer_is_no_swap(question, sentence) -> None:
     assert swapped_names(question, sentence) == []
+
+
+def test_one_name_in_two_transliterations_is_one_name() -> None:
+    assert same_name("Volfovich", "Valfovič")  # one vowel apart once diacritics are folded
+    assert same_name("lukashenka", "Łukašenka")
+    assert same_name("Warsaw", "Poland")
+    assert not same_name("Volfovich", "Valentin")
 
 
 def test_a_swapped_name_declines_an_otherwise_confident_answer() -> None:

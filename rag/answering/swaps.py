@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from rag.countries import countries
 from rag.lexicon import english
-from rag.normalize import STOPWORDS, terms
+from rag.normalize import STOPWORDS, fold, terms, transliteration_key
 
 _TOKEN = re.compile(r"[\w’'-]+")
 _POSSESSIVE = re.compile(r"[’']s?$")
@@ -41,11 +41,13 @@ def _is_name(token: str, first: bool) -> bool:
 
 def same_name(asked: str, said: str) -> bool:
     """Whether two names are one: "Rau"/"Rau", "Latvia's"/"Latvian", "Belarus'"/"Belarusian"."""
-    a, b = (_POSSESSIVE.sub("", t).casefold() for t in (asked, said))
+    a, b = (fold(_POSSESSIVE.sub("", t)) for t in (asked, said))
     if a == b:
         return True
     if countries(a) and countries(a) == countries(b):
         return True
+    # The rest by transliteration key: "Volfovich" is "Valfovič" one vowel apart.
+    a, b = transliteration_key(a), transliteration_key(b)
     stem = min(len(a), len(b)) - STEM_SLACK
     if stem >= MIN_NAME_CHARS and a[:stem] == b[:stem]:
         return True
