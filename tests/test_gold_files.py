@@ -89,6 +89,9 @@ ID_PREFIX = {
     "tune-9": "tune9-",
     "conversations-tune-9": "conv9-",
     "crosslingual-tune-8": "xlt8-",
+    "tune-10": "tune10-",
+    "conversations-tune-10": "conv10-",
+    "crosslingual-tune-9": "xlt9-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -103,6 +106,7 @@ CONVERSATION_FILES = (
     "conversations-tune-7.jsonl",
     "conversations-tune-8.jsonl",
     "conversations-tune-9.jsonl",
+    "conversations-tune-10.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
@@ -114,6 +118,7 @@ CROSSLINGUAL_FILES = (
     "crosslingual-tune-6.jsonl",
     "crosslingual-tune-7.jsonl",
     "crosslingual-tune-8.jsonl",
+    "crosslingual-tune-9.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
