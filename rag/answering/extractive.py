@@ -37,6 +37,7 @@ from rag.answering.features import (
     question_entities,
 )
 from rag.answering.mentions import mention_terms
+from rag.answering.offices import asked_office, holders, holds
 from rag.answering.opposites import antonym_words, says_the_opposite
 from rag.answering.question import QType, QuestionInfo, analyse, set_aside, yes_no_predicate
 from rag.answering.selector import Selector
@@ -125,6 +126,7 @@ class Tuning:
 
 
 TUNING = Tuning()
+OFFICE_LOOKAHEAD = 10  # sentences from the top searched for the asked office's holder
 SPEAKER_LOOKAHEAD = 5  # sentences from the top searched for the asked person speaking
 SPEAKER_LOOKBACK = 2  # passages back to look for the person a quote's "he" stands for
 # Passages back that count as mentioned with the best sentence: a quote's speaker, "after the
@@ -156,22 +158,33 @@ class Gates:
     missing_predicate: str = ""
     # "What did Lavrov say…" asked; it names Lavrov but quotes someone else.
     other_speaker: str = ""
+    # It names the holder of the office asked, of the country asked ("Polish Foreign Minister
+    # Radosław Sikorski" for "who was Poland's foreign minister in June 2024?"): the words the
+    # question adds ("held the post", "report") need not be in its passage.
+    holder: bool = False
+    # The office asked is named in the articles only for other countries than the one asked
+    # ("who is Lithuania's foreign minister?" where they name Belarus's and Poland's): their
+    # holders. A near miss.
+    other_holders: tuple[str, ...] = ()
+    asked_country: str = ""
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
         return (
             not self.unknown_names
             and self.has_sentence
-            and self.support >= t.min_support
-            and self.evidence >= t.min_evidence
+            and (self.holder or (self.support >= t.min_support and self.evidence >= t.min_evidence))
             and self.typed
             and self.answer_probability >= t.min_answer_probability
             and not self.swapped_country  # a near miss: Latvia's border guard for Lithuania's
-            and not self.absent_names  # Lithuania's troops answered with Poland's
+            # Lithuania's troops answered with Poland's (an office's holder is checked for
+            # the country and dates asked on its own)
+            and (self.holder or not self.absent_names)
             and not self.opposite
             and not self.swapped_names
             and not self.missing_predicate
             and not self.other_speaker
+            and not self.other_holders
         )
 
 
@@ -719,6 +732,76 @@ def _description_first(question: str, sentences: list[ScoredSentence]) -> None:
             return
 
 
+def _asked_holder(request: AnswerRequest, question: str, sentence: ScoredSentence) -> str:
+    """The name of the holder of the office `question` asks about (rag.answering.offices)
+    that `sentence` names, or ''."""
+    asked = asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+    if asked is None:
+        return ""
+    years, months = set(_YEAR.findall(question)), _months_named(question)
+    if (years and not _of_years(sentence, years, passage_too=True)) or (
+        months and not _of_months(sentence, months)
+    ):
+        return ""  # a minister of another time than the one asked
+    found = holders(sentence.text, sentence.candidate.passage.text)
+    return next((h.name for h in found if holds(h, asked)), "")
+
+
+def _holders_listed(
+    request: AnswerRequest, question: str, sentences: list[ScoredSentence]
+) -> list[ScoredSentence]:
+    """For "list all belarus foreign ministers", one sentence per holder of the office asked
+    (rag.answering.offices), oldest article first; [] for any other question."""
+    asked = asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+    if asked is None or not asked.several:
+        return []
+    chosen: list[ScoredSentence] = []
+    names: list[str] = []
+    for s in sentences:
+        name = _asked_holder(request, question, s)
+        surname = name.split()[-1] if name else ""
+        if surname and not any(same_name(surname, n) for n in names):
+            names.append(surname)
+            chosen.append(s)
+    chosen = chosen[: request.max_citations]
+    return sorted(chosen, key=lambda s: s.candidate.passage.published)
+
+
+def _asked_country(request: AnswerRequest, question: str) -> str:
+    asked = asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+    return asked.country if asked else ""
+
+
+def _other_countries_holders(
+    request: AnswerRequest, question: str, sentences: list[ScoredSentence]
+) -> tuple[str, ...]:
+    """The holders of the office asked that the best sentences name, when every one of them
+    holds it for another country than the one asked; () otherwise (one holds it for that
+    country, or no sentence names the office's holder at all)."""
+    asked = asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+    if asked is None or not asked.country or asked.several:
+        return ()
+    found = [
+        h
+        for s in sentences[:OFFICE_LOOKAHEAD]
+        for h in holders(s.text, s.candidate.passage.text)
+        if asked.office <= h.office
+    ]
+    if not found or any(not h.country or h.country == asked.country for h in found):
+        return ()
+    return tuple(dict.fromkeys(h.name for h in found))
+
+
+def _holder_first(request: AnswerRequest, question: str, sentences: list[ScoredSentence]) -> None:
+    """For "who was Poland's foreign minister in June 2024?", move the best sentence naming a
+    holder of that office, of that country, to the front (rag.answering.offices)."""
+    for i, s in enumerate(sentences[:OFFICE_LOOKAHEAD]):
+        if _asked_holder(request, question, s):
+            if i:
+                sentences.insert(0, sentences.pop(i))
+            return
+
+
 def _speaker_first(question: str, sentences: list[ScoredSentence]) -> None:
     """For "what did X say / how did X describe…", move a sentence near the top where X speaks
     (with the asked verb) to the front, when the best one does not."""
@@ -832,7 +915,9 @@ class ExtractiveAnswerer:
         decline = self.decline_reason(request, info, q, sentences)
         if decline is not None:
             return request.declined(decline, self.name)
-        chosen = self._choose(info, sentences, request.max_citations)
+        chosen = _holders_listed(request, info.text, sentences) or self._choose(
+            info, sentences, request.max_citations
+        )
         return self._compose(request, chosen, info, q)
 
     def _answer_other_language(self, request: AnswerRequest) -> Answer:
@@ -921,6 +1006,7 @@ class ExtractiveAnswerer:
                 sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
         _speaker_first(info.text, sentences)
         _description_first(info.text, sentences)
+        _holder_first(request, info.text, sentences)
         _not_the_sentence_just_quoted(request, q, sentences)
         return info, q, sentences
 
@@ -1065,6 +1151,11 @@ class ExtractiveAnswerer:
             if english
             else (),
             other_speaker=quotes_someone_else(request.search_query, best.text) if english else "",
+            holder=english and bool(_asked_holder(request, request.search_query, best)),
+            other_holders=_other_countries_holders(request, request.search_query, sentences)
+            if english
+            else (),
+            asked_country=_asked_country(request, request.search_query),
             # (a follow-up is searched with the question before it: "did lavrov back him on
             # that" asks yes or no whatever that one asked)
             missing_predicate=_missing_predicate(question, q, best.text)
@@ -1119,6 +1210,13 @@ class ExtractiveAnswerer:
         if gates.absent_names:  # "…do not mention Lithuania": the near miss, named
             names = join_names([f"“{n}”" for n in gates.absent_names], request.language)
             return message("decline.absent_names", request.language, names=names)
+        if gates.other_holders:  # "who is Lithuania's foreign minister?"
+            return message(
+                "decline.other_holder",
+                request.language,
+                holders=join_names(list(gates.other_holders), request.language),
+                country=gates.asked_country.title(),
+            )
         if gates.other_speaker:  # "what did Lavrov say?" against Alejnik's words
             return message("decline.other_speaker", request.language, name=gates.other_speaker)
         return message("decline.generic", request.language)
@@ -1169,6 +1267,9 @@ class ExtractiveAnswerer:
             return None
         if _identity_name(info.text):
             return None  # "who is Valfovič?": the sentence saying what he is is the answer
+        holder = _asked_holder(request, info.text, chosen[0])
+        if holder:
+            return holder  # "who was Poland's foreign minister…": the minister's name
         accepted = {a for alts in q.alternatives.values() for a in alts}
         # A follow-up is searched with the previous question's words; the user's own words
         # place the answer.
