@@ -275,6 +275,21 @@ def test_a_paraphrase_covers_the_words_the_article_uses(pipeline: Pipeline) -> N
     assert not answer.abstained and "November 8" in answer.answer, answer.answer
 
 
+def test_a_figure_asked_at_two_times_gets_each_times_sentence(pipeline: Pipeline) -> None:
+    # Pozirk's June and November 2024 articles each give the year's tally so far: one sentence
+    # of each month, not the best one alone.
+    answer = pipeline.ask(
+        "how did the number of attempts via poland that the EU stopped in 2024 change from "
+        "june to november"
+    )
+    assert "19,707" in answer.answer and "28,668" in answer.answer, answer.answer
+    assert len(answer.citations) == 2
+    # "year-to-date" asks no year: the totals are numbers, not a date.
+    from rag.answering.question import QType, analyse
+
+    assert analyse("what year-to-date totals did pozirk give").qtype != QType.DATE
+
+
 def test_how_many_counts_the_thing_asked_about(pipeline: Pipeline) -> None:
     from rag.answering.question import analyse
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -109,6 +110,9 @@ class Tuning:
     # Further sentences for list, statement and contested questions must score this share of
     # the best one's.
     extra_sentence_ratio: float = 0.8
+    # ...and a comparison's sentence of another time it names ("between its June and November
+    # reports") this share.
+    anchored_ratio: float = 0.6
     # Contested questions (blame, accusations, who is behind): up to this many outlets, each
     # whose best statement scores this share of the best (set by hand on tune.jsonl's
     # blame questions: 0.8 left one side out).
@@ -558,6 +562,18 @@ def _of_months(sentence: ScoredSentence, months: set[int]) -> bool:
 
 
 _CONTENT_WORD = re.compile(r"\b[a-z]{3,}")
+
+
+def _time_anchors(question: str) -> list[Callable[[ScoredSentence], bool]]:
+    """One test per time the question names, when it names two or more months ("June and
+    November") or else two or more years ("2021 vs 2024"): whether a sentence is of it."""
+    months = sorted(_months_named(question))
+    if len(months) >= 2:
+        return [lambda s, m=m: _of_months(s, {m}) for m in months]
+    years = sorted(set(_YEAR.findall(question)))
+    if len(years) >= 2:
+        return [lambda s, y=y: _of_years(s, {y}, passage_too=True) for y in years]
+    return []
 
 
 def _after_headline(sentence: str, passage: Passage) -> str:
@@ -1227,7 +1243,7 @@ class ExtractiveAnswerer:
         best = sentences[0]
         chosen = [best]
         several = info.wants_list or info.contested or info.compares
-        several = several or info.qtype == QType.STATEMENT
+        several = several or info.qtype == QType.STATEMENT or len(_time_anchors(info.text)) > 1
         if not several:
             return chosen
         # Further sentences by the hand-set score, which the ratio was set on.
@@ -1238,6 +1254,15 @@ class ExtractiveAnswerer:
         else:
             ratio = TUNING.extra_sentence_ratio
         years = set(_YEAR.findall(info.text))
+        for anchor in _time_anchors(info.text)[1:]:
+            # "…between its June and November reports": each time's own figure, the best
+            # sentence of an article or passage of that time.
+            for s in sentences[1:]:
+                if len(chosen) >= limit or s.heuristic < TUNING.anchored_ratio * best.heuristic:
+                    break
+                if anchor(s) and not anchor(best) and s not in chosen:
+                    chosen.append(s)
+                    break
         for s in sorted(sentences[1:], key=lambda s: s.heuristic, reverse=True):
             if len(chosen) >= limit:
                 break

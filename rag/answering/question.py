@@ -33,7 +33,7 @@ _PATTERNS: tuple[tuple[str, QType], ...] = (
     (r"^(how many|how much|what number|what share|what percentage)\b", QType.NUMBER),
     (
         r"^(when|what date|on what date|what day|which day|what year|in what year|which year|"
-        r"since when|how long)\b",
+        r"since when|how long)(?![\w-])",  # not "what year-to-date totals"
         QType.DATE,
     ),
     (
