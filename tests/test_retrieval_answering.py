@@ -472,3 +472,25 @@ def test_a_yes_or_no_question_needs_its_verb_in_the_sentence(pipeline: Pipeline)
     assert "Alejnik" in minister.answer, minister.answer
     endorsed = pipeline.ask("did lavrov endorse that", history=[Turn(first, minister.answer)])
     assert endorsed.abstained, endorsed.answer
+
+
+def test_a_count_of_an_outcome_needs_that_outcome_in_the_sentence(pipeline: Pipeline) -> None:
+    from rag.answering.question import count_predicate
+
+    assert count_predicate("how many migrants died at the polish border in 2021") == "died"
+    assert count_predicate("How many people were convicted in those cases?") == "convicted"
+    assert count_predicate("how many of the arrested suspects were convicted") == "convicted"
+    assert count_predicate("how many soldiers did poland send") == ""  # no outcome verb
+    # "hundreds of migrants storming the Polish border" counts no deaths; "arresting more than
+    # 170 suspects" no convictions.
+    for question in (
+        "how many migrants died at the polish border in 2021",
+        "how many of the arrested suspects were convicted",
+    ):
+        declined = pipeline.ask(question)
+        assert declined.abstained and not declined.citations, (question, declined.answer)
+    # the outcome in another form ("50 deaths of migrants") answers; "registered" is "recorded"
+    deaths = pipeline.ask("how many migrants died over the past year according to valfovic")
+    assert not deaths.abstained and "50" in deaths.answer, deaths.answer
+    attempts = pipeline.ask("how many attempts to cross did the polish border service register")
+    assert not attempts.abstained and "33.2 thousand" in attempts.answer, attempts.answer

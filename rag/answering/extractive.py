@@ -40,7 +40,14 @@ from rag.answering.features import (
 from rag.answering.mentions import mention_terms
 from rag.answering.offices import asked_office, holders, holds
 from rag.answering.opposites import antonym_words, says_the_opposite
-from rag.answering.question import QType, QuestionInfo, analyse, set_aside, yes_no_predicate
+from rag.answering.question import (
+    QType,
+    QuestionInfo,
+    analyse,
+    count_predicate,
+    set_aside,
+    yes_no_predicate,
+)
 from rag.answering.selector import Selector
 from rag.answering.short_answer import short_answer
 from rag.answering.speakers import (
@@ -508,6 +515,16 @@ def _missing_predicate(question: str, q: QuestionView, sentence: str) -> str:
     """The verb a yes-or-no question asks about (`yes_no_predicate`) when `sentence` has it in
     no accepted form (a paraphrase counts: "shut" for "close"); '' otherwise."""
     verb = yes_no_predicate(question)
+    found = terms(verb)
+    if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(sentence)):
+        return ""
+    return verb
+
+
+def _missing_count_predicate(question: str, q: QuestionView, sentence: str) -> str:
+    """The verb a how-many question counts by (`count_predicate`: "how many migrants died")
+    when `sentence` has it in no accepted form ("deaths" counts); '' otherwise."""
+    verb = count_predicate(question)
     found = terms(verb)
     if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(sentence)):
         return ""
@@ -1176,6 +1193,8 @@ class ExtractiveAnswerer:
             # that" asks yes or no whatever that one asked)
             missing_predicate=_missing_predicate(question, q, best.text)
             if english and QType.YESNO in (info.qtype, analyse(question).qtype)
+            else _missing_count_predicate(question, q, best.text)
+            if english and info.qtype == QType.NUMBER
             else "",
         )
 

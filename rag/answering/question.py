@@ -12,7 +12,7 @@ from wordfreq import zipf_frequency
 from rag.countries import countries, of_a_country
 from rag.language import detect_language
 from rag.lexicon import read_lines, read_table
-from rag.normalize import fold, terms
+from rag.normalize import STOPWORDS, fold, terms
 
 
 class QType(StrEnum):
@@ -253,6 +253,64 @@ def yes_no_predicate(question: str) -> str:
     if rest and rest[0].islower() and terms(rest[0]) and _is_verb(rest[0]):
         return rest[0]
     return ""
+
+
+_HOW_MANY_START = re.compile(r"^\s*how\s+(?:many|much)\s+", re.IGNORECASE)
+_AUXILIARIES = frozenset(
+    {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "would"}
+)
+_SUBJECT_REACH = 5  # words from the auxiliary to the verb ("did the polish border guard stop")
+_PAST_FORMS = frozenset(
+    form for forms in read_table("en", "irregular_verbs.tsv").values() for form in forms.split()
+)
+
+
+@lru_cache(maxsize=1)
+def _outcome_verbs() -> frozenset[str]:
+    return frozenset(read_lines("en", "outcome_verbs.txt"))
+
+
+def count_predicate(question: str) -> str:
+    """The outcome verb a how-many question counts by (rag/lexicon/en/outcome_verbs.txt: "how
+    many migrants died" -> "died", "how many people were convicted" -> "convicted"), or ''."""
+    verb = _count_verb(question)
+    return verb if verb in _outcome_verbs() else ""
+
+
+def _count_verb(question: str) -> str:
+    """The verb a how-many question counts by: "how many migrants died…" -> "died", "how many
+    soldiers did Poland send…" -> "send", "how many people were convicted" -> "convicted";
+    '' when there is none to be sure of."""
+    start = _HOW_MANY_START.match(question)
+    if not start:
+        return ""
+    tokens = re.findall(r"[\w’'-]+", question[start.end() :])
+    for i, token in enumerate(tokens):
+        low = token.casefold()
+        if low in _AUXILIARIES:
+            for word in tokens[i + 1 : i + 1 + _SUBJECT_REACH]:
+                folded = word.casefold()
+                if word[:1].isupper() or folded.endswith("ly") or countries(word):
+                    continue  # the subject's names, "actually"
+                if folded not in STOPWORDS and word.islower() and _verb_rather_than_noun(folded):
+                    return folded
+            return ""
+        if token.islower() and (low in _PAST_FORMS or (low.endswith("ed") and len(low) > 4)):
+            following = tokens[i + 1 : i + 2]
+            if following and following[0].islower() and following[0] not in STOPWORDS:
+                continue  # "how many of the arrested suspects…": whose, not what they did
+            return low  # "how many migrants died", "how many countries showed up"
+    return ""
+
+
+def _verb_rather_than_noun(word: str) -> bool:
+    """Whether `word`, after a question's subject, reads as its verb: an irregular verb or
+    past form, a past participle ("convicted"), or a word whose past form is common English
+    and no rarer than its plural ("deploy", "register"; not "border", "guard")."""
+    if word in _VERB_BASES or word in _PAST_FORMS or word.endswith("ed"):
+        return True
+    past = max(zipf_frequency(p, "en") for p in (word + "ed", word + "d"))
+    return past >= PAST_FORM_ZIPF and past >= zipf_frequency(word + "s", "en")
 
 
 def _is_verb(word: str) -> bool:
