@@ -494,3 +494,19 @@ def test_a_count_of_an_outcome_needs_that_outcome_in_the_sentence(pipeline: Pipe
     assert not deaths.abstained and "50" in deaths.answer, deaths.answer
     attempts = pipeline.ask("how many attempts to cross did the polish border service register")
     assert not attempts.abstained and "33.2 thousand" in attempts.answer, attempts.answer
+
+
+def test_a_who_question_needs_its_verb_in_the_sentence(pipeline: Pipeline) -> None:
+    from rag.answering.question import subject_predicate
+
+    assert subject_predicate("Who presided over the conference?") == "presided"
+    assert subject_predicate("who said that") == ""  # words are said in many ways
+    assert subject_predicate("who spoke for russia") == ""
+    assert subject_predicate("who was the foreign minister") == ""
+    # "A conference on illegal migration is taking place in Minsk despite European Union
+    # countries' refusal…" says nothing of who chaired it.
+    declined = pipeline.ask("who chaired the minsk conference on illegal migration in 2024")
+    assert declined.abstained and not declined.citations, declined.answer
+    # "Poland closed the Kuznitsa checkpoint": the verb is there
+    answered = pipeline.ask("who closed the kuznica checkpoint")
+    assert not answered.abstained and "Poland" in answered.answer, answered.answer

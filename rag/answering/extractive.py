@@ -46,6 +46,7 @@ from rag.answering.question import (
     analyse,
     count_predicate,
     set_aside,
+    subject_predicate,
     yes_no_predicate,
 )
 from rag.answering.selector import Selector
@@ -527,6 +528,20 @@ def _missing_count_predicate(question: str, q: QuestionView, sentence: str) -> s
     verb = count_predicate(question)
     found = terms(verb)
     if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(sentence)):
+        return ""
+    return verb
+
+
+def _missing_subject_predicate(question: str, q: QuestionView, best: ScoredSentence) -> str:
+    """The verb a who-question asks the doer of (`subject_predicate`: "who chaired…") when
+    neither the best sentence nor the passage before it (a quote's speaker) has it in any
+    accepted form; '' otherwise."""
+    verb = subject_predicate(question)
+    found = terms(verb)
+    if not found or found[0] not in q.alternatives:
+        return ""  # (a typo the question's view spelled another way: "develped")
+    text = best.text if best.lead_in is None else f"{best.lead_in.text} {best.text}"
+    if q.alternatives.get(found[0], {found[0]}) & set(terms(text)):
         return ""
     return verb
 
@@ -1195,6 +1210,8 @@ class ExtractiveAnswerer:
             if english and QType.YESNO in (info.qtype, analyse(question).qtype)
             else _missing_count_predicate(question, q, best.text)
             if english and info.qtype == QType.NUMBER
+            else _missing_subject_predicate(question, q, best)
+            if english and info.qtype == QType.PERSON
             else "",
         )
 

@@ -303,6 +303,40 @@ def _count_verb(question: str) -> str:
     return ""
 
 
+_WHO_VERB = re.compile(r"^\s*who\s+(?:(?:actually|really|first|then)\s+)?([a-z]+)\b")
+
+
+@lru_cache(maxsize=1)
+def _speech_verbs() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"^(?:{line})") for line in read_lines("en", "speech_verbs.txt"))
+
+
+@lru_cache(maxsize=1)
+def _generic_speech_verbs() -> frozenset[str]:
+    return frozenset(read_lines("en", "generic_speech_verbs.txt"))
+
+
+def subject_predicate(question: str) -> str:
+    """The verb a who-question asks the doer of: "who chaired the Minsk conference" ->
+    "chaired", "who closed the terespol checkpoint" -> "closed"; '' for a speech verb (words
+    are said in many ways: "stated", "noted", "told"), an auxiliary ("who was…", "who did X
+    call") or no verb to be sure of."""
+    match = _WHO_VERB.match(question.casefold())
+    if not match:
+        return ""
+    verb = match.group(1)
+    if (
+        verb in _AUXILIARIES
+        or verb in STOPWORDS
+        or verb in _generic_speech_verbs()
+        or any(p.match(verb) for p in _speech_verbs())
+    ):
+        return ""
+    if verb in _PAST_FORMS or (verb.endswith("ed") and len(verb) > 4):
+        return verb
+    return ""
+
+
 def _verb_rather_than_noun(word: str) -> bool:
     """Whether `word`, after a question's subject, reads as its verb: an irregular verb or
     past form, a past participle ("convicted"), or a word whose past form is common English
