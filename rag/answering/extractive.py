@@ -45,6 +45,7 @@ from rag.answering.question import (
     QuestionInfo,
     analyse,
     count_predicate,
+    date_predicate,
     set_aside,
     subject_predicate,
     yes_no_predicate,
@@ -522,10 +523,10 @@ def _missing_predicate(question: str, q: QuestionView, sentence: str) -> str:
     return verb
 
 
-def _missing_count_predicate(question: str, q: QuestionView, sentence: str) -> str:
-    """The verb a how-many question counts by (`count_predicate`: "how many migrants died")
-    when `sentence` has it in no accepted form ("deaths" counts); '' otherwise."""
-    verb = count_predicate(question)
+def _missing_event(verb: str, q: QuestionView, sentence: str) -> str:
+    """The event verb a how-many or when question asks about (`count_predicate`,
+    `date_predicate`: "how many migrants died", "when was it signed") when `sentence` has it
+    in no accepted form ("deaths" counts); '' otherwise."""
     found = terms(verb)
     if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(sentence)):
         return ""
@@ -1208,8 +1209,10 @@ class ExtractiveAnswerer:
             # that" asks yes or no whatever that one asked)
             missing_predicate=_missing_predicate(question, q, best.text)
             if english and QType.YESNO in (info.qtype, analyse(question).qtype)
-            else _missing_count_predicate(question, q, best.text)
+            else _missing_event(count_predicate(question), q, best.text)
             if english and info.qtype == QType.NUMBER
+            else _missing_event(date_predicate(question), q, best.text)
+            if english and info.qtype == QType.DATE
             else _missing_subject_predicate(question, q, best)
             if english and info.qtype == QType.PERSON
             else "",

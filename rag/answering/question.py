@@ -259,22 +259,49 @@ _HOW_MANY_START = re.compile(r"^\s*how\s+(?:many|much)\s+", re.IGNORECASE)
 _AUXILIARIES = frozenset(
     {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "would"}
 )
-_SUBJECT_REACH = 5  # words from the auxiliary to the verb ("did the polish border guard stop")
+_SUBJECT_REACH = 6  # words from the auxiliary to the verb ("was the EU readmission treaty signed")
 _PAST_FORMS = frozenset(
     form for forms in read_table("en", "irregular_verbs.tsv").values() for form in forms.split()
 )
 
 
 @lru_cache(maxsize=1)
-def _outcome_verbs() -> frozenset[str]:
-    return frozenset(read_lines("en", "outcome_verbs.txt"))
+def _event_verbs() -> frozenset[str]:
+    return frozenset(read_lines("en", "event_verbs.txt"))
 
 
 def count_predicate(question: str) -> str:
-    """The outcome verb a how-many question counts by (rag/lexicon/en/outcome_verbs.txt: "how
+    """The event verb a how-many question counts by (rag/lexicon/en/event_verbs.txt: "how
     many migrants died" -> "died", "how many people were convicted" -> "convicted"), or ''."""
     verb = _count_verb(question)
-    return verb if verb in _outcome_verbs() else ""
+    return verb if verb in _event_verbs() else ""
+
+
+_WHEN_START = re.compile(r"^\s*(?:when|on what date|in what year|what year)\s+", re.IGNORECASE)
+
+
+def date_predicate(question: str) -> str:
+    """The event verb a when-question dates (rag/lexicon/en/event_verbs.txt): "when was the
+    readmission agreement signed" -> "signed", "when did Belarus sign it" -> "sign"; ''."""
+    start = _WHEN_START.match(question)
+    if not start:
+        return ""
+    tokens = re.findall(r"[\w’'-]+", question[start.end() :])
+    if not tokens or tokens[0].casefold() not in _AUXILIARIES:
+        return ""
+    verb = _verb_after_auxiliary(tokens[1:])
+    return verb if verb in _event_verbs() else ""
+
+
+def _verb_after_auxiliary(tokens: list[str]) -> str:
+    """The verb after an auxiliary and its subject ("did [the polish border guard] deploy")."""
+    for word in tokens[:_SUBJECT_REACH]:
+        folded = word.casefold()
+        if word[:1].isupper() or folded.endswith("ly") or countries(word):
+            continue  # the subject's names, "actually"
+        if folded not in STOPWORDS and word.islower() and _verb_rather_than_noun(folded):
+            return folded
+    return ""
 
 
 def _count_verb(question: str) -> str:
@@ -288,13 +315,7 @@ def _count_verb(question: str) -> str:
     for i, token in enumerate(tokens):
         low = token.casefold()
         if low in _AUXILIARIES:
-            for word in tokens[i + 1 : i + 1 + _SUBJECT_REACH]:
-                folded = word.casefold()
-                if word[:1].isupper() or folded.endswith("ly") or countries(word):
-                    continue  # the subject's names, "actually"
-                if folded not in STOPWORDS and word.islower() and _verb_rather_than_noun(folded):
-                    return folded
-            return ""
+            return _verb_after_auxiliary(tokens[i + 1 :])
         if token.islower() and (low in _PAST_FORMS or (low.endswith("ed") and len(low) > 4)):
             following = tokens[i + 1 : i + 2]
             if following and following[0].islower() and following[0] not in STOPWORDS:
