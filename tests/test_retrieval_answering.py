@@ -524,3 +524,21 @@ def test_a_when_question_about_an_event_needs_that_event_in_the_sentence(
     assert declined.abstained and not declined.citations, declined.answer
     answered = pipeline.ask("when did minsk terminate the readmission treaty")
     assert not answered.abstained and "June 2021" in answered.answer, answered.answer
+
+
+def test_a_measure_question_needs_a_number_in_a_unit(pipeline: Pipeline) -> None:
+    from rag.answering.extractive import holds_answer_type
+    from rag.answering.question import QType, analyse
+
+    far = analyse("how far is warsaw from the sea")
+    assert far.qtype == QType.NUMBER and far.asks_measure
+    assert holds_answer_type(far, "It lies roughly 260 kilometres (160 mi) from the sea.", set())
+    assert not holds_answer_type(far, "Several thousand people gathered at the fence.", set())
+    assert not analyse("how long has the crisis lasted").asks_measure  # a duration
+    # No article gives the fence's height or Lukashenko's age ("his 27-year rule" is neither).
+    for question in (
+        "how tall is the barbed wire fence on the polish border",
+        "how old is lukashenka",
+    ):
+        declined = pipeline.ask(question)
+        assert declined.abstained and not declined.citations, (question, declined.answer)

@@ -240,6 +240,7 @@ _DATE = re.compile(rf"\b({_cues('date_cues.txt', (*_CALENDAR_WORDS, *english().s
 _REASON = re.compile(rf"\b({_cues('reason_cues.txt')})\b")
 _DURATION = re.compile(rf"\b({_cues('duration_cues.txt')})\b")
 _CURRENCY = re.compile(rf"({_cues('currency_cues.txt')})")
+_MEASURE = re.compile(rf"\d[\d.,]*[\s-]*(?:{_cues('measure_units.txt')})\b")
 _MODAL_MAY = re.compile(r"\bmay\b")  # lower case: the verb, not the month
 _SAYING = _cues("statement_verbs.txt")
 # A day right after a speech verb's clause dates the saying ("told the radio on Tuesday").
@@ -471,6 +472,8 @@ def _holds_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> 
     if info.qtype == QType.NUMBER:
         if info.asks_money and not _CURRENCY.search(folded):
             return False  # "at a much lower cost than building a wall" names no sum
+        if info.asks_measure and not _MEASURE.search(folded):
+            return False  # "several thousand people … breaking the barbed wire fence"
         return _holds_count(folded, question_terms)
     if info.qtype == QType.DATE:
         # "How long will the state of emergency last?" is not answered by the day it began,

@@ -29,8 +29,11 @@ class QType(StrEnum):
     GENERIC = "generic"
 
 
+# A measure: "how tall is the fence", "how old is Lukashenko" (not "how long": a duration)
+_MEASURE_QUESTION = r"^how (tall|high|wide|deep|far|old|big|large|heavy)\b"
 _PATTERNS: tuple[tuple[str, QType], ...] = (
     (r"^(how many|how much|what number|what share|what percentage)\b", QType.NUMBER),
+    (_MEASURE_QUESTION, QType.NUMBER),
     (
         r"^(when|what date|on what date|what day|which day|what year|in what year|which year|"
         r"since when|how long)(?![\w-])",  # not "what year-to-date totals"
@@ -100,6 +103,8 @@ class QuestionInfo:
     asks_day: bool = False
     # "How much money / how much did it cost…?": a number question whose answer is a sum.
     asks_money: bool = False
+    # "How tall is the fence?", "how old is he?": a number in a unit of measure.
+    asks_measure: bool = False
     # "How many smuggling gangs…?": the words naming what is counted ("smuggling", "gangs");
     # a number answers only in a sentence with one of them, not "several thousand people"
     # in the sentence after "…sent troops".
@@ -198,6 +203,7 @@ def analyse(question: str) -> QuestionInfo:
         asks_duration=qtype == QType.DATE and bool(re.match(r"how long\b", q)),
         asks_day=qtype == QType.DATE and bool(re.match(r"(what|which) (date|day)\b", q)),
         asks_money=qtype == QType.NUMBER and bool(_MONEY.search(q)),
+        asks_measure=bool(re.match(_MEASURE_QUESTION, q)),
         counted=_counted(q) if qtype == QType.NUMBER else (),
     )
 
