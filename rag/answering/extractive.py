@@ -38,7 +38,7 @@ from rag.answering.features import (
     question_entities,
 )
 from rag.answering.mentions import mention_terms
-from rag.answering.offices import asked_office, holders, holds
+from rag.answering.offices import AskedOffice, asked_office, holders, holds
 from rag.answering.opposites import antonym_words, says_the_opposite
 from rag.answering.question import (
     QType,
@@ -784,10 +784,16 @@ def _description_first(question: str, sentences: list[ScoredSentence]) -> None:
             return
 
 
+def _office_asked(request: AnswerRequest, question: str) -> AskedOffice | None:
+    """The office `question` asks only the holder of (rag.answering.offices), its outlets'
+    names among the words it may hold besides."""
+    return asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+
+
 def _asked_holder(request: AnswerRequest, question: str, sentence: ScoredSentence) -> str:
     """The name of the holder of the office `question` asks about (rag.answering.offices)
     that `sentence` names, or ''."""
-    asked = asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+    asked = _office_asked(request, question)
     if asked is None:
         return ""
     years, months = set(_YEAR.findall(question)), _months_named(question)
@@ -804,7 +810,7 @@ def _holders_listed(
 ) -> list[ScoredSentence]:
     """For "list all belarus foreign ministers", one sentence per holder of the office asked
     (rag.answering.offices), oldest article first; [] for any other question."""
-    asked = asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+    asked = _office_asked(request, question)
     if asked is None or not asked.several:
         return []
     chosen: list[ScoredSentence] = []
@@ -820,7 +826,7 @@ def _holders_listed(
 
 
 def _asked_country(request: AnswerRequest, question: str) -> str:
-    asked = asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+    asked = _office_asked(request, question)
     return asked.country if asked else ""
 
 
@@ -830,7 +836,7 @@ def _other_countries_holders(
     """The holders of the office asked that the best sentences name, when every one of them
     holds it for another country than the one asked; () otherwise (one holds it for that
     country, or no sentence names the office's holder at all)."""
-    asked = asked_office(question, tuple({c.passage.outlet for c in request.candidates}))
+    asked = _office_asked(request, question)
     if asked is None or not asked.country or asked.several:
         return ()
     found = [
