@@ -52,6 +52,16 @@ def countries(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def first_country(text: str) -> str:
+    """The first country `text` names on its own, outside compounds ("the Polish-Belarusian
+    border"), or ''."""
+    for token in _COMPOUND.sub(" ", text).split():
+        named = countries(token)
+        if len(named) == 1:
+            return next(iter(named))
+    return ""
+
+
 def border_places(text: str) -> frozenset[str]:
     """The countries `text` names as the place of a border ("how many troops did Poland send
     to the Belarus border": Belarus)."""

@@ -179,7 +179,6 @@ class Gates:
     # ("who is Lithuania's foreign minister?" where they name Belarus's and Poland's): their
     # holders. A near miss.
     other_holders: tuple[str, ...] = ()
-    asked_country: str = ""
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
@@ -516,22 +515,13 @@ _OFFICES = "|".join(sorted(map(re.escape, english().title_words), key=len, rever
 _BY_OFFICE = re.compile(rf"\b[Tt]he\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_OFFICES})\b(?!\s+[A-Z])")
 
 
-def _missing_predicate(question: str, q: QuestionView, sentence: str) -> str:
-    """The verb a yes-or-no question asks about (`yes_no_predicate`) when `sentence` has it in
-    no accepted form (a paraphrase counts: "shut" for "close"); '' otherwise."""
-    verb = yes_no_predicate(question)
+def _missing_verb(verb: str, q: QuestionView, text: str) -> str:
+    """`verb` — what a question asks about: a yes-or-no question's (`yes_no_predicate`), an
+    event a how-many or when question counts or dates (`count_predicate`, `date_predicate`) —
+    when `text` has it in no accepted form (a paraphrase counts: "shut" for "close", "deaths"
+    for "died"); '' otherwise."""
     found = terms(verb)
-    if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(sentence)):
-        return ""
-    return verb
-
-
-def _missing_event(verb: str, q: QuestionView, sentence: str) -> str:
-    """The event verb a how-many or when question asks about (`count_predicate`,
-    `date_predicate`: "how many migrants died", "when was it signed") when `sentence` has it
-    in no accepted form ("deaths" counts); '' otherwise."""
-    found = terms(verb)
-    if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(sentence)):
+    if not found or q.alternatives.get(found[0], {found[0]}) & set(terms(text)):
         return ""
     return verb
 
@@ -545,9 +535,7 @@ def _missing_subject_predicate(question: str, q: QuestionView, best: ScoredSente
     if not found or found[0] not in q.alternatives:
         return ""  # (a typo the question's view spelled another way: "develped")
     text = best.text if best.lead_in is None else f"{best.lead_in.text} {best.text}"
-    if q.alternatives.get(found[0], {found[0]}) & set(terms(text)):
-        return ""
-    return verb
+    return _missing_verb(verb, q, text)
 
 
 def _holds_count(folded: str, question_terms: set[str]) -> bool:
@@ -794,8 +782,12 @@ def _asked_holder(request: AnswerRequest, question: str, sentence: ScoredSentenc
     """The name of the holder of the office `question` asks about (rag.answering.offices)
     that `sentence` names, or ''."""
     asked = _office_asked(request, question)
-    if asked is None:
-        return ""
+    return _holder_named(asked, question, sentence) if asked else ""
+
+
+def _holder_named(asked: AskedOffice, question: str, sentence: ScoredSentence) -> str:
+    """The name of the holder of the office `asked` that `sentence` names, of the times
+    `question` names, or ''."""
     years, months = set(_YEAR.findall(question)), _months_named(question)
     if (years and not _of_years(sentence, years, passage_too=True)) or (
         months and not _of_months(sentence, months)
@@ -816,18 +808,13 @@ def _holders_listed(
     chosen: list[ScoredSentence] = []
     names: list[str] = []
     for s in sentences:
-        name = _asked_holder(request, question, s)
+        name = _holder_named(asked, question, s)
         surname = name.split()[-1] if name else ""
         if surname and not any(same_name(surname, n) for n in names):
             names.append(surname)
             chosen.append(s)
     chosen = chosen[: request.max_citations]
     return sorted(chosen, key=lambda s: s.candidate.passage.published)
-
-
-def _asked_country(request: AnswerRequest, question: str) -> str:
-    asked = _office_asked(request, question)
-    return asked.country if asked else ""
 
 
 def _other_countries_holders(
@@ -853,8 +840,11 @@ def _other_countries_holders(
 def _holder_first(request: AnswerRequest, question: str, sentences: list[ScoredSentence]) -> None:
     """For "who was Poland's foreign minister in June 2024?", move the best sentence naming a
     holder of that office, of that country, to the front (rag.answering.offices)."""
+    asked = _office_asked(request, question)
+    if asked is None:
+        return
     for i, s in enumerate(sentences[:OFFICE_LOOKAHEAD]):
-        if _asked_holder(request, question, s):
+        if _holder_named(asked, question, s):
             if i:
                 sentences.insert(0, sentences.pop(i))
             return
@@ -1213,14 +1203,13 @@ class ExtractiveAnswerer:
             other_holders=_other_countries_holders(request, request.search_query, sentences)
             if english
             else (),
-            asked_country=_asked_country(request, request.search_query),
             # (a follow-up is searched with the question before it: "did lavrov back him on
             # that" asks yes or no whatever that one asked)
-            missing_predicate=_missing_predicate(question, q, best.text)
+            missing_predicate=_missing_verb(yes_no_predicate(question), q, best.text)
             if english and QType.YESNO in (info.qtype, analyse(question).qtype)
-            else _missing_event(count_predicate(question), q, best.text)
+            else _missing_verb(count_predicate(question), q, best.text)
             if english and info.qtype == QType.NUMBER
-            else _missing_event(date_predicate(question), q, best.text)
+            else _missing_verb(date_predicate(question), q, best.text)
             if english and info.qtype == QType.DATE
             else _missing_subject_predicate(question, q, best)
             if english and info.qtype == QType.PERSON
@@ -1274,12 +1263,13 @@ class ExtractiveAnswerer:
         if gates.absent_names:  # "…do not mention Lithuania": the near miss, named
             names = join_names([f"“{n}”" for n in gates.absent_names], request.language)
             return message("decline.absent_names", request.language, names=names)
-        if gates.other_holders:  # "who is Lithuania's foreign minister?"
+        asked = _office_asked(request, request.search_query)
+        if gates.other_holders and asked:  # "who is Lithuania's foreign minister?"
             return message(
                 "decline.other_holder",
                 request.language,
                 holders=join_names(list(gates.other_holders), request.language),
-                country=gates.asked_country.title(),
+                country=asked.country.title(),
             )
         if gates.other_speaker:  # "what did Lavrov say?" against Alejnik's words
             return message("decline.other_speaker", request.language, name=gates.other_speaker)
@@ -1290,8 +1280,9 @@ class ExtractiveAnswerer:
     ) -> list[ScoredSentence]:
         best = sentences[0]
         chosen = [best]
+        anchors = _time_anchors(info.text)
         several = info.wants_list or info.contested or info.compares
-        several = several or info.qtype == QType.STATEMENT or len(_time_anchors(info.text)) > 1
+        several = several or info.qtype == QType.STATEMENT or len(anchors) > 1
         if not several:
             return chosen
         # Further sentences by the hand-set score, which the ratio was set on.
@@ -1302,7 +1293,7 @@ class ExtractiveAnswerer:
         else:
             ratio = TUNING.extra_sentence_ratio
         years = set(_YEAR.findall(info.text))
-        for anchor in _time_anchors(info.text)[1:]:
+        for anchor in anchors[1:]:
             # "…between its June and November reports": each time's own figure, the best
             # sentence of an article or passage of that time.
             for s in sentences[1:]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.coreference import is_title_word
-from rag.countries import countries
+from rag.countries import countries, first_country
 from rag.lexicon import english, read_lines
 from rag.normalize import STOPWORDS, fold, is_common_word
 
@@ -115,20 +115,9 @@ def holders(sentence: str, passage: str = "") -> list[Holder]:
                     j -= 1
         if not name:
             continue
-        if not country:
-            named = _first_country(sentence) or _first_country(passage)
-            country = named
+        country = country or first_country(sentence) or first_country(passage)
         found.append(Holder(" ".join(name), office, country))
     return found
-
-
-def _first_country(text: str) -> str:
-    """The first country `text` names, outside compounds ("the Polish-Belarusian border")."""
-    for token in _TOKEN.findall(re.sub(r"\w+(?:[-–]\w+)+", " ", text)):
-        named = countries(token)
-        if len(named) == 1:
-            return next(iter(named))
-    return ""
 
 
 def asked_office(question: str, outlets: tuple[str, ...] = ()) -> AskedOffice | None:

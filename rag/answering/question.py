@@ -229,7 +229,8 @@ def _counted(q: str) -> tuple[str, ...]:
 
 
 _YES_NO_START = re.compile(r"^\s*(?:did|does|do|will|would|has|have|had|can|could)\s+", re.I)
-_VERB_BASES = frozenset(read_table("en", "irregular_verbs.tsv"))
+_IRREGULAR_VERBS = read_table("en", "irregular_verbs.tsv")  # base -> its other forms
+_VERB_BASES = frozenset(_IRREGULAR_VERBS)
 # A word is taken for a verb when its past form ("agreed", "backed", "denied") is at least this
 # common in English (wordfreq's Zipf scale); "membered" is not.
 PAST_FORM_ZIPF = 3.0
@@ -266,9 +267,7 @@ _AUXILIARIES = frozenset(
     {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "would"}
 )
 _SUBJECT_REACH = 6  # words from the auxiliary to the verb ("was the EU readmission treaty signed")
-_PAST_FORMS = frozenset(
-    form for forms in read_table("en", "irregular_verbs.tsv").values() for form in forms.split()
-)
+_PAST_FORMS = frozenset(form for forms in _IRREGULAR_VERBS.values() for form in forms.split())
 
 
 @lru_cache(maxsize=1)
@@ -322,7 +321,7 @@ def _count_verb(question: str) -> str:
         low = token.casefold()
         if low in _AUXILIARIES:
             return _verb_after_auxiliary(tokens[i + 1 :])
-        if token.islower() and (low in _PAST_FORMS or (low.endswith("ed") and len(low) > 4)):
+        if token.islower() and _past_form(low):
             following = tokens[i + 1 : i + 2]
             if following and following[0].islower() and following[0] not in STOPWORDS:
                 continue  # "how many of the arrested suspects…": whose, not what they did
@@ -359,9 +358,12 @@ def subject_predicate(question: str) -> str:
         or any(p.match(verb) for p in _speech_verbs())
     ):
         return ""
-    if verb in _PAST_FORMS or (verb.endswith("ed") and len(verb) > 4):
-        return verb
-    return ""
+    return verb if _past_form(verb) else ""
+
+
+def _past_form(word: str) -> bool:
+    """Whether `word` reads as a verb's past form: irregular ("died", "broke") or in -ed."""
+    return word in _PAST_FORMS or (word.endswith("ed") and len(word) > 4)
 
 
 def _verb_rather_than_noun(word: str) -> bool:
