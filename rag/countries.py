@@ -35,12 +35,21 @@ def _forms() -> dict[str, str]:
     return read_table("en", "countries.tsv")
 
 
+@lru_cache(maxsize=1)
+def _acronyms() -> tuple[re.Pattern[str], dict[str, str]]:
+    table = read_table("en", "country_acronyms.txt")
+    body = "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
+    return re.compile(rf"(?<![\w.])(?:{body})(?!\w)"), table
+
+
 @lru_cache(maxsize=16_384)
 def countries(text: str) -> frozenset[str]:
-    """The countries `text` names ('Polish' and 'Warsaw' both name Poland)."""
+    """The countries `text` names ('Polish' and 'Warsaw' both name Poland; 'U.S.' and 'US',
+    as capitalised, the United States)."""
     forms = _forms()
     tokens = words(text)
-    found = set()
+    pattern, acronyms = _acronyms()
+    found = {acronyms[m.group(0)] for m in pattern.finditer(text)}
     for i, token in enumerate(tokens):
         pair = f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
         if pair in forms:

@@ -136,3 +136,14 @@ def test_an_institutions_name_made_of_words_that_never_stand_together_is_absent(
     # ...but not a name whose words do stand together, nor a person's with a middle name
     assert absent("When did the Warsaw Uprising begin?", UPRISING) == ()
     assert absent("What did James Maxwell write?", UPRISING) == ()
+
+
+def test_a_country_acronym_counts_however_it_is_dotted() -> None:
+    from rag.countries import countries
+
+    spokesman = "“…,” U.S. State Department spokesman Ned Price said in a statement on Sunday."
+    assert countries(spokesman) == {"united states"}
+    assert countries("the US and UK statement") == {"united states", "united kingdom"}
+    assert countries("tell us what happened") == frozenset()  # the pronoun is no country
+    assert absent("Which US official said the regime's actions aim to distract?", spokesman) == ()
+    assert absent("Which UK official said it?", spokesman) == ("UK",)
