@@ -460,9 +460,15 @@ def test_a_yes_or_no_question_needs_its_verb_in_the_sentence(pipeline: Pipeline)
     assert yes_no_predicate("Did EU member states send delegates?") == ""  # no verb after "EU"
     assert yes_no_predicate("did the EU approve new sanctions") == "approve"
     assert yes_no_predicate("did the Polish side open fire") == "open"  # not "side"
+    # "agree to help" asks whether he would help
+    assert yes_no_predicate("Did Lukashenko agree to help the EU?") == "help"
+    assert yes_no_predicate("did Poland refuse to negotiate with Minsk") == "negotiate"
     # Morawiecki "might request talks … of NATO's treaty" says nothing of NATO approving them
     declined = pipeline.ask("did nato approve the article 4 talks poland wanted")
     assert declined.abstained and not declined.citations, declined.answer
+    # "he would not help the EU combat illegal migration" answers whether he agreed to help
+    helped = pipeline.ask("did lukashenka agree to help the eu fight illegal migration")
+    assert not helped.abstained and "would not help" in helped.answer, helped.answer
     # the verb in another form answers
     answered = pipeline.ask("did putin deny stoking the migrant crisis")
     assert not answered.abstained and "Denies" in answered.answer, answered.answer

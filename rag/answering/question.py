@@ -256,10 +256,23 @@ def yes_no_predicate(question: str) -> str:
     whose = re.search(r"[’']s?$", tokens[names - 1]) or of_a_country(tokens[names - 1])
     if rest and whose and (not _is_verb(rest[0]) or of_a_country(tokens[names - 1])):
         rest = rest[1:]  # "Poland's government", "the Polish side": whose, then what
-    rest = [t for t in rest[:2] if not t.casefold().endswith("ly")]  # "actually agree"
+    rest = [t for t in rest[:4] if not t.casefold().endswith("ly")]  # "actually agree"
     if rest and rest[0].islower() and terms(rest[0]) and _is_verb(rest[0]):
+        if (
+            rest[0].casefold() in _control_verbs()
+            and rest[1:2] == ["to"]
+            and len(rest) > 2
+            and rest[2].islower()
+            and _is_verb(rest[2])
+        ):
+            return rest[2]  # "agree to help": whether he would help
         return rest[0]
     return ""
+
+
+@lru_cache(maxsize=1)
+def _control_verbs() -> frozenset[str]:
+    return frozenset(read_lines("en", "control_verbs.txt"))
 
 
 _HOW_MANY_START = re.compile(r"^\s*how\s+(?:many|much)\s+", re.IGNORECASE)
