@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 from wordfreq import zipf_frequency
@@ -46,6 +47,7 @@ from rag.answering.question import (
     analyse,
     count_predicate,
     date_predicate,
+    past_form,
     set_aside,
     subject_predicate,
     yes_no_predicate,
@@ -410,13 +412,16 @@ _NO_ANCHOR = _NOT_NEW | frozenset(
 )
 
 
-def anchor_terms(q: QuestionView, question: str, typed: set[str] | None = None) -> frozenset[str]:
-    """The spellings of the question's weightiest common word an article has — no name,
-    number, country, month, speech verb, source word or word for the kind of answer
-    ("declare a state of emergency" -> "emergency"): the typed answer must share a sentence
-    with it, so that "…Latvia… aggravated on November 8" does not answer when Latvia
-    declared an emergency. `typed`: a follow-up's own terms, the only ones that may anchor
-    ("when did he say it?" asks for the date of what was just quoted)."""
+def anchor_terms(
+    q: QuestionView, question: str, typed: set[str] | None = None
+) -> tuple[frozenset[str], ...]:
+    """The spellings an article has of the question's common words — no name, number,
+    country, month, speech verb, source word or word for the kind of answer — weightiest
+    first ("declare a state of emergency" -> "emergency", …): a passage's typed answer must
+    share a sentence with the weightiest of them the passage has (`passage_anchor`), so
+    that "…Latvia… aggravated on November 8" does not answer when Latvia declared an
+    emergency. `typed`: a follow-up's own terms, the only ones that may anchor ("when did he
+    say it?" asks for the date of what was just quoted)."""
     named = {t for alts in q.entities.values() for t in alts}
     named |= {t for word in words(question) if countries(word) for t in terms(word)}
     common = [
@@ -428,9 +433,30 @@ def anchor_terms(q: QuestionView, question: str, typed: set[str] | None = None) 
         and not t.isdigit()
         and (typed is None or t in typed)
     ]
-    if not common:
-        return frozenset()
-    return frozenset(q.alternatives[max(common, key=lambda t: q.weights[t])])
+    common.sort(key=lambda t: q.weights[t], reverse=True)
+    past = {t for word in words(question) if past_form(word) for t in terms(word)}
+    return tuple(Anchor(frozenset(q.alternatives[t]), t in past) for t in common)
+
+
+class Anchor(NamedTuple):
+    """A word a typed answer must share its sentence with (`anchor_terms`)."""
+
+    spellings: frozenset[str]
+    # Typed in a past form ("accepted", "overthrown"): the event asked about, which another
+    # word of the question never stands in for ("when was the regime *accepted*" is not
+    # answered by the day it was overthrown).
+    event: bool
+
+
+def passage_anchor(anchors: tuple[Anchor, ...], passage_terms: set[str]) -> frozenset[str]:
+    """The weightiest of `anchors` (`anchor_terms`) the passage has, passing over words it
+    lacks — a paraphrase no article uses ("vote for emergency rule in the districts" of
+    "approved … a state of emergency in the regions") — but not an event's verb. The
+    weightiest when it has none."""
+    for anchor in anchors:
+        if anchor.spellings & passage_terms or anchor.event:
+            return anchor.spellings
+    return anchors[0].spellings if anchors else frozenset()
 
 
 def unknown_names(question: str, q: QuestionView) -> list[str]:
@@ -1076,10 +1102,10 @@ class ExtractiveAnswerer:
         typed_now = None
         if request.question != request.search_query:  # a follow-up: its own words anchor
             typed_now = set(terms(_as_searched(request, request.question)))
-        needed = counted or (
+        anchors = (
             anchor_terms(q, request.search_query, typed_now)
-            if info.qtype == QType.DATE
-            else frozenset()
+            if info.qtype == QType.DATE and not counted
+            else ()
         )
         sentences: list[ScoredSentence] = []
         evidence: list[SentenceEvidence] = []
@@ -1090,6 +1116,7 @@ class ExtractiveAnswerer:
             # The article's date is context too: "…in TIME's November 2021 report" is covered
             # by a sentence of an article published then, whether or not it repeats the date.
             title_terms = set(terms(f"{cand.passage.title} {_date_words(cand.passage)}"))
+            needed = counted or passage_anchor(anchors, set(terms(text)))
             passage_typed = holds_answer_type(info, text, question_terms, needed)
             lead_in = None
             if _needs_type(info) and not passage_typed and request.vocabulary:

@@ -334,7 +334,7 @@ def _count_verb(question: str) -> str:
         low = token.casefold()
         if low in _AUXILIARIES:
             return _verb_after_auxiliary(tokens[i + 1 :])
-        if token.islower() and _past_form(low):
+        if token.islower() and past_form(low):
             following = tokens[i + 1 : i + 2]
             if following and following[0].islower() and following[0] not in STOPWORDS:
                 continue  # "how many of the arrested suspects…": whose, not what they did
@@ -371,10 +371,10 @@ def subject_predicate(question: str) -> str:
         or any(p.match(verb) for p in _speech_verbs())
     ):
         return ""
-    return verb if _past_form(verb) else ""
+    return verb if past_form(verb) else ""
 
 
-def _past_form(word: str) -> bool:
+def past_form(word: str) -> bool:
     """Whether `word` reads as a verb's past form: irregular ("died", "broke") or in -ed."""
     return word in _PAST_FORMS or (word.endswith("ed") and len(word) > 4)
 
