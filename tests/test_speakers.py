@@ -67,6 +67,14 @@ def test_a_sentence_quoting_another_person_than_the_one_asked_is_a_near_miss() -
     assert quotes_someone_else("What did Lavrov say?", "Lavrov’s visit, “fruitful”.") == ""
 
 
+def test_a_person_only_talked_about_does_not_speak() -> None:
+    talked_about = "The dialogue is impossible, since they talk with Tikhanovskaya, who is weak."
+    assert quotes_someone_else("what did tikhanovskaya say", talked_about) == "Tikhanovskaya"
+    # a name after a preposition and a comma is the subject of the clause after it
+    spoke = "After sanctions against Minsk, Alexander Lukashenko said that the West should act."
+    assert quotes_someone_else("what did lukashenko say about the west", spoke) == ""
+
+
 def test_another_speaker_declines_an_otherwise_confident_answer() -> None:
     confident = Gates((), True, support=0.9, evidence=1.2, typed=True, answer_probability=0.9)
     assert confident.passed(TUNING)

@@ -125,9 +125,38 @@ def quotes_someone_else(question: str, sentence: str) -> str:
         return ""
     if not mentions(asked, sentence):
         return ""  # not named at all: the absent-name rule's case
-    if not speakers(sentence) or speaks(asked, sentence):
+    if speaks(asked, sentence):
         return ""
-    return asked
+    if speakers(sentence) or only_after_preposition(asked, sentence):
+        # Someone else speaks, or the person is only talked about ("…continue to conduct a
+        # dialogue with Tikhanovskaya", inside an expert's quote).
+        return asked
+    return ""
+
+
+def only_after_preposition(person: str, sentence: str) -> bool:
+    """Whether every mention of `person` (a surname will do) in `sentence` follows one of the
+    prepositions of rag/lexicon/en/talked_about.txt, over the name's other capitalised words
+    but no punctuation ("a dialogue with Tikhanovskaya", "talks with Sergei Lavrov"; not
+    "sanctions against Minsk, Alexander Lukashenko said"): talked about, not speaking."""
+    surname = person.split()[-1]
+    mentioned = [m for m in _WORD.finditer(sentence) if same_name(surname, m.group(0))]
+    if not mentioned:
+        return False
+    for mention in mentioned:
+        before = _BEFORE_NAME.search(sentence[: mention.start()])
+        if before is None or before.group(1).casefold() not in _talked_about():
+            return False
+    return True
+
+
+# The word before a name and the name's other capitalised words, in one clause.
+_BEFORE_NAME = re.compile(r"\b([\w’'-]+)\s+(?:[A-Z][\w’'.-]*\s+)*$")
+
+
+@cache
+def _talked_about() -> frozenset[str]:
+    return frozenset(read_lines("en", "talked_about.txt"))
 
 
 @cache
