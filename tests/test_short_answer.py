@@ -94,3 +94,20 @@ def test_a_countrys_adjective_or_demonym_is_whose_not_who() -> None:
     assert lead("who came to the border", sentence) not in {"Polish", "Belarusian"}
     # a country's name (or capital) may well be who
     assert lead("Who closed the Kuznitsa checkpoint?", KUZNITSA) == "Poland"
+
+
+def test_a_question_asking_for_a_person_is_answered_by_a_persons_name() -> None:
+    spokesman = (
+        "“The actions by the Lukashenka regime threaten security,” U.S. State Department "
+        "spokesman Ned Price said in a statement on Sunday."
+    )
+    assert lead("Which US official said the Lukashenka regime threatens security?", spokesman) == (
+        "Ned Price"
+    )
+    roadmap = (
+        "Leaders need to start a dialogue with the leadership of the Republic of Belarus with a "
+        'view to building a roadmap, "Chupris said in an interview with ONT TV channel.'
+    )
+    assert lead("who in belarus proposed a roadmap with the eu", roadmap) == "Chupris"
+    # a sentence naming no person keeps its country; "which countries" asks for no person
+    assert lead("Who closed the Kuznitsa checkpoint?", KUZNITSA) == "Poland"

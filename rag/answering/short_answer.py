@@ -12,7 +12,7 @@ import re
 
 from rag.answering.dates import without_dates
 from rag.answering.question import QType, QuestionInfo
-from rag.coreference import NAME, is_title_word
+from rag.coreference import NAME, is_title_word, person_names
 from rag.countries import of_a_country
 from rag.lexicon import english
 from rag.normalize import terms
@@ -33,6 +33,12 @@ _PATTERNS = {
 }
 _PATTERNS[QType.PLACE] = _PATTERNS[QType.PERSON]
 _WORD = re.compile(r"[\w’'-]+")
+# "Which country / countries / side / outlet…": a who-question asking for no person.
+_ASKS_FOR_A_GROUP = re.compile(
+    r"\b(?:which|what)\s+(?:[\w’'-]+\s+){0,2}?(?:country|countries|state|states|side|sides|"
+    r"outlet|outlets|organi[sz]ations?|agenc(?:y|ies)|body|bodies)\b",
+    re.IGNORECASE,
+)
 
 
 def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
@@ -83,6 +89,11 @@ def short_answer(
     ]
     if info.qtype == QType.PERSON:
         candidates = [c for c in candidates if not of_a_country(c[0])]
+        if not _ASKS_FOR_A_GROUP.search(info.text):
+            # "Which US official said…": Ned Price, not the State Department beside him;
+            # "who closed Kuznitsa?" keeps Poland, the sentence naming no person.
+            people = [c for c in candidates if person_names(c[0]) == [c[0]]]
+            candidates = people or candidates
     if not candidates:
         return None
     if len({c[0] for c in candidates}) == 1:
