@@ -92,6 +92,9 @@ ID_PREFIX = {
     "tune-10": "tune10-",
     "conversations-tune-10": "conv10-",
     "crosslingual-tune-9": "xlt9-",
+    "tune-11": "tune11-",
+    "conversations-tune-11": "conv11-",
+    "crosslingual-tune-10": "xlt10-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -107,6 +110,7 @@ CONVERSATION_FILES = (
     "conversations-tune-8.jsonl",
     "conversations-tune-9.jsonl",
     "conversations-tune-10.jsonl",
+    "conversations-tune-11.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
@@ -119,6 +123,7 @@ CROSSLINGUAL_FILES = (
     "crosslingual-tune-7.jsonl",
     "crosslingual-tune-8.jsonl",
     "crosslingual-tune-9.jsonl",
+    "crosslingual-tune-10.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
