@@ -314,12 +314,14 @@ def test_the_decline_gates_answer_only_when_every_one_passes() -> None:
 
     from rag.answering.extractive import TUNING, Gates
 
-    clear = Gates((), True, support=0.9, evidence=1.2, typed=True, answer_probability=0.9)
+    clear = Gates((), True, support=0.6, evidence=1.2, typed=True, answer_probability=0.9)
     assert clear.passed(TUNING)
     assert not replace(clear, unknown_names=("Merkel",)).passed(TUNING)
     assert not replace(clear, swapped_country=True).passed(TUNING)
     assert not replace(clear, typed=False).passed(TUNING)
     assert not replace(clear, answer_probability=0.0).passed(TUNING)
+    # the decision model's doubt yields to a sentence matching the question this well
+    assert replace(clear, answer_probability=0.0, support=TUNING.sure_support).passed(TUNING)
     assert not Gates((), has_sentence=False).passed(TUNING)
 
 
@@ -331,7 +333,7 @@ def test_the_gate_calibration_counts_answers_right_and_declines() -> None:
 
     def row(answerable: bool, right: bool, probability: float) -> dict:
         gates = Gates(
-            (), True, support=0.9, evidence=1.2, typed=True, answer_probability=probability
+            (), True, support=0.6, evidence=1.2, typed=True, answer_probability=probability
         )
         return {"set": "t", "answerable": answerable, "right": right, "gates": asdict(gates)}
 
