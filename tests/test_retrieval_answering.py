@@ -440,6 +440,12 @@ def test_a_follow_up_whose_answer_is_in_the_sentence_just_quoted_gets_it(
         "who did he have talks with before saying that", history=[Turn(first, minister.answer)]
     )
     assert not talks.abstained and "Lavrov" in talks.answer, talks.answer
+    # "announced", "claimed": who spoke the words just quoted
+    first = "how many soldiers did poland put on the belarus border"
+    soldiers = pipeline.ask(first)
+    assert "15 thousand" in soldiers.answer, soldiers.answer
+    speaker = pipeline.ask("who announced it", history=[Turn(first, soldiers.answer)])
+    assert not speaker.abstained and "Blaszczak" in speaker.answer, speaker.answer
 
 
 def test_a_misspelt_name_is_corrected_only_to_one_with_its_first_letter(

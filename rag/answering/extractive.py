@@ -270,6 +270,7 @@ _NOT_NEW = frozenset(
     )
     for t in terms(word)
 )
+_SPEECH_VERB_TERMS = frozenset(t for w in read_lines("en", "speech_verbs.txt") for t in terms(w))
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
 # A sentence whose speaker is only a pronoun: the name is in the sentence before it.
 _SPEAKER_ELSEWHERE = re.compile(
@@ -949,7 +950,12 @@ def _not_the_sentence_just_quoted(
         # may be the best there is ("In addition, he accused…" names no one).
         return
     question = _as_searched(request, request.question)
-    own = {t for t in terms(question) if t not in asked_before and t not in _NOT_NEW}
+    # (a speech verb asks who spoke the words just quoted: "who announced that?")
+    own = {
+        t
+        for t in terms(question)
+        if t not in asked_before and t not in _NOT_NEW and t not in _SPEECH_VERB_TERMS
+    }
     new_names = [
         w for w in words(question) if set(terms(w)) & own and (countries(w) or w[0].isupper())
     ]
