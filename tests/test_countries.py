@@ -11,6 +11,9 @@ def test_names_adjectives_capitals_and_chat_spellings_name_the_country() -> None
     assert countries("wat did lithuanias minister say") == {"lithuania"}
     assert countries("the United Kingdom and the Kremlin") == {"united kingdom", "russia"}
     assert countries("the EU's western neighbours") == frozenset()  # a union, not a country
+    # every country, not only those of this story
+    assert countries("Ireland and Albania backed it") == {"ireland", "albania"}
+    assert countries("Irish and Brazilian diplomats") == {"ireland", "brazil"}
 
 
 def test_a_sentence_about_another_country_is_a_near_miss() -> None:
