@@ -12,10 +12,10 @@ import re
 
 from rag.answering.dates import without_dates
 from rag.answering.question import QType, QuestionInfo
-from rag.coreference import NAME, is_title_word, person_names
-from rag.countries import of_a_country
+from rag.coreference import NAME, is_title_word
+from rag.countries import countries, of_a_country
 from rag.lexicon import english
-from rag.normalize import terms
+from rag.normalize import is_common_word, terms
 
 _MONTHS = "|".join(english().months)
 _SEASONS = "|".join(english().seasons)
@@ -39,6 +39,21 @@ _ASKS_FOR_A_GROUP = re.compile(
     r"outlet|outlets|organi[sz]ations?|agenc(?:y|ies)|body|bodies)\b",
     re.IGNORECASE,
 )
+
+
+def _a_persons(name: str) -> bool:
+    """Whether `name` reads as a person's: it ends on no country, acronym, organisation's or
+    title word, and on an uncommon word unless it has several ("Ned Price", "the Republic
+    Mariusz Blaszczak"; not "State Department", "Ukraine", "TV", "Defense")."""
+    words = name.split()
+    last = words[-1]
+    return not (
+        countries(last)
+        or last.isupper()
+        or last in english().organisation_words
+        or is_title_word(last)
+        or (len(words) == 1 and is_common_word(last))
+    )
 
 
 def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
@@ -92,7 +107,7 @@ def short_answer(
         if not _ASKS_FOR_A_GROUP.search(info.text):
             # "Which US official said…": Ned Price, not the State Department beside him;
             # "who closed Kuznitsa?" keeps Poland, the sentence naming no person.
-            people = [c for c in candidates if person_names(c[0]) == [c[0]]]
+            people = [c for c in candidates if _a_persons(c[0])]
             candidates = people or candidates
     if not candidates:
         return None
