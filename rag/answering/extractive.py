@@ -1040,7 +1040,10 @@ class ExtractiveAnswerer:
             trusted = request.gloss_anchored or (
                 bool(sentences) and crosslingual.supported(sentences[0].candidate)
             )
-            gloss_tuning = replace(TUNING, min_answer_probability=TUNING.min_gloss_probability)
+            # (A gloss's hand-set score is no surer for being high: no sure_support.)
+            gloss_tuning = replace(
+                TUNING, min_answer_probability=TUNING.min_gloss_probability, sure_support=math.inf
+            )
             if trusted and gates.passed(gloss_tuning):
                 chosen = self._choose(info, sentences, request.max_citations)
                 found = self._compose(english, chosen, info, q)
