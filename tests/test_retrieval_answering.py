@@ -185,6 +185,10 @@ def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
         "polyansky - who is he",
         # another transliteration of the name: "Volfovich" for "Valfovič"
         "volfovich who is he",
+        # asked by their office
+        "what is pujats's job",
+        "what position does makei hold",
+        "polyansky whats his role at the un",
     ],
 )
 def test_who_is_someone_is_answered_by_the_sentence_saying_what_they_are(
@@ -570,3 +574,25 @@ def test_a_date_anchors_on_the_weightiest_word_its_passage_has(pipeline: Pipelin
         " in its districts along the border"
     )
     assert not answered.abstained and "November 10" in answered.answer, answered.answer
+
+
+def test_asking_what_someone_only_mentioned_is_declined(pipeline: Pipeline) -> None:
+    from rag.answering.extractive import _described
+
+    # "Makei, Belarus’ foreign minister, spoke with Josep Borrell" says what Makei is only
+    sentence = "The ministry said Vladimir Makei, Belarus’ foreign minister, spoke with Borrell."
+    assert _described("Makei", sentence) and not _described("Borrell", sentence)
+    assert _described("Pujats", "And the head of the Latvian border service, Guntis Pujats, said")
+    answer = pipeline.ask("what position does josep borrell hold")
+    assert answer.abstained and not answer.citations, answer.answer
+
+
+def test_when_did_he_say_that_dates_the_words_just_quoted(pipeline: Pipeline) -> None:
+    shown = (
+        "President Vladimir Putin said Russia isn’t behind the migrant crisis playing out at "
+        "the Poland-Belarus border, but instead is ready to help resolve it [1]."
+    )
+    history = [Turn("did putin deny having any part in the crisis", shown)]
+    when = pipeline.ask("when did he say that", history=history)
+    # the day of the interview TIME quotes, not another outlet's report of like words
+    assert "Sunday" in when.answer and when.citations[0].passage.outlet == "TIME", when.answer

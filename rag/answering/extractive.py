@@ -184,6 +184,9 @@ class Gates:
     # ("who is Lithuania's foreign minister?" where they name Belarus's and Poland's): their
     # holders. A near miss.
     other_holders: tuple[str, ...] = ()
+    # "Who is X?" / "what post does X hold?" asked; no sentence near the top says what X is
+    # ("Vladimir Makei, Belarus’ foreign minister, spoke with Josep Borrell"): a near miss.
+    undescribed: str = ""
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
@@ -207,6 +210,7 @@ class Gates:
             and not self.missing_predicate
             and not self.other_speaker
             and not self.other_holders
+            and not self.undescribed
         )
 
 
@@ -765,10 +769,41 @@ OFFICE_REACH = 6  # words between a name and the title word that says who they a
 TITLE_REACH = 10
 
 
+_JOB = "|".join(read_lines("en", "job_words.txt"))
+_HIM = r"(?:his|her|their)"
+# "what is Olga Chupris's job?", "what official post does Josep Borrell hold?", "volfovich
+# who is he what post does he hold", "guntis pujats - what is his job", "nazarenko whats his
+# job in the government": who someone is, asked by their office.
+_JOB_OF = re.compile(
+    rf"^\s*what(?:[’']s|s|\s+is|\s+was)\s+(?P<name>{_NAME_WORDS}?)[’']s?\s+(?:official\s+)?"
+    rf"(?:{_JOB})\b[^?]*\??\s*$"
+    rf"|^\s*what\s+(?:official\s+|exact\s+)?(?:{_JOB})\s+(?:does|did)\s+(?P<holder>{_NAME_WORDS}?)"
+    r"\s+(?:hold|have|occupy)\b[^?]*\??\s*$",
+    re.IGNORECASE,
+)
+_JOB_AFTER = re.compile(
+    rf"^\s*(?P<name>{_NAME_WORDS}?)\s*[,-]?\s+(?:who(?:\s+is|[’']s|s)\s+(?:he|she|that|this)\s+)?"
+    rf"(?:what(?:[’']s|s|\s+is|\s+was)?\s+{_HIM}\s+(?:{_JOB})"
+    rf"|what\s+(?:{_JOB})\s+(?:does|did)\s+(?:he|she)\s+(?:hold|have))\b[^?]*\??\s*$",
+    re.IGNORECASE,
+)
+
+
 def _identity_name(question: str) -> str:
     """The name a question asks only who it is, or ''."""
+    name = _identity_name_as_typed(question)
+    # "ryzhenkov belarus what position does he have": the country is no part of the name
+    return " ".join(w for w in name.split() if not countries(w))
+
+
+def _identity_name_as_typed(question: str) -> str:
     match = _IDENTITY.match(question) or _IDENTITY_AFTER.match(question)
-    return match.group("name") if match else ""
+    if match:
+        return match.group("name")
+    match = _JOB_OF.match(question) or _JOB_AFTER.match(question)
+    if match:
+        return match.groupdict().get("name") or match.groupdict().get("holder") or ""
+    return ""
 
 
 def _described(surname: str, sentence: str) -> bool:
@@ -779,17 +814,38 @@ def _described(surname: str, sentence: str) -> bool:
     tokens = [m.group(0) for m in found]
     at = [i for i, t in enumerate(tokens) if same_name(surname, t)]
 
-    def one_phrase(j: int, i: int) -> bool:
-        # "Deputy Permanent Representative of the Russian Federation to the organization
-        # Dmitry Polyansky": no clause break between the title and the name
-        return not re.search(r"[,;:.()]", sentence[found[j].end() : found[i].start()])
+    def before_in_apposition(j: int, i: int) -> bool:
+        # "the head of the Latvian border service, Guntis Pujats": a comma right before the
+        # name; "Makei, Belarus’ foreign minister, spoke with Josep Borrell" says nothing of
+        # Borrell
+        start = i
+        while start > j + 1 and tokens[start - 1][:1].isupper():
+            start -= 1
+        between = sentence[found[j].end() : found[start].start()]
+        return not re.search(r"[,;:.()]", between.rstrip(" ,"))
 
+    # A title after the name may follow a comma (an appositive: "Valfovič, state secretary
+    # of…").
     return any(
         is_title_word(tokens[j])
         for i in at
         for j in range(max(0, i - TITLE_REACH), min(len(tokens), i + OFFICE_REACH + 1))
-        if j >= i - OFFICE_REACH or one_phrase(j, i)
+        if j > i or before_in_apposition(j, i)
     )
+
+
+def _undescribed(question: str, sentences: list[ScoredSentence]) -> str:
+    """The person `question` asks who they are, when no sentence near the top says; ''."""
+    name = _identity_name(question)
+    if not name or not sentences:
+        return ""
+    surname = name.split()[-1]
+    top = [s.text for s in sentences[:SPEAKER_LOOKAHEAD]]
+    if not any(mentions(surname, t) for t in top):
+        return ""  # spelled otherwise ("Nazarenko" for "Nazaranka"): not for this rule to say
+    if any(_described(surname, t) for t in top):
+        return ""
+    return name
 
 
 def _description_first(question: str, sentences: list[ScoredSentence]) -> None:
@@ -973,6 +1029,29 @@ def _not_the_sentence_just_quoted(
         sentences.sort(key=quoted_without_own)  # stable: the others keep their order
 
 
+_ABOUT_THE_SAYING = re.compile(
+    rf"^\s*(?:when|where)\b.*\b(?:{'|'.join(read_lines('en', 'generic_speech_verbs.txt'))})\b"
+    r"\s+(?:that|this|it)\b",
+    re.IGNORECASE,
+)
+
+
+def _of_the_statement_just_quoted(request: AnswerRequest, sentences: list[ScoredSentence]) -> None:
+    """ "When / where did he say that?" asks about the words just quoted: a statement of their
+    article holding the kind of answer asked ("In Sunday's interview Putin rejected…") goes
+    before another outlet's report of like words ("Earlier, … Putin castigated…")."""
+    if not sentences or not request.history or not _ABOUT_THE_SAYING.search(request.question):
+        return
+    shown = shown_text(request.history[-1].answer)
+    docs = {s.candidate.passage.doc for s in sentences if quoted_in(s.text, shown)}
+    if not docs or sentences[0].candidate.passage.doc in docs:
+        return
+    for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
+        if s.candidate.passage.doc in docs and s.typed and _STATEMENT.search(s.text):
+            sentences.insert(0, sentences.pop(i))
+            return
+
+
 def _article_text(passage: Passage, vocabulary: Vocabulary | None) -> str:
     """The whole text of `passage`'s article (the passage alone without a vocabulary)."""
     if vocabulary is None:
@@ -1099,6 +1178,7 @@ class ExtractiveAnswerer:
         _description_first(info.text, sentences)
         _holder_first(request, info.text, sentences)
         _not_the_sentence_just_quoted(request, q, sentences)
+        _of_the_statement_just_quoted(request, sentences)
         return info, q, sentences
 
     def candidate_sentences(
@@ -1244,6 +1324,7 @@ class ExtractiveAnswerer:
             else (),
             other_speaker=quotes_someone_else(request.search_query, best.text) if english else "",
             holder=english and bool(_asked_holder(request, request.search_query, best)),
+            undescribed=_undescribed(request.search_query, sentences) if english else "",
             other_holders=_other_countries_holders(request, request.search_query, sentences)
             if english
             else (),
