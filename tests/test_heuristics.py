@@ -322,6 +322,10 @@ def test_the_decline_gates_answer_only_when_every_one_passes() -> None:
     assert not replace(clear, answer_probability=0.0).passed(TUNING)
     # the decision model's doubt yields to a sentence matching the question this well
     assert replace(clear, answer_probability=0.0, support=TUNING.sure_support).passed(TUNING)
+    # a passage wording the question otherwise passes when the decision model finds it likely
+    otherwise = replace(clear, evidence=TUNING.min_evidence_when_likely)
+    assert replace(otherwise, answer_probability=TUNING.likely_probability).passed(TUNING)
+    assert not replace(otherwise, answer_probability=0.2).passed(TUNING)
     assert not Gates((), has_sentence=False).passed(TUNING)
 
 
