@@ -277,6 +277,9 @@ def test_a_paraphrase_covers_the_words_the_article_uses(pipeline: Pipeline) -> N
         "lithuania and poland"
     )
     assert not answer.abstained and "November 8" in answer.answer, answer.answer
+    # "blew up" as chat says "escalated"
+    answer = pipeline.ask("what day did it all blow up at the polish border")
+    assert not answer.abstained and "November" in answer.answer, answer.answer
 
 
 def test_a_figure_asked_at_two_times_gets_each_times_sentence(pipeline: Pipeline) -> None:
