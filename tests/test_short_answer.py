@@ -111,3 +111,17 @@ def test_a_question_asking_for_a_person_is_answered_by_a_persons_name() -> None:
     assert lead("who in belarus proposed a roadmap with the eu", roadmap) == "Chupris"
     # a sentence naming no person keeps its country; "which countries" asks for no person
     assert lead("Who closed the Kuznitsa checkpoint?", KUZNITSA) == "Poland"
+
+
+def test_where_from_is_answered_by_the_places_after_from() -> None:
+    sentence = (
+        "Poland accused Russia of orchestrating thousands of illegal migrants crossing the "
+        "border from Syria, Iraq, and Afghanistan in order to gain entry into the EU."
+    )
+    assert lead("where did the migrants come from", sentence) == "Syria, Iraq, Afghanistan"
+    from rag.answering.extractive import holds_answer_type
+
+    asked = analyse("where are the migrants at the border from")
+    assert holds_answer_type(asked, sentence, set())
+    # a place that is no origin: where troops were sent from is not asked
+    assert not holds_answer_type(asked, "Warsaw and Vilnius sent troops to the border.", set())

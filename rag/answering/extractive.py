@@ -53,7 +53,7 @@ from rag.answering.question import (
     yes_no_predicate,
 )
 from rag.answering.selector import Selector
-from rag.answering.short_answer import short_answer
+from rag.answering.short_answer import after_from, short_answer
 from rag.answering.speakers import (
     asked_speaker,
     asked_verb,
@@ -560,6 +560,8 @@ def _holds_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> 
                 continue  # "Several thousand people came…": capitalised as the first word only
             if info.qtype == QType.PLACE and of_a_country(word):
                 continue  # "from the Belarusian side" names no place the migrants came from
+            if info.asks_origin and not after_from(sentence, m.start()):
+                continue  # "where are they from?": "from Syria, Iraq…", not "Warsaw sent troops"
             if not set(terms(word)) <= question_terms:
                 return True
         # "What is the basic unit of division?" -> "a commune": a thing asked with "what"

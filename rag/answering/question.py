@@ -105,6 +105,8 @@ class QuestionInfo:
     asks_money: bool = False
     # "How tall is the fence?", "how old is he?": a number in a unit of measure.
     asks_measure: bool = False
+    # "Where are the migrants from?", "where did they come from": a place after "from".
+    asks_origin: bool = False
     # "How many smuggling gangs…?": the words naming what is counted ("smuggling", "gangs");
     # a number answers only in a sentence with one of them, not "several thousand people"
     # in the sentence after "…sent troops".
@@ -204,6 +206,7 @@ def analyse(question: str) -> QuestionInfo:
         asks_day=qtype == QType.DATE and bool(re.match(r"(what|which) (date|day)\b", q)),
         asks_money=qtype == QType.NUMBER and bool(_MONEY.search(q)),
         asks_measure=bool(re.match(_MEASURE_QUESTION, q)),
+        asks_origin=qtype == QType.PLACE and bool(re.search(r"\bfrom\b", q)),
         counted=_counted(q) if qtype == QType.NUMBER else (),
     )
 

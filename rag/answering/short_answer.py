@@ -32,6 +32,16 @@ _PATTERNS = {
     QType.PERSON: NAME,
 }
 _PATTERNS[QType.PLACE] = _PATTERNS[QType.PERSON]
+# "from Syria, Iraq, and Afghanistan": "from", then names up to the one at hand.
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?(?:[A-Z][\w’'-]*(?:,?\s+(?:and\s+)?)?)*$")
+
+
+def after_from(sentence: str, at: int) -> bool:
+    """Whether the name starting at `at` in `sentence` is a place something comes from: it
+    follows "from", alone or in a list of names ("from Syria, Iraq, and Afghanistan")."""
+    return bool(_FROM_BEFORE.search(sentence[:at]))
+
+
 _WORD = re.compile(r"[\w’'-]+")
 # "Which country / countries / side / outlet…": a who-question asking for no person.
 _ASKS_FOR_A_GROUP = re.compile(
@@ -111,6 +121,12 @@ def short_answer(
             candidates = people or candidates
     if not candidates:
         return None
+    if info.asks_origin:
+        # "where are the migrants from?": the places after "from" ("from Syria, Iraq, and
+        # Afghanistan"), all of them, not "Russia" that the sentence also names
+        origins = [c[0] for c in candidates if after_from(sentence, c[1])]
+        if origins:
+            return ", ".join(dict.fromkeys(origins))
     if len({c[0] for c in candidates}) == 1:
         return candidates[0][0]
 
