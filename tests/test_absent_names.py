@@ -147,3 +147,9 @@ def test_a_country_acronym_counts_however_it_is_dotted() -> None:
     assert countries("tell us what happened") == frozenset()  # the pronoun is no country
     assert absent("Which US official said the regime's actions aim to distract?", spokesman) == ()
     assert absent("Which UK official said it?", spokesman) == ("UK",)
+
+
+def test_an_ordinal_is_a_number_the_passage_must_have() -> None:
+    century = "Roy argues that pan-Islamism shifted in the second half of the 20th century."
+    assert absent("What did Roy say shifted in the 21st century?", century) == ("21st",)
+    assert absent("What did Roy say shifted in the 20th century?", century) == ()

@@ -38,6 +38,7 @@ from rag.normalize import terms
 
 _TOKEN = re.compile(r"[\w’'-]+")
 _NUMBER = re.compile(r"\d[\d,.]*")
+_ORDINAL_SUFFIX = re.compile(r"(?<=\d)(?:st|nd|rd|th)$", re.IGNORECASE)
 _CALENDAR = frozenset(w.casefold() for w in (*english().months, *english().weekdays))
 # A name of at least MIN_STEM letters also counts as mentioned by a word that begins with all
 # but its last STEM_SLACK letters.
@@ -125,8 +126,9 @@ class _Context:
         if "-" in name.strip("-"):  # "Seven-Day War" is not the "Six-Day War": every part
             parts = [p for p in name.split("-") if p]
             return all(self.mentions(p, set(terms(p))) for p in parts)
-        if name[0].isdigit():  # "33.2k" typed, "33.2 thousand" written
-            return any(n.startswith(name.replace(",", "")) for n in self.numbers)
+        if name[0].isdigit():  # "33.2k" typed, "33.2 thousand" written; "21st", "21"
+            number = _ORDINAL_SUFFIX.sub("", name.replace(",", ""))
+            return any(n.startswith(number) for n in self.numbers)
         named_countries = countries(name)
         if named_countries:  # Austria is not Australia, whatever their letters share
             return named_countries <= self.countries

@@ -123,6 +123,9 @@ def pair_coverage(q: QuestionView, sentence_terms: list[str]) -> float:
     return near / len(pairs)
 
 
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
+
+
 def question_entities(question: str) -> list[str]:
     """Names and numbers of the question: capitalised words past the first (not sentence
     furniture like "The"), acronyms and numbers of two digits or more; in typed order, without
@@ -133,6 +136,9 @@ def question_entities(question: str) -> list[str]:
         if re.fullmatch(r"\d[\d.,]*", word):
             if len(word) > 1:  # a lone digit is as often "to" or "for" as a number
                 found.append(word)
+            continue
+        if _ORDINAL.fullmatch(word):  # "the 21st century" is not the 20th
+            found.append(word)
             continue
         if not word[:1].isupper() or word in plain:
             continue
