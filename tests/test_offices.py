@@ -95,3 +95,15 @@ def test_an_office_named_only_for_other_countries_is_a_near_miss(pipeline: Pipel
     answer = pipeline.ask("who is poland's interior minister")
     assert answer.abstained and not answer.citations, answer.answer
     assert "Nazaranka" in answer.answer and "Poland" in answer.answer
+
+
+def test_a_deputy_of_the_office_asked_is_a_near_miss(pipeline: Pipeline) -> None:
+    from rag.answering.offices import deputy_only
+
+    deputy = "Minsk is ignored, First Deputy Interior Minister Juryj Nazaranka said."
+    assert deputy_only("who is the interior minister of belarus", deputy) == "interior minister"
+    assert deputy_only("who is the deputy interior minister", deputy) == ""  # asked for
+    assert deputy_only("who is the foreign minister", "Foreign Minister Alejnik said") == ""
+    # The articles name Belarus's first deputy interior minister, not the minister.
+    answer = pipeline.ask("who was belarus's interior minister at the minsk conference")
+    assert answer.abstained and not answer.citations, answer.answer

@@ -39,7 +39,7 @@ from rag.answering.features import (
     question_entities,
 )
 from rag.answering.mentions import mention_terms
-from rag.answering.offices import AskedOffice, asked_office, holders, holds
+from rag.answering.offices import AskedOffice, asked_office, deputy_only, holders, holds
 from rag.answering.opposites import antonym_words, says_the_opposite
 from rag.answering.question import (
     QType,
@@ -192,6 +192,9 @@ class Gates:
     # "Who is X?" / "what post does X hold?" asked; no sentence near the top says what X is
     # ("Vladimir Makei, Belarus’ foreign minister, spoke with Josep Borrell"): a near miss.
     undescribed: str = ""
+    # "Who is the interior minister…?" answered by a sentence naming only a deputy of that
+    # office ("First Deputy Interior Minister Juryj Nazaranka"): a near miss.
+    deputy_only: str = ""
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
@@ -230,6 +233,7 @@ class Gates:
             and not self.other_speaker
             and not self.other_holders
             and not self.undescribed
+            and not self.deputy_only
         )
 
 
@@ -1350,6 +1354,7 @@ class ExtractiveAnswerer:
             other_speaker=quotes_someone_else(request.search_query, best.text) if english else "",
             holder=english and bool(_asked_holder(request, request.search_query, best)),
             undescribed=_undescribed(request.search_query, sentences) if english else "",
+            deputy_only=deputy_only(request.search_query, best.text) if english else "",
             other_holders=_other_countries_holders(request, request.search_query, sentences)
             if english
             else (),

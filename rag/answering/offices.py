@@ -182,3 +182,27 @@ def holds(holder: Holder, asked: AskedOffice) -> bool:
     if not asked.office <= holder.office or (holder.office - asked.office) & _deputy_words():
         return False
     return not asked.country or not holder.country or holder.country == asked.country
+
+
+_WORDS = re.compile(r"[\w’'-]+")
+
+
+def deputy_only(question: str, sentence: str) -> str:
+    """The office `question` asks about ("who is the interior minister…") when `sentence`
+    names it only as a deputy's ("First Deputy Interior Minister Juryj Nazaranka"): a near
+    miss; '' otherwise (a question asking for a deputy, or no office asked)."""
+    asked = [w.casefold() for w in _WORDS.findall(question)]
+    said = [w.casefold() for w in _WORDS.findall(sentence)]
+    deputies = _deputy_words()
+    for i, word in enumerate(asked):
+        if i == 0 or not is_title_word(word) or asked[i - 1] in deputies:
+            continue
+        phrase = (asked[i - 1], word)
+        if is_title_word(phrase[0]) or fold(phrase[0]) in STOPWORDS or countries(phrase[0]):
+            continue  # "the minister", "polish minister": no office of two words
+        if deputies & set(asked):
+            return ""
+        at = [j for j in range(1, len(said)) if (said[j - 1], said[j]) == phrase]
+        if at and all(deputies & set(said[max(0, j - 3) : j - 1]) for j in at):
+            return " ".join(phrase)
+    return ""
