@@ -795,7 +795,7 @@ TITLE_REACH = 10
 
 
 _JOB = "|".join(read_lines("en", "job_words.txt"))
-_HIM = r"(?:his|her|their)"
+_POSSESSIVE_PRONOUN = r"(?:his|her|their)"
 # "what is Olga Chupris's job?", "what official post does Josep Borrell hold?", "volfovich
 # who is he what post does he hold", "guntis pujats - what is his job", "nazarenko whats his
 # job in the government": who someone is, asked by their office.
@@ -808,7 +808,7 @@ _JOB_OF = re.compile(
 )
 _JOB_AFTER = re.compile(
     rf"^\s*(?P<name>{_NAME_WORDS}?)\s*[,-]?\s+(?:who(?:\s+is|[’']s|s)\s+(?:he|she|that|this)\s+)?"
-    rf"(?:what(?:[’']s|s|\s+is|\s+was)?\s+{_HIM}\s+(?:{_JOB})"
+    rf"(?:what(?:[’']s|s|\s+is|\s+was)?\s+{_POSSESSIVE_PRONOUN}\s+(?:{_JOB})"
     rf"|what\s+(?:{_JOB})\s+(?:does|did)\s+(?:he|she)\s+(?:hold|have))\b[^?]*\??\s*$",
     re.IGNORECASE,
 )
@@ -822,6 +822,7 @@ def _identity_name(question: str) -> str:
 
 
 def _identity_name_as_typed(question: str) -> str:
+    """The name of an identity question as typed, with any country word in it."""
     match = _IDENTITY.match(question) or _IDENTITY_AFTER.match(question)
     if match:
         return match.group("name")
