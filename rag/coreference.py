@@ -25,6 +25,7 @@ NAME = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w�
 _CAPS = r"[A-ZŁŚŻŹĆŃÓ][\w’'-]+(?:\s+[A-ZŁŚŻŹĆŃÓ][\w’'-]+)*"
 # An organisation's name across "of"/"for" (and an "and" after them): "the Institute for
 # Strategic Studies and Forecasts", "the Institute of History and Politics".
+MIN_NAME_AFTER_ORGANISATION = 2  # words of a person's name right after an organisation's
 _NAME_SPAN = re.compile(
     rf"\b{_CAPS}(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAPS}(?:\s+and\s+{_CAPS})?)*"
 )
@@ -51,8 +52,19 @@ def person_names(text: str) -> list[str]:
     # "the RUDN Institute for Strategic Studies and Forecasts" is one organisation's name,
     # across its "for" and "and": none of its words is a person.
     for span in _NAME_SPAN.finditer(text):
-        if set(span.group(0).split()) & lexicon.organisation_words:
-            text = text[: span.start()] + " " * len(span.group(0)) + text[span.end() :]
+        words = span.group(0).split()
+        organisation = [i for i, w in enumerate(words) if w in lexicon.organisation_words]
+        if organisation:
+            # "…of the Republic Mariusz Blaszczak": a person's two names after the
+            # organisation's are kept
+            tail = words[organisation[-1] + 1 :]
+            kept = (
+                " ".join(tail)
+                if len(tail) >= MIN_NAME_AFTER_ORGANISATION and all(w[:1].isupper() for w in tail)
+                else ""
+            )
+            blank = len(span.group(0)) - len(kept)
+            text = text[: span.start()] + " " * blank + kept + text[span.end() :]
     for m in NAME.finditer(text):
         # "Sunday’s interview": the weekday is no name, whatever its possessive.
         name = " ".join(w for w in m.group(0).split() if _POSSESSIVE.sub("", w) not in plain)

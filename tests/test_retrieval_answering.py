@@ -453,6 +453,8 @@ def test_a_follow_up_whose_answer_is_in_the_sentence_just_quoted_gets_it(
     assert "15 thousand" in soldiers.answer, soldiers.answer
     speaker = pipeline.ask("who announced it", history=[Turn(first, soldiers.answer)])
     assert not speaker.abstained and "Blaszczak" in speaker.answer, speaker.answer
+    # led by the one speaking, not the Prime Minister the sentence also names
+    assert speaker.answer.startswith("Mariusz Blaszczak"), speaker.answer
 
 
 def test_a_misspelt_name_is_corrected_only_to_one_with_its_first_letter(

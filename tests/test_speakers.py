@@ -47,6 +47,8 @@ def test_the_person_whose_words_are_asked(question: str, asked: str) -> None:
         ("Now Poland is using it, added Vladimir Shapovalov.", "Shapovalov"),
         ("According to Pavel Feldman, European countries refuse.", "Feldman"),
         (MET, "Alejnik"),
+        # a person's names right after an organisation's, with the title before both
+        ("The Minister of Defense of the Republic Mariusz Blaszczak said so.", "Blaszczak"),
     ],
 )
 def test_who_speaks_in_a_sentence(sentence: str, speaker: str) -> None:

@@ -61,6 +61,7 @@ from rag.answering.speakers import (
     quotes_someone_else,
     quotes_someone_else_in,
     says_with,
+    speakers,
     speaks,
 )
 from rag.answering.swaps import same_name, swapped_names
@@ -1055,6 +1056,11 @@ def _not_the_sentence_just_quoted(
         sentences.sort(key=quoted_without_own)  # stable: the others keep their order
 
 
+_WHO_SAID_THAT = re.compile(
+    rf"^\s*(?:and\s+|so\s+)?who\s+(?:{'|'.join(read_lines('en', 'speech_verbs.txt'))})\w*"
+    r"\s+(?:that|this|it)\b",
+    re.IGNORECASE,
+)
 _ABOUT_THE_SAYING = re.compile(
     rf"^\s*(?:when|where)\b.*\b(?:{'|'.join(read_lines('en', 'generic_speech_verbs.txt'))})\b"
     r"\s+(?:that|this|it)\b",
@@ -1490,6 +1496,11 @@ class ExtractiveAnswerer:
         holder = _asked_holder(request, info.text, chosen[0])
         if holder:
             return holder  # "who was Poland's foreign minister…": the minister's name
+        if _WHO_SAID_THAT.match(request.question):
+            # "who announced that?": the one speaking in the sentence, though the previous
+            # answer named them (and the search carries its names)
+            spoken = speakers(chosen[0].text)
+            return spoken[0] if spoken else None
         accepted = {a for alts in q.alternatives.values() for a in alts}
         # A follow-up is searched with the previous question's words; the user's own words
         # place the answer.
