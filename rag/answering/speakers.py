@@ -9,7 +9,8 @@ speaks; one where they are only mentioned, while another person speaks, is a nea
 A speaker is a name just before a statement verb ("Borrell said", "Pavel Feldman stressed",
 "Foreign Minister Siarhiej Alejnik told"), just after one ("…, said Olga Chupris", "added
 Vladimir Shapovalov"), or after "according to". A sentence with no speaker found this way
-(a quote whose speaker is in the sentence before it) is never judged.
+(a quote whose speaker is in the sentence before it) is judged only when it talks about the
+person asked after "with/against/about" (rag/lexicon/en/talked_about.txt).
 """
 
 from __future__ import annotations
