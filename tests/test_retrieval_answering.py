@@ -601,3 +601,15 @@ def test_when_did_he_say_that_dates_the_words_just_quoted(pipeline: Pipeline) ->
     when = pipeline.ask("when did he say that", history=history)
     # the day of the interview TIME quotes, not another outlet's report of like words
     assert "Sunday" in when.answer and when.citations[0].passage.outlet == "TIME", when.answer
+
+
+def test_a_follow_up_about_what_was_just_quoted_gets_the_sentence_going_on_from_it(
+    pipeline: Pipeline,
+) -> None:
+    first = "which nato treaty article might morawiecki invoke"
+    article = pipeline.ask(first)
+    assert "Article 4" in article.answer, article.answer
+    # "It allows any NATO member to request consultations…" opens the passage after the one
+    # quoted: what "it" is stands there
+    allows = pipeline.ask("what does it allow", history=[Turn(first, article.answer)])
+    assert not allows.abstained and "consultations" in allows.answer, allows.answer

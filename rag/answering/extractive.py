@@ -301,6 +301,8 @@ _NOT_NEW = frozenset(
 _SPEECH_VERB_TERMS = frozenset(t for w in read_lines("en", "speech_verbs.txt") for t in terms(w))
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
 # A sentence whose speaker is only a pronoun: the name is in the sentence before it.
+# A sentence opening with a pronoun for something named before it.
+_REFERS_BACK = re.compile(r"^[“\"]?(?:It|This|That|These|Those|They)\b")
 _SPEAKER_ELSEWHERE = re.compile(
     r"\b(?:he|she|they)\s+(?:was|were|is|are)\s+(?:cited|quoted)\b|"
     r"\b(?:he|she|they)\s+(?:said|says|added|stressed|noted|stated|told|claimed|argued|"
@@ -324,6 +326,9 @@ class ScoredSentence:
     passage_typed: bool = False
     # The article's previous passage, when only it names who is speaking ("…,” the expert said).
     lead_in: Passage | None = None
+    # The sentence just quoted, ending the passage before, that a follow-up's answer opening
+    # with "It …" goes on from ("…Article 4 of NATO's treaty." / "It allows any NATO member…").
+    referent: str = ""
     features: np.ndarray | None = field(default=None, repr=False)
 
 
@@ -990,6 +995,12 @@ def _speaker_first(question: str, sentences: list[ScoredSentence]) -> None:
             return
 
 
+def _last_sentence(text: str) -> str:
+    """The last sentence of a passage ('' for none)."""
+    parts = sentences(text)
+    return parts[-1] if parts else ""
+
+
 def _typed_over_untyped(info: QuestionInfo, sentences: list[ScoredSentence]) -> None:
     """A best sentence without the count asked for ("Warsaw and Vilnius sent troops to the
     border" for "how many soldiers did Poland send?") gives way to a close one with it, beside
@@ -1242,6 +1253,12 @@ class ExtractiveAnswerer:
         )
         sentences: list[ScoredSentence] = []
         evidence: list[SentenceEvidence] = []
+        # What the previous answer quoted: a follow-up may ask about it ("what does it allow?").
+        just_quoted = (
+            shown_text(request.history[-1].answer)
+            if request.history and request.vocabulary and request.search_query != request.question
+            else ""
+        )
         for fused_rank, cand in enumerate(request.candidates, start=1):
             text = cand.passage.text
             article = _article_text(cand.passage, request.vocabulary)
@@ -1270,6 +1287,12 @@ class ExtractiveAnswerer:
                 typed = holds_answer_type(
                     info, _after_headline(sentence, cand.passage), question_terms, needed
                 )
+                referent = ""
+                if index == 0 and just_quoted and _REFERS_BACK.match(sentence):
+                    previous = request.vocabulary.previous(cand.passage)
+                    last = _last_sentence(previous.text) if previous is not None else ""
+                    if last and quoted_in(last, just_quoted):
+                        referent = last
                 sentences.append(
                     ScoredSentence(
                         cand,
@@ -1278,12 +1301,13 @@ class ExtractiveAnswerer:
                         typed=typed,
                         passage_typed=passage_typed,
                         lead_in=lead_in,
+                        referent=referent,
                     )
                 )
                 evidence.append(
                     SentenceEvidence(
                         sentence_terms=terms(sentence),
-                        passage_terms=passage_terms,
+                        passage_terms=passage_terms | set(terms(referent)),
                         title_terms=title_terms,
                         text=sentence,
                         typed=typed,
@@ -1340,7 +1364,7 @@ class ExtractiveAnswerer:
             swapped_country=swapped_country(
                 _without_nationality_of_named(request.search_query, best.text),
                 best.text,
-                best.candidate.passage.text,
+                f"{best.referent} {best.candidate.passage.text}",
             ),
             # English only: a gloss of another language carries names and words over as
             # guesses, too rough for these near-miss rules.
