@@ -185,6 +185,7 @@ def holds(holder: Holder, asked: AskedOffice) -> bool:
 
 
 _WORDS = re.compile(r"[\w’'-]+")
+DEPUTY_REACH = 2  # words before an office that may make it a deputy's ("First Deputy …")
 
 
 def deputy_only(question: str, sentence: str) -> str:
@@ -192,17 +193,17 @@ def deputy_only(question: str, sentence: str) -> str:
     names it only as a deputy's ("First Deputy Interior Minister Juryj Nazaranka"): a near
     miss; '' otherwise (a question asking for a deputy, or no office asked)."""
     asked = [w.casefold() for w in _WORDS.findall(question)]
-    said = [w.casefold() for w in _WORDS.findall(sentence)]
     deputies = _deputy_words()
+    if deputies & set(asked):
+        return ""  # "who is the deputy interior minister?" asks for the deputy
+    said = [w.casefold() for w in _WORDS.findall(sentence)]
     for i, word in enumerate(asked):
-        if i == 0 or not is_title_word(word) or asked[i - 1] in deputies:
+        if i == 0 or not is_title_word(word):
             continue
         phrase = (asked[i - 1], word)
         if is_title_word(phrase[0]) or fold(phrase[0]) in STOPWORDS or countries(phrase[0]):
             continue  # "the minister", "polish minister": no office of two words
-        if deputies & set(asked):
-            return ""
         at = [j for j in range(1, len(said)) if (said[j - 1], said[j]) == phrase]
-        if at and all(deputies & set(said[max(0, j - 3) : j - 1]) for j in at):
+        if at and all(deputies & set(said[max(0, j - 1 - DEPUTY_REACH) : j - 1]) for j in at):
             return " ".join(phrase)
     return ""
