@@ -95,6 +95,9 @@ ID_PREFIX = {
     "tune-11": "tune11-",
     "conversations-tune-11": "conv11-",
     "crosslingual-tune-10": "xlt10-",
+    "tune-12": "tune12-",
+    "conversations-tune-12": "conv12-",
+    "crosslingual-tune-11": "xlt11-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -111,6 +114,7 @@ CONVERSATION_FILES = (
     "conversations-tune-9.jsonl",
     "conversations-tune-10.jsonl",
     "conversations-tune-11.jsonl",
+    "conversations-tune-12.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
@@ -124,6 +128,7 @@ CROSSLINGUAL_FILES = (
     "crosslingual-tune-8.jsonl",
     "crosslingual-tune-9.jsonl",
     "crosslingual-tune-10.jsonl",
+    "crosslingual-tune-11.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
