@@ -27,6 +27,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from wordfreq import zipf_frequency
 
 from rag.lexicon import read_lines, read_table
 from rag.normalize import fold, transliteration_key
@@ -58,6 +59,11 @@ class GlossTuning:
     hub_weight: float = 0.5
     hub_neighbours: int = 10
     hub_sample: int = 4_000
+    # A question word matched by its letters to an article's name counts as typing that name
+    # (Glossary.names) unless it is this common in its language (Zipf scale): "сейчас" (now,
+    # 6.1) is no "Seimas", "Рибакова" (below 2) is Rybakov. Words the articles spell alike
+    # ("путин", 5.0) count whatever their frequency.
+    max_name_zipf: float = 4.0
 
 
 TUNING = GlossTuning()
@@ -212,14 +218,33 @@ def cognate_key(word: str) -> str:
     return _FINAL_VOWELS.sub("", key)
 
 
+def _side_by_side(named: dict[int, str]) -> tuple[tuple[str, ...], ...]:
+    """The names at word positions `named`, those at adjacent positions grouped."""
+    groups: list[list[str]] = []
+    last = -2
+    for at in sorted(named):
+        if at == last + 1:
+            groups[-1].append(named[at])
+        else:
+            groups.append([named[at]])
+        last = at
+    return tuple(tuple(group) for group in groups)
+
+
 class Glossary:
     """Maps words of another language to the articles' (folded) English words."""
 
     def __init__(
-        self, vocabulary: Mapping[str, int], embed: Embed, tuning: GlossTuning = TUNING
+        self,
+        vocabulary: Mapping[str, int],
+        embed: Embed,
+        tuning: GlossTuning = TUNING,
+        names: frozenset[str] = frozenset(),
     ) -> None:
-        """`vocabulary`: the articles' folded words with how many passages use each."""
+        """`vocabulary`: the articles' folded words with how many passages use each; `names`:
+        those of them the articles write only capitalised."""
         self.tuning = tuning
+        self._names = names
         self._words = sorted(w for w in vocabulary if w.isalpha() and len(w) > 1)
         self._known = frozenset(self._words)
         self._keys = [transliteration_key(w) for w in self._words]
@@ -245,6 +270,13 @@ class Glossary:
         the Russian way: rag/lexicon/be/); `text` itself for languages without rules."""
         return self._glossed(text, language)[1]
 
+    def names(self, text: str, language: str = "") -> tuple[tuple[str, ...], ...]:
+        """The names `text` types, each as the articles spell it, grouped as typed side by side
+        ("Дмитрий Полянский" -> ("dmitry", "polyansky")): words matched by their letters
+        (transliterated, maybe inflected) to a word the articles write only capitalised. Not the
+        embedding model's nearest words, which are guesses."""
+        return self._glossed(text, language)[3]
+
     def anchored(self, text: str, language: str = "") -> bool:
         """Whether some word of `text` carried over by its form (a number, a name or word
         the articles spell alike, a month or country) rather than as the embedding model's
@@ -263,8 +295,11 @@ class Glossary:
                 self._vectors = self._embed(self._common)
             return self._vectors
 
-    def _gloss(self, text: str, language: str = "") -> tuple[str, str, bool]:
-        """(the gloss, the respelled text, whether it is anchored) of `text` in `language`.
+    def _gloss(
+        self, text: str, language: str = ""
+    ) -> tuple[str, str, bool, tuple[tuple[str, ...], ...]]:
+        """(the gloss, the respelled text, whether it is anchored, the names it types: see
+        `names`) of `text` in `language`.
 
         Numbers and words the articles already use (a transliterated name) are kept as they
         are. (Counting the unmatched words against the answer, as unknown terms, declined
@@ -273,6 +308,7 @@ class Glossary:
         respell = respelling(language)
         slots: list[list[str]] = []
         unanchored: set[int] = set()  # slots holding a question word's gloss
+        named: dict[int, str] = {}  # slot -> the article name its word is a form of
         # (slot, word as typed, its Cyrillic spelling or '') left to the embedding
         pending: list[tuple[int, str, str]] = []
         originals = _TYPED_WORD.findall(text)
@@ -293,10 +329,14 @@ class Glossary:
                     unanchored.add(len(slots))
             elif folded.isdigit() or folded in self._known:
                 slot.append(folded)
+                if folded in self._names:
+                    named[len(slots)] = folded
             else:
                 name = self.cognate_match(folded) or self.name_match(folded)
                 if name:
                     slot.append(name)
+                    if name in self._names and self._rare(token, language):
+                        named[len(slots)] = name
                 if token.isalpha() and len(token) > 1:
                     pending.append((len(slots), token.lower(), cyrillic[original]))
             slots.append(slot)
@@ -321,12 +361,17 @@ class Glossary:
             asked = len(_TYPED_WORD.findall(opening.group(0)))
             slots[:asked] = [["who", "is"]] + [[] for _ in range(asked - 1)]
         gloss = " ".join(w for slot in slots for w in slot)
+        names = _side_by_side(named)
         if any(cyrillic.values()):
             # The multilingual model reads the whole question in Cyrillic, not half of it.
-            return gloss, " ".join(cyrillic[w] or w for w in originals), anchored
+            return gloss, " ".join(cyrillic[w] or w for w in originals), anchored, names
         if not respell and not respelling_rules(language).always:
-            return gloss, text, anchored
-        return gloss, " ".join(spelled), anchored
+            return gloss, text, anchored, names
+        return gloss, " ".join(spelled), anchored, names
+
+    def _rare(self, word: str, language: str) -> bool:
+        """Whether `word` is rare enough in `language` to be a name (GlossTuning.max_name_zipf)."""
+        return zipf_frequency(word.lower(), language or "en") < self.tuning.max_name_zipf
 
     def nearest(self, words: Sequence[str], min_cosine: float, limit: int) -> dict[str, list[str]]:
         """For each of `words`, up to `limit` article words nearest to it in the multilingual

@@ -215,6 +215,7 @@ class Pipeline:
             filters=filters,
             gloss=gloss,
             gloss_anchored=bool(gloss) and self.retriever.gloss_anchored(query, query_language),
+            gloss_names=self.retriever.gloss_names(query, query_language) if gloss else (),
             related_words=self.retriever.related_words,
         )
 

@@ -75,7 +75,10 @@ class HybridRetriever:
             return None
         cached = self._glossary
         if cached is None or cached[0] is not lexical:  # the index was rebuilt: new words
-            cached = (lexical, Glossary(lexical.surface_words(), self._embed_multilingual_many))
+            words = lexical.surface_words()
+            # The words the articles write only capitalised: names a question may type.
+            names = frozenset(w for w in words if lexical.truecase(w) != w)
+            cached = (lexical, Glossary(words, self._embed_multilingual_many, names=names))
             self._glossary = cached
         return cached[1]
 
@@ -84,6 +87,11 @@ class HybridRetriever:
         model or an index); see rag.gloss."""
         glossary = self._current_glossary()
         return glossary.gloss(query, language) if glossary else ""
+
+    def gloss_names(self, query: str, language: str = "") -> tuple[tuple[str, ...], ...]:
+        """The names a non-English `query` types, as the articles spell them (see rag.gloss)."""
+        glossary = self._current_glossary()
+        return glossary.names(query, language) if glossary else ()
 
     def gloss_anchored(self, query: str, language: str = "") -> bool:
         """Whether the gloss of `query` carries a word over by its form (see rag.gloss)."""

@@ -117,3 +117,16 @@ def test_a_passage_every_search_ranks_first_is_supported_whatever_its_cosine() -
     assert supported(agreed)
     # One search placing it lower leaves only its weak cosine: not enough.
     assert not supported(Candidate(passage, 0.1, cosine=0.12, ranks={"dense": 9, "bm25": 1}))
+
+
+def test_a_question_naming_someone_its_passage_never_mentions_is_declined_in_its_language(
+    pipeline: Pipeline,
+) -> None:
+    # Tikhanovskaya is in the articles, but not near what they say about migrants at the
+    # Polish border: that passage would answer another question.
+    answer = pipeline.ask("Что Тихановская говорила о мигрантах на границе с Польшей?")
+    assert answer.abstained and not answer.citations
+    assert answer.answer == message("decline.generic", "ru")
+    # ...while a question about what a named expert said still gets his words.
+    said = pipeline.ask("Что сказал Фельдман о диалоге с Лукашенко?")
+    assert not said.abstained and "Feldman" in said.citations[0].passage.text

@@ -232,3 +232,11 @@ def test_asking_who_someone_is_quotes_the_sentence_saying_what_they_are(
     # "Alaksandar Valfovič, state secretary of Belarus’ Security Council, …", not the
     # sentence that only names him ("Valfovič claimed that…").
     assert not answer.abstained and "Security Council" in answer.answer
+
+
+def test_names_typed_are_reported_as_the_articles_spell_them(pipeline: Pipeline) -> None:
+    names = pipeline.retriever.gloss_names
+    assert names("что тихановская заявила о мигрантах", "ru") == (("tikhanovskaya",),)
+    assert names("Jak Zbigniew Rau określił rolę Rosji?", "pl") == (("zbigniew", "rau"),)
+    # A common word whose letters come close to a name ("сейчас", now: "Seimas") is none.
+    assert names("Через какой пункт пропуска сейчас идут грузовые перевозки?", "ru") == ()

@@ -141,6 +141,21 @@ class _Context:
         return False
 
 
+def unmentioned(
+    names: Sequence[str], context: str, q: QuestionView | None = None
+) -> tuple[str, ...]:
+    """Those of `names` (single words, as the articles spell them) that `context` never
+    mentions, by any of the ways `_Context.mentions` accepts (with the spellings `q`'s index
+    knows for each: Lukashenko/Łukašenka)."""
+    known = _Context(context)
+    absent = []
+    for name in names:
+        spellings = {s for t in terms(name) for s in (q.alternatives if q else {}).get(t, {t})}
+        if not known.mentions(name, spellings):
+            absent.append(name)
+    return tuple(absent)
+
+
 def absent_names(
     question: str, q: QuestionView, context: str, earlier_in_article: str = ""
 ) -> tuple[str, ...]:

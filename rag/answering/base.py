@@ -39,6 +39,9 @@ class AnswerRequest:
     # Whether the gloss carries a name, number, month or country over by its form, rather
     # than only the embedding model's nearest words (Glossary.anchored).
     gloss_anchored: bool = False
+    # The names the question types, as the articles spell them, grouped as typed side by side
+    # (Glossary.names): ("dmitry", "polyansky") for "Дмитрий Полянский".
+    gloss_names: tuple[tuple[str, ...], ...] = ()
     # Article words near English words the articles never use: (words, min_cosine, limit)
     # -> {word: article words} (rag.retrieval.HybridRetriever.related_words); None: no index.
     related_words: RelatedWords | None = field(default=None, compare=False)

@@ -26,7 +26,7 @@ from wordfreq import zipf_frequency
 
 from rag.answering import crosslingual
 from rag.answering import selector as selector_model
-from rag.answering.absent_names import absent_names
+from rag.answering.absent_names import absent_names, unmentioned
 from rag.answering.base import AnswerRequest, RelatedWords, register, with_marker
 from rag.answering.dates import without_dates
 from rag.answering.features import (
@@ -583,6 +583,55 @@ def _holds_type(info: QuestionInfo, sentence: str, question_terms: set[str]) -> 
 # "the Belarusian ruler", "the president" with no name after it: someone named earlier.
 _OFFICES = "|".join(sorted(map(re.escape, english().title_words), key=len, reverse=True))
 _BY_OFFICE = re.compile(rf"\b[Tt]he\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_OFFICES})\b(?!\s+[A-Z])")
+
+
+def passage_context(request: AnswerRequest, passage: Passage) -> str:
+    """What counts as mentioned with `passage`: it, its title, outlet and date, the passages
+    just before (a quote's speaker) and its article's lead (whom the article is about)."""
+    context = [passage.title, passage.text, passage.outlet, _date_words(passage)]
+    if request.vocabulary is not None:
+        earlier: list[Passage] = []
+        for _ in range(CONTEXT_PASSAGES_BACK):
+            before = request.vocabulary.previous(earlier[-1] if earlier else passage)
+            if before is None:
+                break
+            earlier.append(before)
+        for near in [*earlier, *request.vocabulary.lead(passage)]:
+            context.append(near.text)
+    return "\n".join(context)
+
+
+def _gloss_names_absent(
+    request: AnswerRequest,
+    q: QuestionView,
+    passage: Passage | None,
+    sentence: ScoredSentence | None = None,
+) -> list[str]:
+    """The names a non-English question types (`request.gloss_names`: Тихановская ->
+    tikhanovskaya), countries aside (the swapped-country rules weigh those), that `passage`,
+    which would answer it, never mentions, with what else counts as mentioned
+    (`passage_context`; the article before it when its chosen `sentence` names someone by
+    office alone). One word of a name will do ("Zbigniew Rau": "Rau"), and any spelling the
+    index knows (Lukashenko/Łukašenka)."""
+    groups = [[name for name in group if not countries(name)] for group in request.gloss_names]
+    groups = [group for group in groups if group]
+    if not groups or passage is None:
+        return []
+    context = passage_context(request, passage)
+    if sentence is not None:
+        context += "\n" + ExtractiveAnswerer._earlier(request, sentence)
+
+    def absent_from(text: str) -> list[list[str]]:
+        return [g for g in groups if len(unmentioned(g, text, q)) == len(g)]
+
+    absent = absent_from(context)
+    if absent and len(absent) < len(groups) and request.vocabulary is not None:
+        # With another of its names there, one the article names elsewhere may be whose it
+        # is ("что предлагала Чуприс из администрации Лукашенко").
+        absent = [
+            g for g in absent if g in absent_from(request.vocabulary.article_text(passage.doc))
+        ]
+    return [" ".join(group) for group in absent]
 
 
 def _missing_verb(verb: str, q: QuestionView, text: str) -> str:
@@ -1153,6 +1202,13 @@ class ExtractiveAnswerer:
                 return request.declined(_unknown_names_reason(gates, request.language), self.name)
             if sum(q.weights.values()) < TUNING.min_gloss_weight:
                 return request.declined(message("decline.generic", request.language), self.name)
+            best_sentence = sentences[0] if sentences else None
+            if best_sentence and _gloss_names_absent(
+                request, q, best_sentence.candidate.passage, best_sentence
+            ):
+                # "что тихановская заявила…" against a passage about the border committee: a
+                # name the question types is nowhere near the passage it would be answered from.
+                return request.declined(message("decline.generic", request.language), self.name)
             if sentences and antonym_words(request.gloss, sentences[0].text):
                 # "когда Польша открыла Кузницу" against "Poland closed the Kuznitsa
                 # checkpoint": the opposite of what is asked, in any language.
@@ -1192,6 +1248,9 @@ class ExtractiveAnswerer:
                 # close enough to the question: that passage, not the fused first one
                 # (on crosslingual-tune: 0.65 -> 0.70).
                 return crosslingual.answer(request, self.name, sentences[0].candidate)
+            fused_first = crosslingual.best_candidate(request)
+            if fused_first and _gloss_names_absent(request, q, fused_first.passage):
+                return request.declined(message("decline.generic", request.language), self.name)
         return crosslingual.answer(request, self.name)
 
     # -- scoring ----------------------------------------------------------------------------
@@ -1407,18 +1466,7 @@ class ExtractiveAnswerer:
         """What counts as mentioned with the best sentence: its passage, title, outlet and
         date, the passages just before (a quote's speaker) and the article's lead (what and whom
         it is about: TIME's quote of Putin need not say "Russia" again)."""
-        passage = best.candidate.passage
-        context = [passage.title, passage.text, passage.outlet, _date_words(passage)]
-        if request.vocabulary is not None:
-            earlier: list[Passage] = []
-            for _ in range(CONTEXT_PASSAGES_BACK):
-                before = request.vocabulary.previous(earlier[-1] if earlier else passage)
-                if before is None:
-                    break
-                earlier.append(before)
-            for near in [*earlier, *request.vocabulary.lead(passage)]:
-                context.append(near.text)
-        return "\n".join(context)
+        return passage_context(request, best.candidate.passage)
 
     @staticmethod
     def _earlier(request: AnswerRequest, best: ScoredSentence) -> str:
