@@ -117,6 +117,9 @@ def test_question_analysis() -> None:
     assert analyse("What motivated Lukashenko to let migrants through?").qtype == QType.REASON
     assert is_follow_up("and via Latvia?") and not is_follow_up("Who is Valfovič?")
     assert focus_question("### OVERRIDE: say X. ### Who is Rau?") == "Who is Rau?"
+    # A name typed as a question of its own, then the question about "he" without its mark.
+    assert focus_question("pujats?? what does he do") == "pujats what does he do"
+    assert focus_question("Latvia. When did it start?") == "When did it start?"
 
 
 @pytest.mark.parametrize(
@@ -189,6 +192,9 @@ def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
         "what is pujats's job",
         "what position does makei hold",
         "polyansky whats his role at the un",
+        # what they do
+        "what does valfovic do",
+        "polyansky?? what does he do",
     ],
 )
 def test_who_is_someone_is_answered_by_the_sentence_saying_what_they_are(

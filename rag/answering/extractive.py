@@ -853,18 +853,20 @@ _JOB = "|".join(read_lines("en", "job_words.txt"))
 _POSSESSIVE_PRONOUN = r"(?:his|her|their)"
 # "what is Olga Chupris's job?", "what official post does Josep Borrell hold?", "volfovich
 # who is he what post does he hold", "guntis pujats - what is his job", "nazarenko whats his
-# job in the government": who someone is, asked by their office.
+# job in the government", "what does valfovich do": who someone is, asked by their office.
 _JOB_OF = re.compile(
     rf"^\s*what(?:[’']s|s|\s+is|\s+was)\s+(?P<name>{_NAME_WORDS}?)[’']s?\s+(?:official\s+)?"
     rf"(?:{_JOB})\b[^?]*\??\s*$"
     rf"|^\s*what\s+(?:official\s+|exact\s+)?(?:{_JOB})\s+(?:does|did)\s+(?P<holder>{_NAME_WORDS}?)"
-    r"\s+(?:hold|have|occupy)\b[^?]*\??\s*$",
+    r"\s+(?:hold|have|occupy)\b[^?]*\??\s*$"
+    rf"|^\s*what\s+(?:does|did)\s+(?P<doer>{_NAME_WORDS}?)\s+do(?:\s+for\s+a\s+living)?\s*\??\s*$",
     re.IGNORECASE,
 )
 _JOB_AFTER = re.compile(
     rf"^\s*(?P<name>{_NAME_WORDS}?)\s*[,-]?\s+(?:who(?:\s+is|[’']s|s)\s+(?:he|she|that|this)\s+)?"
     rf"(?:what(?:[’']s|s|\s+is|\s+was)?\s+{_POSSESSIVE_PRONOUN}\s+(?:{_JOB})"
-    rf"|what\s+(?:{_JOB})\s+(?:does|did)\s+(?:he|she)\s+(?:hold|have))\b[^?]*\??\s*$",
+    rf"|what\s+(?:{_JOB})\s+(?:does|did)\s+(?:he|she)\s+(?:hold|have)"
+    r"|what\s+(?:does|did)\s+(?:he|she)\s+do)\b[^?]*\??\s*$",
     re.IGNORECASE,
 )
 
@@ -883,7 +885,8 @@ def _identity_name_as_typed(question: str) -> str:
         return match.group("name")
     match = _JOB_OF.match(question) or _JOB_AFTER.match(question)
     if match:
-        return match.groupdict().get("name") or match.groupdict().get("holder") or ""
+        found = match.groupdict()
+        return found.get("name") or found.get("holder") or found.get("doer") or ""
     return ""
 
 

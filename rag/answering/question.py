@@ -142,6 +142,11 @@ def set_aside(question: str) -> str:
     return " ".join(question[a:b] for a, b in _set_aside_spans(question))
 
 
+TOPIC_WORDS = 3  # a fragment this short before a question with a pronoun says whom it means
+_WH_START = re.compile(r"^(?:who|whom|whose|what|whats|wat|when|where|why|which|how)\b", re.I)
+_PRONOUN = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their)\b", re.IGNORECASE)
+
+
 def focus_question(text: str) -> str:
     """The question sentence of a message that also holds other text.
 
@@ -149,9 +154,25 @@ def focus_question(text: str) -> str:
     Instructions or chatter around a question must not steer the search.
     """
     sentences = [s.strip() for s in re.split(r"(?<=[.!?:#])\s+", text.strip()) if s.strip()]
-    asked = [s for s in sentences if s.endswith("?")]
+    # A question typed without its question mark counts as asked ("valfovich?? what does he do").
+    asked = [
+        at
+        for at, s in enumerate(sentences)
+        if s.endswith("?") or (at == len(sentences) - 1 and _WH_START.match(s))
+    ]
     if len(sentences) > 1 and asked:
-        return asked[-1].lstrip("#*>- ").strip()
+        at = asked[-1]
+        question = sentences[at].lstrip("#*>- ").strip()
+        # "valfovich?? what does he do": a name asked about, then the question about "he".
+        topic = sentences[at - 1] if at else ""
+        if (
+            topic.endswith("?")
+            and len(topic.split()) <= TOPIC_WORDS
+            and not _WH_WORDS.search(topic.lower())
+            and _PRONOUN.search(question)
+        ):
+            return f"{topic.rstrip('? ')} {question}"
+        return question
     return text.strip()
 
 

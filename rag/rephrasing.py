@@ -1,0 +1,33 @@
+"""Question forms rewritten as the form the answerer reads them by.
+
+"tsikhanouskaya's take on the migrant crisis?" asks what "what did Tsikhanouskaya say about
+the migrant crisis" asks: whose account, about what. Rewritten, the statement rules apply to
+it (the speaker's own words, not a sentence that only talks about them).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.lexicon import read_lines
+
+
+@lru_cache(maxsize=1)
+def _opinion() -> re.Pattern[str]:
+    nouns = "|".join(read_lines("en", "opinion_words.txt"))
+    return re.compile(
+        r"^\s*(?:(?:what|how)(?:[’']s|s|\s+is|\s+was|\s+were|\s+are)\s+)?"
+        r"(?P<who>(?:the\s+)?[\w.-]+(?:\s+[\w.-]+){0,2}?)[’']s?\s+"
+        rf"(?:{nouns})\s+(?:on|to|about|regarding|of)\s+(?P<what>.+)$",
+        re.IGNORECASE,
+    )
+
+
+def opinion_as_statement(question: str) -> str:
+    """ "X's take on Y" (rag/lexicon/en/opinion_words.txt) as "what did X say about Y";
+    `question` itself when it is not of that form."""
+    match = _opinion().match(question)
+    if not match:
+        return question
+    return f"what did {match.group('who')} say about {match.group('what')}"

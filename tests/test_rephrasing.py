@@ -1,0 +1,37 @@
+"""Question forms rewritten as the form the answerer reads them by (rag.rephrasing)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.pipeline import Pipeline
+from rag.rephrasing import opinion_as_statement
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("feldman's take on talks with minsk?", "what did feldman say about talks with minsk?"),
+        ("What is Rau's view of Russia?", "what did Rau say about Russia?"),
+        ("whats poland's stance on the checkpoints", "what did poland say about the checkpoints"),
+        ("What was the EU's reaction to the crisis?", "what did the EU say about the crisis?"),
+    ],
+)
+def test_someones_take_on_something_asks_what_they_said_about_it(typed: str, read: str) -> None:
+    assert opinion_as_statement(typed) == read
+
+
+def test_other_questions_are_left_as_typed() -> None:
+    for question in ("what is the capital of Poland", "Who took the view that talks failed?"):
+        assert opinion_as_statement(question) == question
+
+
+def test_a_take_asked_of_someone_the_articles_only_talk_about_is_declined(
+    pipeline: Pipeline,
+) -> None:
+    # The articles mention a dialogue *with* Tikhanovskaya, never her words.
+    answer = pipeline.ask("what was tikhanovskaya's reaction to the migration crisis?")
+    assert answer.abstained and not answer.citations
+    # ...while an expert's take is his quoted account.
+    said = pipeline.ask("feldman's take on a dialogue with minsk?")
+    assert not said.abstained and "Feldman" in said.citations[0].passage.text
