@@ -426,3 +426,28 @@ def test_an_outlets_name_typed_in_lower_case_is_dropped_unless_it_is_a_common_wo
 
     assert without_outlets("what did tass say about it", ["TASS"]) == "what did say about it"
     assert without_outlets("what time did it start", ["TIME"]) == "what time did it start"
+
+
+def _follow_up(pipeline: Pipeline, first: str, then: str):
+    answer = pipeline.ask(first)
+    assert not answer.abstained, answer.answer
+    return pipeline.ask(then, history=[Turn(first, answer.answer)])
+
+
+def test_when_someone_said_what_was_just_quoted_gets_the_date_their_article_gives(
+    pipeline: Pipeline,
+) -> None:
+    # The roadmap proposal is undated; the article dates her interview two passages on.
+    answer = _follow_up(pipeline, "what way out did chupris suggest?", "when did she say that?")
+    assert not answer.abstained, answer.answer
+    assert "November 12" in answer.answer
+
+
+def test_when_undated_words_were_said_gets_the_date_of_the_report_quoting_them(
+    pipeline: Pipeline,
+) -> None:
+    answer = _follow_up(pipeline, "what did polyansky say about migrants", "when did he say that")
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("RT reported it on 12 November 2021 — ")
+    cited = answer.citations[0].passage
+    assert cited.outlet == "RT" and "Polyansky stressed" in cited.text

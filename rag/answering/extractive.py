@@ -69,7 +69,7 @@ from rag.chunking import sentence_spans, sentences
 from rag.cleaning import Span
 from rag.coreference import is_title_word, person_names
 from rag.countries import countries, of_a_country, swapped_country
-from rag.i18n import join_names, message
+from rag.i18n import date_text, join_names, message
 from rag.lexicon import english, expand_chat_words, read_lines
 from rag.normalize import fold, is_common_word, terms, words
 from rag.paraphrases import paraphrase_terms
@@ -681,6 +681,19 @@ def _of_years(sentence: ScoredSentence, years: set[str], passage_too: bool = Fal
 _MONTH = re.compile(rf"\b({'|'.join(english().months)})\b", re.IGNORECASE)
 
 
+_CITED = re.compile(r"\[\d+\]")  # an answer that quotes (a decline cites nothing)
+
+
+def _long_date(published: str, lang: str) -> str:
+    """'2021-11-12' as '12 November 2021' in English (the month as the articles write it),
+    as the catalog's date in another language."""
+    if lang == "en" and re.fullmatch(r"\d{4}-\d\d-\d\d", published):
+        year, month, day = published.split("-")
+        if 1 <= int(month) <= 12:
+            return f"{int(day)} {english().months[int(month) - 1]} {year}"
+    return date_text(published, lang)
+
+
 def _date_words(passage: Passage) -> str:
     """The year and month an article was published in, as words ("November 2021")."""
     year, month = passage.published[:4], passage.published[5:7]
@@ -1176,7 +1189,9 @@ class ExtractiveAnswerer:
         info, q, sentences = self.analyse(request)
         decline = self.decline_reason(request, info, q, sentences)
         if decline is not None:
-            return request.declined(decline, self.name)
+            return self._reported_on(request, info, q, sentences) or request.declined(
+                decline, self.name
+            )
         chosen = _holders_listed(request, info.text, sentences) or self._choose(
             info, sentences, request.max_citations
         )
@@ -1588,6 +1603,47 @@ class ExtractiveAnswerer:
         if info_needs_passage and len(passage) <= TUNING.max_passage_as_answer:
             return passage
         return s.text
+
+    def _reported_on(
+        self,
+        request: AnswerRequest,
+        info: QuestionInfo,
+        q: QuestionView,
+        sentences: list[ScoredSentence],
+    ) -> Answer | None:
+        """ "When did she say this?" about words just quoted, declined by the gates: a sentence
+        near the top of the same article that holds a date ("…Chupris said in an interview
+        with ONT TV channel on November 12"); else the words again, led by the date of the
+        article that reported them ("RT reported it on 12 November 2021 — …"). None for any
+        other question."""
+        if info.qtype != QType.DATE or not _ABOUT_THE_SAYING.search(request.question):
+            return None
+        answered = [t for t in request.history if _CITED.search(t.answer)]
+        if not answered:
+            return None
+        shown = shown_text(answered[-1].answer)
+        quoted = next((s for s in sentences if quoted_in(s.text, shown)), None)
+        if quoted is None or not quoted.candidate.passage.published:
+            return None
+        passage = quoted.candidate.passage
+        for s in sentences[:SPEAKER_LOOKAHEAD]:
+            if s.typed and s.candidate.passage.doc == passage.doc:
+                return self._compose(request, [s], info, q)
+        lead = message(
+            "answer.reported_on",
+            request.language,
+            outlet=passage.outlet,
+            date=_long_date(passage.published, request.language),
+        )
+        return Answer(
+            question=request.question,
+            answer=f"{lead} — {with_marker(self._quote(quoted, False), 1)}",
+            abstained=False,
+            citations=[Citation(1, passage, quoted.candidate.score)],
+            search_query=request.search_query,
+            answerer=self.name,
+            language=request.language,
+        )
 
     def _compose(
         self,
