@@ -451,3 +451,12 @@ def test_when_undated_words_were_said_gets_the_date_of_the_report_quoting_them(
     assert answer.answer.startswith("RT reported it on 12 November 2021 — ")
     cited = answer.citations[0].passage
     assert cited.outlet == "RT" and "Polyansky stressed" in cited.text
+
+
+def test_when_someone_said_it_is_not_answered_by_a_date_of_something_else_they_did(
+    pipeline: Pipeline,
+) -> None:
+    # Not "2020 — Putin's economic and political backing allowed…", of the same article.
+    answer = _follow_up(pipeline, "putin's take on the border crisis?", "when did he say it")
+    assert not answer.abstained, answer.answer
+    assert "Sunday" in answer.answer and "2020" not in answer.answer

@@ -1152,8 +1152,9 @@ def _of_the_statement_just_quoted(request: AnswerRequest, sentences: list[Scored
         return
     shown = shown_text(request.history[-1].answer)
     docs = {s.candidate.passage.doc for s in sentences if quoted_in(s.text, shown)}
-    if not docs or sentences[0].candidate.passage.doc in docs:
-        return
+    best = sentences[0]
+    if not docs or (best.candidate.passage.doc in docs and _STATEMENT.search(best.text)):
+        return  # (not "Putin's economic and political backing… in 2020", of his article)
     for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
         if s.candidate.passage.doc in docs and s.typed and _STATEMENT.search(s.text):
             sentences.insert(0, sentences.pop(i))
@@ -1192,6 +1193,11 @@ class ExtractiveAnswerer:
             return self._reported_on(request, info, q, sentences) or request.declined(
                 decline, self.name
             )
+        if not _STATEMENT.search(sentences[0].text):
+            # "when did he say that?" answered by a date of something else he did
+            reported = self._reported_on(request, info, q, sentences)
+            if reported is not None:
+                return reported
         chosen = _holders_listed(request, info.text, sentences) or self._choose(
             info, sentences, request.max_citations
         )
@@ -1627,7 +1633,7 @@ class ExtractiveAnswerer:
             return None
         passage = quoted.candidate.passage
         for s in sentences[:SPEAKER_LOOKAHEAD]:
-            if s.typed and s.candidate.passage.doc == passage.doc:
+            if s.typed and s.candidate.passage.doc == passage.doc and _STATEMENT.search(s.text):
                 return self._compose(request, [s], info, q)
         lead = message(
             "answer.reported_on",
