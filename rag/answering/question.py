@@ -362,7 +362,26 @@ def _count_verb(question: str) -> str:
             following = tokens[i + 1 : i + 2]
             if following and following[0].islower() and following[0] not in STOPWORDS:
                 continue  # "how many of the arrested suspects…": whose, not what they did
-            return low  # "how many migrants died", "how many countries showed up"
+            later = _later_passive(tokens[i + 1 :])
+            # "how many of the suspects arrested in Belarus were convicted": "arrested" says
+            # which suspects; "were convicted", what is counted.
+            return later or low  # "how many migrants died", "how many countries showed up"
+    return ""
+
+
+_RELATIVE = frozenset({"that", "which", "who", "whom", "whose", "where", "when"})
+
+
+def _later_passive(tokens: list[str]) -> str:
+    """The past participle of a passive ("were convicted") after a participle phrase, not
+    inside a relative clause ("…the conference that was held…"); '' when there is none."""
+    for j, token in enumerate(tokens[:-1]):
+        if token.casefold() in ("was", "were") and (
+            j == 0 or tokens[j - 1].casefold() not in _RELATIVE
+        ):
+            verb = tokens[j + 1].casefold()
+            if tokens[j + 1].islower() and past_form(verb):
+                return verb
     return ""
 
 
