@@ -2,7 +2,8 @@
 
 "tsikhanouskaya's take on the migrant crisis?" asks what "what did Tsikhanouskaya say about
 the migrant crisis" asks: whose account, about what. Rewritten, the statement rules apply to
-it (the speaker's own words, not a sentence that only talks about them).
+it (the speaker's own words, not a sentence that only talks about them). "How many migrants
+lost their lives" counts what "how many migrants died" counts (rag/lexicon/en/idioms.tsv).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.lexicon import read_lines
+from rag.lexicon import read_lines, read_table
 
 
 @lru_cache(maxsize=1)
@@ -31,3 +32,18 @@ def opinion_as_statement(question: str) -> str:
     if not match:
         return question
     return f"what did {match.group('who')} say about {match.group('what')}"
+
+
+@lru_cache(maxsize=1)
+def _idioms() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple(
+        (re.compile(rf"\b{re.escape(phrase)}\b", re.IGNORECASE), word)
+        for phrase, word in read_table("en", "idioms.tsv").items()
+    )
+
+
+def idioms_as_words(question: str) -> str:
+    """`question` with each phrase of rag/lexicon/en/idioms.tsv replaced by its word."""
+    for pattern, word in _idioms():
+        question = pattern.sub(word, question)
+    return question

@@ -35,3 +35,10 @@ def test_a_take_asked_of_someone_the_articles_only_talk_about_is_declined(
     # ...while an expert's take is his quoted account.
     said = pipeline.ask("feldman's take on a dialogue with minsk?")
     assert not said.abstained and "Feldman" in said.citations[0].passage.text
+
+
+def test_an_idiom_reads_as_the_word_it_stands_for() -> None:
+    from rag.rephrasing import idioms_as_words
+
+    assert idioms_as_words("how many migrants lost their lives") == "how many migrants died"
+    assert idioms_as_words("who passed away at the border") == "who died at the border"

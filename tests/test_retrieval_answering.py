@@ -511,18 +511,23 @@ def test_a_count_of_an_outcome_needs_that_outcome_in_the_sentence(pipeline: Pipe
     # a participle saying which ones, then the passive saying what is counted
     assert count_predicate("how many of the suspects detained in belarus were jailed") == "jailed"
     assert count_predicate("how many states came to the talks that were held in Minsk") == ""
+    # an idiom for the verb; a topic typed before the question
+    assert count_predicate("polish border, nov 2021 - how many people lost their lives") == "died"
     # "hundreds of migrants storming the Polish border" counts no deaths; "arresting more than
     # 170 suspects" no convictions.
     for question in (
         "how many migrants died at the polish border in 2021",
         "how many of the arrested suspects were convicted",
         "how many of the suspects detained in belarus were jailed",
+        "polish border, nov 2021 - how many people lost their lives",
     ):
         declined = pipeline.ask(question)
         assert declined.abstained and not declined.citations, (question, declined.answer)
     # the outcome in another form ("50 deaths of migrants") answers; "registered" is "recorded"
     deaths = pipeline.ask("how many migrants died over the past year according to valfovic")
     assert not deaths.abstained and "50" in deaths.answer, deaths.answer
+    lives = pipeline.ask("how many migrants lost their lives over the past year per valfovic")
+    assert not lives.abstained and "50" in lives.answer, lives.answer
     attempts = pipeline.ask("how many attempts to cross did the polish border service register")
     assert not attempts.abstained and "33.2 thousand" in attempts.answer, attempts.answer
 

@@ -13,6 +13,7 @@ from rag.countries import countries, of_a_country
 from rag.language import detect_language
 from rag.lexicon import read_lines, read_table
 from rag.normalize import STOPWORDS, fold, terms
+from rag.rephrasing import idioms_as_words
 
 
 class QType(StrEnum):
@@ -299,7 +300,8 @@ def _control_verbs() -> frozenset[str]:
     return frozenset(read_lines("en", "control_verbs.txt"))
 
 
-_HOW_MANY_START = re.compile(r"^\s*how\s+(?:many|much)\s+", re.IGNORECASE)
+# at the start, or after a topic typed first ("nov 2021 polish border - how many…")
+_HOW_MANY_START = re.compile(r"^(?:[^?]*?\s[-–:]\s+)?\s*how\s+(?:many|much)\s+", re.IGNORECASE)
 _AUXILIARIES = frozenset(
     {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "would"}
 )
@@ -315,7 +317,7 @@ def _event_verbs() -> frozenset[str]:
 def count_predicate(question: str) -> str:
     """The event verb a how-many question counts by (rag/lexicon/en/event_verbs.txt: "how
     many migrants died" -> "died", "how many people were convicted" -> "convicted"), or ''."""
-    verb = _count_verb(question)
+    verb = _count_verb(idioms_as_words(question))  # "lost their lives": "died"
     return verb if verb in _event_verbs() else ""
 
 
