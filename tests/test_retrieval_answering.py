@@ -628,3 +628,17 @@ def test_a_follow_up_about_what_was_just_quoted_gets_the_sentence_going_on_from_
     # quoted: what "it" is stands there
     allows = pipeline.ask("what does it allow", history=[Turn(first, article.answer)])
     assert not allows.abstained and "consultations" in allows.answer, allows.answer
+
+
+def test_which_checkpoint_is_answered_by_the_sentence_naming_one(pipeline: Pipeline) -> None:
+    # Not "…Morawiecki promised to close regular checkpoints", which names none.
+    answer = pipeline.ask("which border checkpoint did poland shut when tensions grew in nov 2021")
+    assert not answer.abstained, answer.answer
+    assert "Kuznitsa checkpoint" in answer.answer
+
+
+def test_a_kind_of_thing_is_not_asked_for_by_name() -> None:
+    from rag.answering.extractive import _asked_kind
+
+    assert _asked_kind("which border checkpoint did Poland shut") == "checkpoint"
+    assert _asked_kind("what type of venue is the Teatr Wielki?") == ""

@@ -1060,6 +1060,62 @@ def _speaker_first(question: str, sentences: list[ScoredSentence]) -> None:
             return
 
 
+# "which border checkpoint did…": the words between the question word and the auxiliary
+_WHICH_HEAD = re.compile(
+    r"^\s*(?:which|what)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+?)\s+"
+    r"(?:did|does|do|was|were|is|are|has|have|had)\b",
+    re.IGNORECASE,
+)
+_KIND_OF = re.compile(r"\b(?:type|kind|sort|form|class)s?\s+of\b", re.IGNORECASE)
+# words between a noun and the name that makes it one thing ("the Kuznitsa checkpoint")
+NAMED_REACH = 2
+
+
+def _asked_kind(question: str) -> str:
+    """The noun a "which X did…" question asks one of ("which border checkpoint did Poland
+    shut" -> "checkpoint"); '' for none."""
+    match = _WHICH_HEAD.match(question)
+    if not match or _KIND_OF.search(match.group(1)):
+        return ""  # "what type of venue is…" asks for a kind, not a name
+    return match.group(1).split()[-1].casefold()
+
+
+def _names_one(kind: str, sentence: str, question_terms: set[str]) -> bool:
+    """Whether `sentence` names a `kind` ("the Kuznitsa checkpoint", "checkpoints in Terespol"):
+    a capitalised word the question does not have, within NAMED_REACH words of it."""
+    tokens = re.findall(r"[\w’'-]+", sentence)
+    wanted = set(terms(kind))
+    for i, token in enumerate(tokens):
+        if not set(terms(token)) & wanted:
+            continue
+        near = tokens[max(0, i - NAMED_REACH) : i] + tokens[i + 1 : i + 2 + NAMED_REACH]
+        for word in near:
+            if (
+                word[:1].isupper()
+                and word not in english().plain_capitals
+                and not set(terms(word)) <= question_terms
+                and not countries(word)
+            ):
+                return True
+    return False
+
+
+def _named_kind_first(info: QuestionInfo, q: QuestionView, sentences: list[ScoredSentence]) -> None:
+    """ "Which border checkpoint did Poland shut…?" against a best sentence about checkpoints
+    it names none of ("…promised to close regular checkpoints"): a sentence near the top that
+    names one ("Poland closed the Kuznitsa checkpoint") goes first."""
+    if info.qtype not in (QType.ENTITY, QType.PLACE) or not sentences:
+        return
+    kind = _asked_kind(info.text)
+    question_terms = set(q.weights)
+    if not kind or _names_one(kind, sentences[0].text, question_terms):
+        return
+    for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
+        if _names_one(kind, s.text, question_terms):
+            sentences.insert(0, sentences.pop(i))
+            return
+
+
 def _last_sentence(text: str) -> str:
     """The last sentence of a passage ('' for none)."""
     parts = sentences(text)
@@ -1305,6 +1361,7 @@ class ExtractiveAnswerer:
             if years:
                 sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
         _speaker_first(info.text, sentences)
+        _named_kind_first(info, q, sentences)
         _description_first(info.text, sentences)
         _holder_first(request, info.text, sentences)
         _not_the_sentence_just_quoted(request, q, sentences)
