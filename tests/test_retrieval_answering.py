@@ -642,3 +642,12 @@ def test_a_kind_of_thing_is_not_asked_for_by_name() -> None:
 
     assert _asked_kind("which border checkpoint did Poland shut") == "checkpoint"
     assert _asked_kind("what type of venue is the Teatr Wielki?") == ""
+
+
+def test_who_holds_an_office_of_a_country_with_a_clause_gets_that_countrys_holder(
+    pipeline: Pipeline,
+) -> None:
+    # Not Poland's foreign minister, though the clause names Warsaw and talks.
+    answer = pipeline.ask("who is the belarusian foreign minister that is ready to talk to warsaw")
+    assert not answer.abstained, answer.answer
+    assert "Alejnik" in answer.answer and "Rau" not in answer.answer

@@ -1025,12 +1025,23 @@ def _other_countries_holders(
     return tuple(dict.fromkeys(h.name for h in found))
 
 
+_RELATIVE_CLAUSE = re.compile(r"(?<=\w)\s+(?:who|that|which)\s+(?=\w)", re.IGNORECASE)
+
+
 def _holder_first(request: AnswerRequest, question: str, sentences: list[ScoredSentence]) -> None:
     """For "who was Poland's foreign minister in June 2024?", move the best sentence naming a
     holder of that office, of that country, to the front (rag.answering.offices)."""
     asked = _office_asked(request, question)
     if asked is None:
-        return
+        # "who is the belarus foreign minister who said he's ready to talk…": the office
+        # the main clause asks for, whatever the relative clause adds.
+        main = _RELATIVE_CLAUSE.split(question, maxsplit=1)[0]
+        if main == question or request.language != "en" or request.gloss:
+            return  # (a gloss's word order is the other language's)
+        spelled = request.vocabulary.spell(main) if request.vocabulary else main
+        asked = _office_asked(request, spelled)
+        if asked is None or not asked.country:
+            return
     for i, s in enumerate(sentences[:OFFICE_LOOKAHEAD]):
         if _holder_named(asked, question, s):
             if i:
