@@ -651,3 +651,11 @@ def test_who_holds_an_office_of_a_country_with_a_clause_gets_that_countrys_holde
     answer = pipeline.ask("who is the belarusian foreign minister that is ready to talk to warsaw")
     assert not answer.abstained, answer.answer
     assert "Alejnik" in answer.answer and "Rau" not in answer.answer
+
+
+def test_who_held_an_office_when_something_happened_gets_the_holder_of_that_time(
+    pipeline: Pipeline,
+) -> None:
+    answer = pipeline.ask("who was belarus foreign minister during the 2021 migrant crisis")
+    assert not answer.abstained, answer.answer
+    assert "Makei" in answer.answer

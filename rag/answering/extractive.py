@@ -1025,7 +1025,11 @@ def _other_countries_holders(
     return tuple(dict.fromkeys(h.name for h in found))
 
 
-_RELATIVE_CLAUSE = re.compile(r"(?<=\w)\s+(?:who|that|which)\s+(?=\w)", re.IGNORECASE)
+# Where a question's main clause ends: a relative clause, or when it asks about
+_RELATIVE_CLAUSE = re.compile(
+    r"(?<=\w)\s+(?:who|that|which|when|while|during|amid|at\s+the\s+time\s+of)\s+(?=\w)",
+    re.IGNORECASE,
+)
 
 
 def _holder_first(request: AnswerRequest, question: str, sentences: list[ScoredSentence]) -> None:
