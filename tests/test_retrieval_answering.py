@@ -659,3 +659,12 @@ def test_who_held_an_office_when_something_happened_gets_the_holder_of_that_time
     answer = pipeline.ask("who was belarus foreign minister during the 2021 migrant crisis")
     assert not answer.abstained, answer.answer
     assert "Makei" in answer.answer
+
+
+def test_is_a_country_willing_is_answered_by_that_country_not_another_willing_to_talk_to_it(
+    pipeline: Pipeline,
+) -> None:
+    # Not "Belarus is willing to discuss border security with Poland…".
+    answer = pipeline.ask("is poland willing to talk with russia about the border")
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith(("Poland", "“Poland", '"Poland')), answer.answer

@@ -1131,6 +1131,44 @@ def _named_kind_first(info: QuestionInfo, q: QuestionView, sentences: list[Score
             return
 
 
+_SPEECH_VERB = re.compile("|".join(f"(?:{v})" for v in read_lines("en", "speech_verbs.txt")))
+_YES_NO_COUNTRY = re.compile(
+    r"^\s*(?:is|are|was|were|did|does|do|has|have|will|would)\s+(?:the\s+)?([\w’'-]+)",
+    re.IGNORECASE,
+)
+
+
+def _first_country(text: str) -> str:
+    """The country `text` names first, by any of its forms ('' for none)."""
+    for word in re.findall(r"[\w’'-]+", text):
+        found = countries(word)
+        if len(found) == 1:
+            return next(iter(found))
+    return ""
+
+
+def _asked_country_as_subject_first(info: QuestionInfo, sentences: list[ScoredSentence]) -> None:
+    """ "Is Poland willing to negotiate with Russia…?" against a best sentence where another
+    country does it, Poland only after a preposition ("Belarus is willing to discuss border
+    security with Poland"): a sentence near the top that begins with Poland goes first."""
+    if info.qtype != QType.YESNO or not sentences:
+        return
+    match = _YES_NO_COUNTRY.match(info.text)
+    if not match or re.search(r"[’']s?$", match.group(1)):
+        return  # "did Russia's envoy say…": the envoy does it
+    found = countries(match.group(1))
+    verb = info.text[match.end() :].split()[:1]
+    if len(found) != 1 or (verb and _SPEECH_VERB.fullmatch(verb[0].casefold())):
+        return  # "did Lithuania say how many…": what it said, whoever did what
+    asked = next(iter(found))
+    if _first_country(sentences[0].text) in ("", asked):
+        return
+    for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
+        if _first_country(s.text) == asked:
+            sentences.insert(0, sentences.pop(i))
+            return
+
+
 def _last_sentence(text: str) -> str:
     """The last sentence of a passage ('' for none)."""
     parts = sentences(text)
@@ -1377,6 +1415,7 @@ class ExtractiveAnswerer:
                 sentences.sort(key=lambda s: not _of_years(s, years, passage_too=True))
         _speaker_first(info.text, sentences)
         _named_kind_first(info, q, sentences)
+        _asked_country_as_subject_first(info, sentences)
         _description_first(info.text, sentences)
         _holder_first(request, info.text, sentences)
         _not_the_sentence_just_quoted(request, q, sentences)
