@@ -130,12 +130,3 @@ def test_a_question_naming_someone_its_passage_never_mentions_is_declined_in_its
     # ...while a question about what a named expert said still gets his words.
     said = pipeline.ask("Что сказал Фельдман о диалоге с Лукашенко?")
     assert not said.abstained and "Feldman" in said.citations[0].passage.text
-
-
-def test_what_someone_works_as_is_answered_by_the_sentence_saying_what_they_are(
-    pipeline: Pipeline,
-) -> None:
-    # "Кем работает X?" asks what "кто такой X?" asks (rag/lexicon/ru/identity_questions.txt).
-    answer = pipeline.ask("кем работает Пуятс?")
-    assert not answer.abstained, answer.answer
-    assert "head of the Latvian border service" in answer.answer

@@ -195,6 +195,8 @@ def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
         # what they do
         "what does valfovic do",
         "polyansky?? what does he do",
+        # in Russian: "кем работает X?" asks what "кто такой X?" asks (identity_questions.txt)
+        "кем работает Пуятс?",
     ],
 )
 def test_who_is_someone_is_answered_by_the_sentence_saying_what_they_are(

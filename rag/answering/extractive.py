@@ -1150,7 +1150,8 @@ def _first_country(text: str) -> str:
 def _asked_country_as_subject_first(info: QuestionInfo, sentences: list[ScoredSentence]) -> None:
     """ "Is Poland willing to negotiate with Russia…?" against a best sentence where another
     country does it, Poland only after a preposition ("Belarus is willing to discuss border
-    security with Poland"): a sentence near the top that begins with Poland goes first."""
+    security with Poland"): a sentence near the top that names Poland before any other
+    country goes first."""
     if info.qtype != QType.YESNO or not sentences:
         return
     match = _YES_NO_COUNTRY.match(info.text)
