@@ -460,3 +460,15 @@ def test_when_someone_said_it_is_not_answered_by_a_date_of_something_else_they_d
     answer = _follow_up(pipeline, "putin's take on the border crisis?", "when did he say it")
     assert not answer.abstained, answer.answer
     assert "Sunday" in answer.answer and "2020" not in answer.answer
+
+
+def test_whom_someone_met_is_answered_by_the_talks_they_held(pipeline: Pipeline) -> None:
+    # "met" and "talks" are one paraphrase group: "…following talks with his Russian
+    # counterpart Sergei Lavrov".
+    answer = _follow_up(
+        pipeline,
+        "who is the belarusian foreign minister that is ready to talk to warsaw",
+        "who had he met just before that",
+    )
+    assert not answer.abstained, answer.answer
+    assert "Lavrov" in answer.answer
