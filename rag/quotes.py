@@ -11,6 +11,11 @@ from rag.cleaning import Span
 _MARKER = re.compile(r"\s*\[\d+\]")
 
 
+def cites(answer: str) -> bool:
+    """Whether `answer` quotes a passage (has a marker); a decline cites nothing."""
+    return bool(_MARKER.search(answer))
+
+
 def shown_text(answer: str) -> str:
     """`answer` as quotes are looked for in it: without markers, punctuation or case."""
     return " ".join(re.findall(r"\w+", _MARKER.sub("", answer).casefold()))

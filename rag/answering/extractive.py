@@ -47,6 +47,7 @@ from rag.answering.question import (
     analyse,
     count_predicate,
     date_predicate,
+    is_speech_verb,
     past_form,
     set_aside,
     subject_predicate,
@@ -68,12 +69,12 @@ from rag.answering.swaps import same_name, swapped_names
 from rag.chunking import sentence_spans, sentences
 from rag.cleaning import Span
 from rag.coreference import is_title_word, person_names
-from rag.countries import countries, of_a_country, swapped_country
+from rag.countries import countries, first_country, of_a_country, swapped_country
 from rag.i18n import date_text, join_names, message
 from rag.lexicon import english, expand_chat_words, read_lines
 from rag.normalize import fold, is_common_word, terms, words
 from rag.paraphrases import paraphrase_terms
-from rag.quotes import quoted_in, shown_text
+from rag.quotes import cites, quoted_in, shown_text
 from rag.retrieval import Candidate
 from rag.seams import Vocabulary
 from rag.types import Answer, Citation, Passage
@@ -628,9 +629,8 @@ def _gloss_names_absent(
     if absent and len(absent) < len(groups) and request.vocabulary is not None:
         # With another of its names there, one the article names elsewhere may be whose it
         # is ("что предлагала Чуприс из администрации Лукашенко").
-        absent = [
-            g for g in absent if g in absent_from(request.vocabulary.article_text(passage.doc))
-        ]
+        in_article = absent_from(request.vocabulary.article_text(passage.doc))
+        absent = [g for g in absent if g in in_article]
     return [" ".join(group) for group in absent]
 
 
@@ -679,9 +679,6 @@ def _of_years(sentence: ScoredSentence, years: set[str], passage_too: bool = Fal
 
 
 _MONTH = re.compile(rf"\b({'|'.join(english().months)})\b", re.IGNORECASE)
-
-
-_CITED = re.compile(r"\[\d+\]")  # an answer that quotes (a decline cites nothing)
 
 
 def _long_date(published: str, lang: str) -> str:
@@ -1131,20 +1128,10 @@ def _named_kind_first(info: QuestionInfo, q: QuestionView, sentences: list[Score
             return
 
 
-_SPEECH_VERB = re.compile("|".join(f"(?:{v})" for v in read_lines("en", "speech_verbs.txt")))
 _YES_NO_COUNTRY = re.compile(
     r"^\s*(?:is|are|was|were|did|does|do|has|have|will|would)\s+(?:the\s+)?([\w’'-]+)",
     re.IGNORECASE,
 )
-
-
-def _first_country(text: str) -> str:
-    """The country `text` names first, by any of its forms ('' for none)."""
-    for word in re.findall(r"[\w’'-]+", text):
-        found = countries(word)
-        if len(found) == 1:
-            return next(iter(found))
-    return ""
 
 
 def _asked_country_as_subject_first(info: QuestionInfo, sentences: list[ScoredSentence]) -> None:
@@ -1159,13 +1146,13 @@ def _asked_country_as_subject_first(info: QuestionInfo, sentences: list[ScoredSe
         return  # "did Russia's envoy say…": the envoy does it
     found = countries(match.group(1))
     verb = info.text[match.end() :].split()[:1]
-    if len(found) != 1 or (verb and _SPEECH_VERB.fullmatch(verb[0].casefold())):
+    if len(found) != 1 or (verb and is_speech_verb(verb[0].casefold())):
         return  # "did Lithuania say how many…": what it said, whoever did what
     asked = next(iter(found))
-    if _first_country(sentences[0].text) in ("", asked):
+    if first_country(sentences[0].text) in ("", asked):
         return
     for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
-        if _first_country(s.text) == asked:
+        if first_country(s.text) == asked:
             sentences.insert(0, sentences.pop(i))
             return
 
@@ -1736,7 +1723,7 @@ class ExtractiveAnswerer:
         other question."""
         if info.qtype != QType.DATE or not _ABOUT_THE_SAYING.search(request.question):
             return None
-        answered = [t for t in request.history if _CITED.search(t.answer)]
+        answered = [t for t in request.history if cites(t.answer)]
         if not answered:
             return None
         shown = shown_text(answered[-1].answer)

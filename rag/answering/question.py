@@ -409,14 +409,15 @@ def subject_predicate(question: str) -> str:
     if not match:
         return ""
     verb = match.group(1)
-    if (
-        verb in _AUXILIARIES
-        or verb in STOPWORDS
-        or verb in _generic_speech_verbs()
-        or any(p.match(verb) for p in _speech_verbs())
-    ):
+    if verb in _AUXILIARIES or verb in STOPWORDS or is_speech_verb(verb):
         return ""
     return verb if past_form(verb) else ""
+
+
+def is_speech_verb(word: str) -> bool:
+    """Whether lower-case `word` is a verb of saying ("said", "told", "tweeted":
+    rag/lexicon/en/speech_verbs.txt, generic_speech_verbs.txt)."""
+    return word in _generic_speech_verbs() or any(p.match(word) for p in _speech_verbs())
 
 
 def past_form(word: str) -> bool:
