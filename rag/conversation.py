@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import cache
 
+from rag.answering.extractive import identity_name
 from rag.answering.question import QType, analyse, focus_question, is_follow_up
 from rag.config import DEFAULT_HISTORY_TURNS
 from rag.coreference import (
@@ -196,13 +197,15 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
     # stands for it ("when did he say it?").
     if answered and analyse(topic).qtype == QType.PERSON:
         resolved = resolve_person(question, [*answered, *antecedents])
+        if resolved and identity_name(resolved):  # "who is she" asks who Chupris is, no more
+            return resolved
         if resolved and (not own or _THING_PRONOUN.search(resolved)):
             return f"{resolved} {topic}"
         return resolved
     resolved = resolve_person(question, [*antecedents, *answered])
-    # "what does he expect the EU to do?" stands alone once he is named; "whats his name?"
-    # asks about the previous answer and keeps its topic.
-    return resolved if len(own) >= MIN_OWN_TERMS else ""
+    # "what does he expect the EU to do?" and "who is he?" stand alone once he is named;
+    # "whats his name?" asks about the previous answer and keeps its topic.
+    return resolved if len(own) >= MIN_OWN_TERMS or identity_name(resolved) else ""
 
 
 # "what did Poland say", "how did Belarus respond": someone named (not "he", "they") asked for

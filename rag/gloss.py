@@ -175,6 +175,9 @@ def to_cyrillic(word: str, language: str) -> str:
     return "".join(out)
 
 
+_ENDS = re.compile(r"[\s?!.]*")  # what may follow a question's last word
+
+
 @lru_cache(maxsize=8)
 def identity_questions(language: str) -> re.Pattern[str] | None:
     """The openings of `language` that ask who someone is ("кто такой", "kim jest":
@@ -356,10 +359,20 @@ class Glossary:
                 if neighbour and neighbour not in slots[at]:
                     slots[at].append(neighbour)
         identity = identity_questions(language)
-        opening = identity.match(text.strip().lower()) if identity else None
+        lower = text.strip().lower()
+        opening = identity.match(lower) if identity else None
         if opening:  # "кто такой Вальфович" -> "who is valfovic"
             asked = len(_TYPED_WORD.findall(opening.group(0)))
             slots[:asked] = [["who", "is"]] + [[] for _ in range(asked - 1)]
+        elif identity:
+            # "Вальфовіч - хто гэта такі?" -> "valfovic who is that", as English puts it last
+            closing = next(
+                (m for m in identity.finditer(lower) if _ENDS.fullmatch(lower[m.end() :])), None
+            )
+            if closing and closing.start() > 0:
+                at = len(_TYPED_WORD.findall(lower[: closing.start()]))
+                asked = len(_TYPED_WORD.findall(closing.group(0)))
+                slots[at : at + asked] = [["who", "is", "that"]] + [[] for _ in range(asked - 1)]
         gloss = " ".join(w for slot in slots for w in slot)
         names = _side_by_side(named)
         if any(cyrillic.values()):

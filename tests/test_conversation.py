@@ -80,6 +80,18 @@ def test_a_pronoun_asking_about_the_answer_keeps_the_previous_topic() -> None:
     assert "Polish border guard" in query and "Tomasz Praga" in query
 
 
+def test_who_is_she_after_an_answer_naming_her_asks_only_who_she_is() -> None:
+    # The previous question's words ("ONT", "roadmap") would pull the quote already shown
+    # back first, not the sentence saying what Chupris is.
+    previous = Turn(
+        "Who told ONT that a roadmap could be the way out of the crisis?",
+        "Chupris — It seems to me that … Chupris said in an interview with ONT [1].",
+    )
+    assert standalone_query("who is she", [previous]) == "who is Chupris"
+    earlier = Turn("what did Rau say about talks with Belarus?", "… Rau told the radio [1].")
+    assert standalone_query("who is he?", [earlier]) == "who is Rau"
+
+
 def test_after_asking_who_a_pronoun_means_the_person_the_answer_named() -> None:
     previous = Turn(
         "According to TIME, who did Vladimir Makei speak with on Sunday?",

@@ -234,6 +234,23 @@ def test_asking_who_someone_is_quotes_the_sentence_saying_what_they_are(
     assert not answer.abstained and "Security Council" in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Вальфовіч - хто гэта такі?", "be"),
+        ("Вальфович, кто это такой", "ru"),
+        ("Вальфович - хто це такий?", "uk"),
+        ("walfowicz kto to taki", "pl"),
+    ],
+)
+def test_asking_who_someone_is_after_the_name_reads_as_asking_who_they_are(
+    pipeline: Pipeline, question: str, language: str
+) -> None:
+    assert pipeline.retriever.gloss(question, language).endswith("who is that")
+    answer = pipeline.ask(question)
+    assert not answer.abstained and "Security Council" in answer.answer
+
+
 def test_names_typed_are_reported_as_the_articles_spell_them(pipeline: Pipeline) -> None:
     names = pipeline.retriever.gloss_names
     assert names("что тихановская заявила о мигрантах", "ru") == (("tikhanovskaya",),)

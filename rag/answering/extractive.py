@@ -881,8 +881,9 @@ _JOB_AFTER = re.compile(
 )
 
 
-def _identity_name(question: str) -> str:
-    """The name a question asks only who it is, or ''."""
+def identity_name(question: str) -> str:
+    """The name a question asks only who it is ("who is Chupris?", "what does he do" once
+    "he" is named), or ''."""
     name = _identity_name_as_typed(question)
     # "ryzhenkov belarus what position does he have": the country is no part of the name
     return " ".join(w for w in name.split() if not countries(w))
@@ -930,7 +931,7 @@ def _described(surname: str, sentence: str) -> bool:
 
 def _undescribed(question: str, sentences: list[ScoredSentence]) -> str:
     """The person `question` asks who they are, when no sentence near the top says; ''."""
-    name = _identity_name(question)
+    name = identity_name(question)
     if not name or not sentences:
         return ""
     surname = name.split()[-1]
@@ -945,7 +946,7 @@ def _undescribed(question: str, sentences: list[ScoredSentence]) -> str:
 def _description_first(question: str, sentences: list[ScoredSentence]) -> None:
     """For "who is X?", move a sentence near the top that says what X is (an office) to the
     front, when the best one only mentions X ("Valfovič claimed that…")."""
-    name = _identity_name(question)
+    name = identity_name(question)
     if not name or not sentences:
         return
     surname = name.split()[-1]
@@ -1686,7 +1687,7 @@ class ExtractiveAnswerer:
         """The short answer to lead with, for a one-sentence answer that holds it."""
         if len(chosen) != 1 or chosen[0].lead_in is not None:
             return None
-        if _identity_name(info.text):
+        if identity_name(info.text):
             return None  # "who is Valfovič?": the sentence saying what he is is the answer
         holder = _asked_holder(request, info.text, chosen[0])
         if holder:
