@@ -484,3 +484,14 @@ def test_whom_someone_met_is_answered_by_the_talks_they_held(pipeline: Pipeline)
     )
     assert not answer.abstained, answer.answer
     assert "Lavrov" in answer.answer
+
+
+def test_a_weekday_the_quote_gives_is_answered_as_the_day_it_was(pipeline: Pipeline) -> None:
+    # TASS, 23 November 2021: "…Foreign Minister Zbigniew Rau told the Polish radio on
+    # Tuesday" — the Tuesday of that article, not a bare "Tuesday".
+    answer = _follow_up(
+        pipeline,
+        "What did Poland's foreign minister say about talks with Russia?",
+        "when was that said",
+    )
+    assert answer.answer.startswith("Tuesday, 23 November 2021 — "), answer.answer

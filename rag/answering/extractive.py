@@ -28,7 +28,7 @@ from rag.answering import crosslingual
 from rag.answering import selector as selector_model
 from rag.answering.absent_names import absent_names, unmentioned
 from rag.answering.base import AnswerRequest, RelatedWords, register, with_marker
-from rag.answering.dates import without_dates
+from rag.answering.dates import weekday_date, without_dates
 from rag.answering.features import (
     SENTENCE_FEATURES,
     QuestionView,
@@ -1701,7 +1701,14 @@ class ExtractiveAnswerer:
         # A follow-up is searched with the previous question's words; the user's own words
         # place the answer.
         typed = set(terms(request.question)) if request.question != request.search_query else None
-        return short_answer(info, chosen[0].text, accepted, typed)
+        short = short_answer(info, chosen[0].text, accepted, typed)
+        if short is None and info.qtype == QType.DATE:
+            # "when was that said?" -> "Tuesday, 23 November 2021", not a bare "on Tuesday"
+            dated = weekday_date(chosen[0].text, chosen[0].candidate.passage.published)
+            if dated:  # (the weekday as the quote writes it, so in English only)
+                day = _long_date(dated[1], request.language)
+                return f"{dated[0]}, {day}" if request.language == "en" else day
+        return short
 
     @staticmethod
     def _quote(s: ScoredSentence, info_needs_passage: bool) -> str:
