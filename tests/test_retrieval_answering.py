@@ -503,6 +503,25 @@ def test_a_yes_or_no_question_needs_its_verb_in_the_sentence(pipeline: Pipeline)
     assert endorsed.abstained, endorsed.answer
 
 
+def test_a_follow_up_opening_with_and_is_read_as_the_question_after_it(pipeline: Pipeline) -> None:
+    from rag.answering.question import analyse, date_predicate
+
+    assert date_predicate("and when was the readmission treaty signed") == "signed"
+    # "like exact date" asks a day, as "on what date…" does
+    assert analyse("when did things blow up at the polish border, exact date").asks_day
+    assert not analyse("when did things blow up at the polish border").asks_day
+    first = "valfovic - who's that"
+    who = pipeline.ask(first)
+    second = "he said how many trafficking gangs were dismantled?"
+    gangs = pipeline.ask(second, history=[Turn(first, who.answer)])
+    convicted = pipeline.ask(
+        "and how many of those suspects were convicted",
+        history=[Turn(first, who.answer), Turn(second, gangs.answer)],
+    )
+    # "…arresting more than 170 suspects" counts no convictions
+    assert convicted.abstained and not convicted.citations, convicted.answer
+
+
 def test_a_count_of_an_outcome_needs_that_outcome_in_the_sentence(pipeline: Pipeline) -> None:
     from rag.answering.question import count_predicate
 
@@ -515,6 +534,8 @@ def test_a_count_of_an_outcome_needs_that_outcome_in_the_sentence(pipeline: Pipe
     assert count_predicate("how many states came to the talks that were held in Minsk") == ""
     # an idiom for the verb; a topic typed before the question
     assert count_predicate("polish border, nov 2021 - how many people lost their lives") == "died"
+    # a follow-up opening with "and"
+    assert count_predicate("and how many of those suspects were convicted") == "convicted"
     # "hundreds of migrants storming the Polish border" counts no deaths; "arresting more than
     # 170 suspects" no convictions.
     for question in (

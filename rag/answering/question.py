@@ -195,6 +195,12 @@ def _clean(question: str) -> str:
     return q
 
 
+# "on what date…", "which day…", "…like exact date": a day is asked, not a month or a year.
+_ASKS_DAY = re.compile(
+    r"^(?:on\s+)?(?:what|which)\s+(?:date|day)\b|\b(?:exact|precise|specific)\s+(?:date|day)\b"
+)
+
+
 def analyse(question: str) -> QuestionInfo:
     """Classify `question`."""
     q = _clean(question)
@@ -225,7 +231,7 @@ def analyse(question: str) -> QuestionInfo:
         contested=contested,
         compares=compares,
         asks_duration=qtype == QType.DATE and bool(re.match(r"how long\b", q)),
-        asks_day=qtype == QType.DATE and bool(re.match(r"(what|which) (date|day)\b", q)),
+        asks_day=qtype == QType.DATE and bool(_ASKS_DAY.search(q)),
         asks_money=qtype == QType.NUMBER and bool(_MONEY.search(q)),
         asks_measure=bool(re.match(_MEASURE_QUESTION, q)),
         asks_origin=qtype == QType.PLACE and bool(re.search(r"\bfrom\b", q)),
@@ -301,7 +307,11 @@ def _control_verbs() -> frozenset[str]:
 
 
 # at the start, or after a topic typed first ("nov 2021 polish border - how many…")
-_HOW_MANY_START = re.compile(r"^(?:[^?]*?\s[-–:]\s+)?\s*how\s+(?:many|much)\s+", re.IGNORECASE)
+# A follow-up may open with a conjunction: "and how many of those suspects were convicted?"
+_OPENING_CONJUNCTION = r"(?:(?:and|but|so|also|ok|okay)\s+)?"
+_HOW_MANY_START = re.compile(
+    rf"^(?:[^?]*?\s[-–:]\s+)?\s*{_OPENING_CONJUNCTION}how\s+(?:many|much)\s+", re.IGNORECASE
+)
 _AUXILIARIES = frozenset(
     {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "would"}
 )
@@ -321,7 +331,9 @@ def count_predicate(question: str) -> str:
     return verb if verb in _event_verbs() else ""
 
 
-_WHEN_START = re.compile(r"^\s*(?:when|on what date|in what year|what year)\s+", re.IGNORECASE)
+_WHEN_START = re.compile(
+    rf"^\s*{_OPENING_CONJUNCTION}(?:when|on what date|in what year|what year)\s+", re.IGNORECASE
+)
 
 
 def date_predicate(question: str) -> str:
