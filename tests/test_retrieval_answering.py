@@ -257,6 +257,10 @@ def test_what_date_asks_for_a_day_not_last_week(pipeline: Pipeline) -> None:
     # A day named: answered.
     answer = pipeline.ask("which day did the seimas approve the state of emergency")
     assert not answer.abstained and "November 10" in answer.answer, answer.answer
+    # A month alone is no day: not "It escalated in November 2021" (TIME) but the sentence
+    # dating it "on November 8".
+    answer = pipeline.ask("which day in november 2021 did the polish border situation escalate")
+    assert not answer.abstained and "November 8" in answer.answer, answer.answer
 
 
 def test_how_much_money_asks_for_a_sum_not_a_count(pipeline: Pipeline) -> None:

@@ -288,7 +288,14 @@ _DATED_SAYING = re.compile(
     re.IGNORECASE,
 )
 _SPEECH_ASKED = re.compile(rf"\b(?:{_SAYING}|{_cues('speech_event_words.txt')})\b", re.IGNORECASE)
-_DAY = re.compile(rf"\b({_cues('day_cues.txt', _CALENDAR_WORDS)})\b")
+# A day: a weekday, a month with its day ("November 8", "8 November"), "yesterday"… — not a
+# month alone ("in November 2021" does not say on what date).
+_MONTH_WORDS = "|".join(w.lower() for w in english().months)
+_WEEKDAY_WORDS = tuple(w.lower() for w in english().weekdays)
+_DAY = re.compile(
+    rf"\b({_cues('day_cues.txt', _WEEKDAY_WORDS)}|(?:{_MONTH_WORDS})\.? \d{{1,2}}(?!\d)"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTH_WORDS}))\b"
+)
 _STATEMENT = re.compile(rf"[\"“”«]|\b({_SAYING})\b")
 # A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted.
 _NOT_NEW = frozenset(
