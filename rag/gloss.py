@@ -335,7 +335,10 @@ class Glossary:
                 if folded in self._names:
                     named[len(slots)] = folded
             else:
-                name = self.cognate_match(folded) or self.name_match(folded)
+                # A name the articles write capitalised before a borrowed word's match:
+                # "макеем" is Makei's, not "makes".
+                as_name = self.name_match(folded)
+                name = as_name if as_name in self._names else self.cognate_match(folded) or as_name
                 if name:
                     slot.append(name)
                     if name in self._names and self._rare(token, language):
@@ -434,10 +437,12 @@ class Glossary:
             if len(candidate) < t.min_name_chars or not 0 <= extra <= t.max_ending_chars:
                 continue
             cost = Levenshtein.distance(key[: len(candidate)], candidate)
+            # On a tie, a name the articles write capitalised: "макеем" is Makei's, not "makes"
+            rank = (cost, extra, self._words[index] not in self._names)
             if cost <= len(candidate) // t.chars_per_edit and (
-                best_cost is None or (cost, extra) < best_cost
+                best_cost is None or rank < best_cost
             ):
-                best, best_cost = self._words[index], (cost, extra)
+                best, best_cost = self._words[index], rank
         return best
 
     def _hub_excess(self) -> np.ndarray:

@@ -251,6 +251,12 @@ def test_asking_who_someone_is_after_the_name_reads_as_asking_who_they_are(
     assert not answer.abstained and "Security Council" in answer.answer
 
 
+def test_an_inflected_name_is_glossed_as_the_name_not_a_word_like_it(pipeline: Pipeline) -> None:
+    # "макеем" (with Makei) is as close by its letters to "makes" as to "Makei"
+    gloss = pipeline.retriever.gloss("что написал боррель после разговора с макеем", "ru")
+    assert gloss.split()[-1] == "makei", gloss
+
+
 def test_names_typed_are_reported_as_the_articles_spell_them(pipeline: Pipeline) -> None:
     names = pipeline.retriever.gloss_names
     assert names("что тихановская заявила о мигрантах", "ru") == (("tikhanovskaya",),)

@@ -569,6 +569,13 @@ def test_a_who_question_needs_its_verb_in_the_sentence(pipeline: Pipeline) -> No
     assert subject_predicate("who said that") == ""  # words are said in many ways
     assert subject_predicate("who spoke for russia") == ""
     assert subject_predicate("who was the foreign minister") == ""
+    # "alleged" is a verb of saying: "he accused Poland and Lithuania of using…" says it
+    assert subject_predicate("who alleged that poland was exploiting the situation") == ""
+    alleged = pipeline.ask(
+        "Who alleged that Poland and Lithuania were exploiting the situation to extract extra "
+        "money and preferences from the EU?"
+    )
+    assert not alleged.abstained and "Rybakov" in alleged.answer, alleged.answer
     # holding a post says who it was, not what they did
     assert subject_predicate("who held the belarusian foreign minister post in 2021") == ""
     assert subject_predicate("who held talks with lavrov") == "held"
