@@ -292,8 +292,9 @@ def test_a_paraphrase_covers_the_words_the_article_uses(pipeline: Pipeline) -> N
         "lithuania and poland"
     )
     assert not answer.abstained and "November 8" in answer.answer, answer.answer
-    # "blew up" as chat says "escalated"
-    answer = pipeline.ask("what day did it all blow up at the polish border")
+    # "blew up" as chat says "escalated" (TIME: "It escalated in November 2021"; "what day…"
+    # asks for a day, which that sentence does not give)
+    answer = pipeline.ask("when did it all blow up at the polish border")
     assert not answer.abstained and "November" in answer.answer, answer.answer
 
 
