@@ -711,3 +711,14 @@ def test_is_a_country_willing_is_answered_by_that_country_not_another_willing_to
     answer = pipeline.ask("is poland willing to talk with russia about the border")
     assert not answer.abstained, answer.answer
     assert answer.answer.startswith(("Poland", "“Poland", '"Poland')), answer.answer
+
+
+def test_which_companies_is_declined_when_the_articles_name_none(pipeline: Pipeline) -> None:
+    # "Additional sanctions are being considered by the EU against Belarusian companies and
+    # officials" speaks of companies and names none: a near miss, said as such.
+    answer = pipeline.ask("Which Belarusian companies were hit by the new EU sanctions in 2021?")
+    assert answer.abstained and not answer.citations, answer.answer
+    assert "companies but name none" in answer.answer
+    # A kind the articles do name is answered ("Poland closed the Kuznitsa checkpoint").
+    named = pipeline.ask("which checkpoint did poland close")
+    assert not named.abstained and "Kuznitsa" in named.answer, named.answer

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -197,6 +198,10 @@ class Gates:
     # "Who is the interior minister…?" answered by a sentence naming only a deputy of that
     # office ("First Deputy Interior Minister Juryj Nazaranka"): a near miss.
     deputy_only: str = ""
+    # "Which Belarusian companies were sanctioned?" where the sentences near the top speak of
+    # companies and name none ("…sanctions against Belarusian companies and officials"): the
+    # kind asked, a near miss.
+    unnamed_kind: str = ""
 
     def passed(self, t: Tuning) -> bool:
         """Whether to answer with the best sentence under the thresholds of `t`."""
@@ -236,6 +241,7 @@ class Gates:
             and not self.other_holders
             and not self.undescribed
             and not self.deputy_only
+            and not self.unnamed_kind
         )
 
 
@@ -1136,6 +1142,26 @@ def _named_kind_first(info: QuestionInfo, q: QuestionView, sentences: list[Score
             return
 
 
+@lru_cache(maxsize=1)
+def _named_kinds() -> frozenset[str]:
+    return frozenset(read_lines("en", "named_kinds.txt"))
+
+
+def _unnamed_kind(info: QuestionInfo, q: QuestionView, sentences: list[ScoredSentence]) -> str:
+    """The kind a "which X…?" question asks to name, of those whose instances have proper
+    names (rag/lexicon/en/named_kinds.txt: "companies", "airlines"), when the best sentence
+    speaks of X and neither it nor a sentence near it names one; '' otherwise."""
+    if info.qtype != QType.ENTITY or not sentences:
+        return ""
+    kind = _asked_kind(info.text)
+    if kind not in _named_kinds() or not set(terms(kind)) & set(terms(sentences[0].text)):
+        return ""
+    question_terms = set(q.weights)
+    if any(_names_one(kind, s.text, question_terms) for s in sentences[:SPEAKER_LOOKAHEAD]):
+        return ""
+    return kind
+
+
 _YES_NO_COUNTRY = re.compile(
     r"^\s*(?:is|are|was|were|did|does|do|has|have|will|would)\s+(?:the\s+)?([\w’'-]+)",
     re.IGNORECASE,
@@ -1576,6 +1602,7 @@ class ExtractiveAnswerer:
             holder=english and bool(_asked_holder(request, request.search_query, best)),
             undescribed=_undescribed(request.search_query, sentences) if english else "",
             deputy_only=deputy_only(request.search_query, best.text) if english else "",
+            unnamed_kind=_unnamed_kind(info, q, sentences) if english else "",
             other_holders=_other_countries_holders(request, request.search_query, sentences)
             if english
             else (),
@@ -1638,6 +1665,8 @@ class ExtractiveAnswerer:
             )
         if gates.other_speaker:  # "what did Lavrov say?" against Alejnik's words
             return message("decline.other_speaker", request.language, name=gates.other_speaker)
+        if gates.unnamed_kind:  # "which companies…?": "They mention companies but name none."
+            return message("decline.unnamed_kind", request.language, kind=gates.unnamed_kind)
         return message("decline.generic", request.language)
 
     def _choose(
