@@ -69,6 +69,10 @@ def person_names(text: str) -> list[str]:
         # "Sunday’s interview": the weekday is no name, whatever its possessive.
         name = " ".join(w for w in m.group(0).split() if _POSSESSIVE.sub("", w) not in plain)
         name = _POSSESSIVE.sub("", name)
+        words = name.split()
+        while len(words) > 1 and words[-1].isupper() and len(words[-1]) <= MAX_ACRONYM_CHARS:
+            words.pop()  # "Bychkovskiy TASS quotes": the outlet is no surname
+        name = " ".join(words)
         if name.isupper() and len(name) <= MAX_ACRONYM_CHARS:
             continue  # EU, NATO, RT: organisations, not people
         if set(name.split()) & lexicon.organisation_words:

@@ -495,3 +495,11 @@ def test_a_weekday_the_quote_gives_is_answered_as_the_day_it_was(pipeline: Pipel
         "when was that said",
     )
     assert answer.answer.startswith("Tuesday, 23 November 2021 — "), answer.answer
+
+
+def test_an_outlet_after_a_name_is_no_surname() -> None:
+    from rag.coreference import person_names
+
+    # "…spreading misinformation, "Bychkovskiy TASS quotes.": "he" is Bychkovskiy, not TASS
+    assert person_names('misinformation, "Bychkovskiy TASS quotes.') == ["Bychkovskiy"]
+    assert person_names("said Olga Chupris, deputy head") == ["Olga Chupris"]

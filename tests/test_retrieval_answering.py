@@ -722,3 +722,16 @@ def test_which_companies_is_declined_when_the_articles_name_none(pipeline: Pipel
     # A kind the articles do name is answered ("Poland closed the Kuznitsa checkpoint").
     named = pipeline.ask("which checkpoint did poland close")
     assert not named.abstained and "Kuznitsa" in named.answer, named.answer
+
+
+def test_a_reason_given_with_a_causal_as_is_quoted_without_the_paragraph_before(
+    pipeline: Pipeline,
+) -> None:
+    # Feldman: "…refuse to enter into a dialogue with official Minsk …, as this would mean
+    # recognition of Alexander Lukashenko…" gives the reason itself; the paragraph before it
+    # (Bychkovsky's words, with a reason cue) is no lead-in.
+    answer = pipeline.ask(
+        "why wont european countries talk to official minsk according to the RUDN analyst"
+    )
+    assert not answer.abstained and answer.answer.startswith("According to Pavel Feldman")
+    assert "Bychkovsk" not in answer.answer, answer.answer
