@@ -719,6 +719,9 @@ def test_which_companies_is_declined_when_the_articles_name_none(pipeline: Pipel
     answer = pipeline.ask("Which Belarusian companies were hit by the new EU sanctions in 2021?")
     assert answer.abstained and not answer.citations, answer.answer
     assert "companies but name none" in answer.answer
+    # ...however typed: "exactly" is no kind asked
+    typed = pipeline.ask("which belarusian companies exactly was the EU going to sanction")
+    assert typed.abstained and "companies but name none" in typed.answer, typed.answer
     # A kind the articles do name is answered ("Poland closed the Kuznitsa checkpoint").
     named = pipeline.ask("which checkpoint did poland close")
     assert not named.abstained and "Kuznitsa" in named.answer, named.answer

@@ -856,6 +856,7 @@ def _nationality_words_of_named(question: str, sentence: str) -> set[str]:
 # identity_fillers.txt).
 _NAME_WORDS = r"[^\W\d_][\w’'.-]*(?:\s+[^\W\d_][\w’'.-]*){0,2}"
 _FILLERS = "|".join(read_lines("en", "identity_fillers.txt"))
+_FILLER_WORDS = frozenset(read_lines("en", "identity_fillers.txt"))
 _IDENTITY = re.compile(
     rf"^\s*who(?:\s+is|\s+was|[’']s|s)\s+(?P<name>{_NAME_WORDS}?)"
     rf"(?:\s+(?:{_FILLERS}))?\s*\??\s*$",
@@ -1103,7 +1104,9 @@ def _asked_kind(question: str) -> str:
     match = _WHICH_HEAD.match(question)
     if not match or _KIND_OF.search(match.group(1)):
         return ""  # "what type of venue is…" asks for a kind, not a name
-    return match.group(1).split()[-1].casefold()
+    # "which belarusian companies exactly was…": the noun, not the filler after it
+    words = [w for w in match.group(1).split() if w.casefold() not in _FILLER_WORDS]
+    return words[-1].casefold() if words else ""
 
 
 def _names_one(kind: str, sentence: str, question_terms: set[str]) -> bool:
