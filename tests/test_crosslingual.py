@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import SEEDS
 
 from rag.formatting import render_answer
@@ -130,3 +131,27 @@ def test_a_question_naming_someone_its_passage_never_mentions_is_declined_in_its
     # ...while a question about what a named expert said still gets his words.
     said = pipeline.ask("Что сказал Фельдман о диалоге с Лукашенко?")
     assert not said.abstained and "Feldman" in said.citations[0].passage.text
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("скільки платили мігранти перевізникам за дорогу до білорусі", "uk"),
+        ("ile krajów wysłało delegacje na konferencję w mińsku", "pl"),
+    ],
+)
+def test_a_count_the_passage_rule_would_quote_no_count_for_is_declined(
+    pipeline: Pipeline, question: str, language: str
+) -> None:
+    # The passages closest to these speak of migrants' routes and of the conference, and
+    # count nothing: a near miss, declined in the question's language.
+    answer = pipeline.ask(question)
+    assert answer.abstained and not answer.citations, answer.answer
+    assert answer.language == language
+
+
+def test_a_count_the_passage_holds_is_still_answered(pipeline: Pipeline) -> None:
+    answer = pipeline.ask(
+        "сколько групп торговцев людьми разгромили белорусские силовики в прошлом году"
+    )
+    assert not answer.abstained and "60" in answer.answer, answer.answer

@@ -1165,6 +1165,11 @@ def _unnamed_kind(info: QuestionInfo, q: QuestionView, sentences: list[ScoredSen
     return kind
 
 
+# A gloss asking for these is answered by the passage rule only from a passage holding one
+# (not "who": "which country did that?" is answered by a country, no person).
+_TYPED_GLOSS_KINDS = frozenset({QType.NUMBER, QType.DATE})
+
+
 _YES_NO_COUNTRY = re.compile(
     r"^\s*(?:is|are|was|were|did|does|do|has|have|will|would)\s+(?:the\s+)?([\w’'-]+)",
     re.IGNORECASE,
@@ -1397,6 +1402,19 @@ class ExtractiveAnswerer:
             if info.asks_money and not (sentences and sentences[0].passage_typed):
                 # "Сколько денег получила Польша?": no passage the rule below could quote
                 # names a sum; the figures it would find count migrants.
+                return request.declined(message("decline.generic", request.language), self.name)
+            quoted = (
+                sentences[0].candidate
+                if sentences and crosslingual.supported(sentences[0].candidate)
+                else crosslingual.best_candidate(request)
+            )
+            if (
+                info.qtype in _TYPED_GLOSS_KINDS
+                and quoted is not None
+                and not holds_answer_type(info, quoted.passage.text, set(q.weights))
+            ):
+                # "скільки мігранти платили перевізникам…": the passage the rule below would
+                # quote holds no count (nor a date) at all.
                 return request.declined(message("decline.generic", request.language), self.name)
             if gates.swapped_country or swapped_country(request.gloss, best, best):
                 # A near miss the passage rule would quote: Poland's soldiers for Lithuania's.
