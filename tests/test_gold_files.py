@@ -98,6 +98,12 @@ ID_PREFIX = {
     "tune-12": "tune12-",
     "conversations-tune-12": "conv12-",
     "crosslingual-tune-11": "xlt11-",
+    "tune-13": "tune13-",
+    "conversations-tune-13": "conv13-",
+    "crosslingual-tune-12": "xlt12-",
+    "tune-14": "tune14-",
+    "conversations-tune-14": "conv14-",
+    "crosslingual-tune-13": "xlt13-",
 }
 # Each file must exist; the conversation files must hold turns, the others single questions.
 GOLD_FILES = tuple(f"{stem}.jsonl" for stem in ID_PREFIX)
@@ -115,6 +121,8 @@ CONVERSATION_FILES = (
     "conversations-tune-10.jsonl",
     "conversations-tune-11.jsonl",
     "conversations-tune-12.jsonl",
+    "conversations-tune-13.jsonl",
+    "conversations-tune-14.jsonl",
 )
 CROSSLINGUAL_SPLIT = ("crosslingual-tune.jsonl", "crosslingual-heldout.jsonl")
 CROSSLINGUAL_FILES = (
@@ -129,6 +137,8 @@ CROSSLINGUAL_FILES = (
     "crosslingual-tune-9.jsonl",
     "crosslingual-tune-10.jsonl",
     "crosslingual-tune-11.jsonl",
+    "crosslingual-tune-12.jsonl",
+    "crosslingual-tune-13.jsonl",
 )
 MIN_CONVERSATIONS = 24
 MIN_CHAT_ITEMS = 60
