@@ -20,7 +20,8 @@ def _opinion() -> re.Pattern[str]:
     return re.compile(
         r"^\s*(?:(?:what|how)(?:[’']s|s|\s+is|\s+was|\s+were|\s+are)\s+)?"
         r"(?P<who>(?:the\s+)?[\w.-]+(?:\s+[\w.-]+){0,2}?)[’']s?\s+"
-        rf"(?:{nouns})\s+(?:on|to|about|regarding|of)\s+(?P<what>.+)$",
+        rf"(?:{nouns})\s+(?P<how>on|to|about|regarding|of|after|at|during|following|in)\s+"
+        r"(?P<what>.+)$",
         re.IGNORECASE,
     )
 
@@ -31,7 +32,13 @@ def opinion_as_statement(question: str) -> str:
     match = _opinion().match(question)
     if not match:
         return question
-    return f"what did {match.group('who')} say about {match.group('what')}"
+    # "lavrov's comments after the meeting": what he said after it, not about it
+    how = match.group("how").casefold()
+    about = "about" if how in _ABOUT else how
+    return f"what did {match.group('who')} say {about} {match.group('what')}"
+
+
+_ABOUT = frozenset({"on", "to", "about", "regarding", "of"})
 
 
 @lru_cache(maxsize=1)

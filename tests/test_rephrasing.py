@@ -15,6 +15,9 @@ from rag.rephrasing import opinion_as_statement
         ("What is Rau's view of Russia?", "what did Rau say about Russia?"),
         ("whats poland's stance on the checkpoints", "what did poland say about the checkpoints"),
         ("What was the EU's reaction to the crisis?", "what did the EU say about the crisis?"),
+        # when or where, not about what
+        ("rau's comments after the talks?", "what did rau say after the talks?"),
+        ("putin's remarks in the interview", "what did putin say in the interview"),
     ],
 )
 def test_someones_take_on_something_asks_what_they_said_about_it(typed: str, read: str) -> None:
@@ -58,3 +61,12 @@ def test_open_at_the_moment_is_answered_by_what_the_articles_say_is_open_current
     ):
         answer = pipeline.ask(question)
         assert not answer.abstained and "Terespol" in answer.answer, (question, answer.answer)
+
+
+def test_comments_after_a_meeting_by_someone_the_articles_only_mention_are_declined(
+    pipeline: Pipeline,
+) -> None:
+    # Alejnik "told reporters in Minsk on Monday following talks with his Russian counterpart
+    # Sergei Lavrov": Lavrov's own words are not there.
+    answer = pipeline.ask("lavrov's comments after he met aleinik in minsk?")
+    assert answer.abstained and not answer.citations, answer.answer
