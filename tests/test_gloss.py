@@ -222,32 +222,20 @@ def test_a_latin_typed_question_gets_its_word_lists_glosses(gloss) -> None:
         ("Хто такий Вальфович?", "uk"),
         ("хто такі Вальфовіч", "be"),
         ("Kim jest Walfowicz?", "pl"),
-    ],
-)
-def test_asking_who_someone_is_quotes_the_sentence_saying_what_they_are(
-    pipeline: Pipeline, question: str, language: str
-) -> None:
-    assert pipeline.retriever.gloss(question, language).startswith("who is")
-    answer = pipeline.ask(question)
-    # "Alaksandar Valfovič, state secretary of Belarus’ Security Council, …", not the
-    # sentence that only names him ("Valfovič claimed that…").
-    assert not answer.abstained and "Security Council" in answer.answer
-
-
-@pytest.mark.parametrize(
-    ("question", "language"),
-    [
+        # ...and after the name ("valfovic who is that")
         ("Вальфовіч - хто гэта такі?", "be"),
         ("Вальфович, кто это такой", "ru"),
         ("Вальфович - хто це такий?", "uk"),
         ("walfowicz kto to taki", "pl"),
     ],
 )
-def test_asking_who_someone_is_after_the_name_reads_as_asking_who_they_are(
+def test_asking_who_someone_is_quotes_the_sentence_saying_what_they_are(
     pipeline: Pipeline, question: str, language: str
 ) -> None:
-    assert pipeline.retriever.gloss(question, language).endswith("who is that")
+    assert "who is" in pipeline.retriever.gloss(question, language)
     answer = pipeline.ask(question)
+    # "Alaksandar Valfovič, state secretary of Belarus’ Security Council, …", not the
+    # sentence that only names him ("Valfovič claimed that…").
     assert not answer.abstained and "Security Council" in answer.answer
 
 

@@ -49,6 +49,7 @@ from rag.answering.question import (
     count_predicate,
     date_predicate,
     is_speech_verb,
+    job_words,
     past_form,
     set_aside,
     subject_predicate,
@@ -855,8 +856,8 @@ def _nationality_words_of_named(question: str, sentence: str) -> set[str]:
 # that": a question asking only who someone is (trailing words in rag/lexicon/en/
 # identity_fillers.txt).
 _NAME_WORDS = r"[^\W\d_][\w’'.-]*(?:\s+[^\W\d_][\w’'.-]*){0,2}"
-_FILLERS = "|".join(read_lines("en", "identity_fillers.txt"))
 _FILLER_WORDS = frozenset(read_lines("en", "identity_fillers.txt"))
+_FILLERS = "|".join(sorted(_FILLER_WORDS, key=len, reverse=True))
 _IDENTITY = re.compile(
     rf"^\s*who(?:\s+is|\s+was|[’']s|s)\s+(?P<name>{_NAME_WORDS}?)"
     rf"(?:\s+(?:{_FILLERS}))?\s*\??\s*$",
@@ -873,7 +874,7 @@ OFFICE_REACH = 6  # words between a name and the title word that says who they a
 TITLE_REACH = 10
 
 
-_JOB = "|".join(read_lines("en", "job_words.txt"))
+_JOB = "|".join(sorted(job_words(), key=len, reverse=True))
 _POSSESSIVE_PRONOUN = r"(?:his|her|their)"
 # "what is Olga Chupris's job?", "what official post does Josep Borrell hold?", "volfovich
 # who is he what post does he hold", "guntis pujats - what is his job", "nazarenko whats his
@@ -1403,11 +1404,10 @@ class ExtractiveAnswerer:
                 # "Сколько денег получила Польша?": no passage the rule below could quote
                 # names a sum; the figures it would find count migrants.
                 return request.declined(message("decline.generic", request.language), self.name)
-            quoted = (
-                sentences[0].candidate
-                if sentences and crosslingual.supported(sentences[0].candidate)
-                else crosslingual.best_candidate(request)
-            )
+            # The passage the cross-lingual rule below quotes: the best sentence's when the
+            # multilingual model finds it close enough, else the fused ranking's first.
+            supported = bool(sentences) and crosslingual.supported(sentences[0].candidate)
+            quoted = sentences[0].candidate if supported else crosslingual.best_candidate(request)
             if (
                 info.qtype in _TYPED_GLOSS_KINDS
                 and quoted is not None
@@ -1419,13 +1419,12 @@ class ExtractiveAnswerer:
             if gates.swapped_country or swapped_country(request.gloss, best, best):
                 # A near miss the passage rule would quote: Poland's soldiers for Lithuania's.
                 return request.declined(message("decline.generic", request.language), self.name)
-            if sentences and crosslingual.supported(sentences[0].candidate):
+            if supported:
                 # The gloss is too rough for the gates, but its best sentence is in a passage
                 # close enough to the question: that passage, not the fused first one
                 # (on crosslingual-tune: 0.65 -> 0.70).
-                return crosslingual.answer(request, self.name, sentences[0].candidate)
-            fused_first = crosslingual.best_candidate(request)
-            if fused_first and _gloss_names_absent(request, q, fused_first.passage):
+                return crosslingual.answer(request, self.name, quoted)
+            if quoted and _gloss_names_absent(request, q, quoted.passage):
                 return request.declined(message("decline.generic", request.language), self.name)
         return crosslingual.answer(request, self.name)
 

@@ -431,7 +431,7 @@ def subject_predicate(question: str) -> str:
     verb = match.group(1)
     if verb in _AUXILIARIES or verb in STOPWORDS or is_speech_verb(verb):
         return ""
-    if verb in _HOLDING and set(question.casefold()[match.end() :].split()) & _job_words():
+    if verb in _HOLDING and set(question.casefold()[match.end() :].split()) & job_words():
         return ""  # "who held the foreign minister post": who was it, not what they did
     return verb if past_form(verb) else ""
 
@@ -440,7 +440,7 @@ _HOLDING = frozenset({"held", "holds", "hold", "occupied", "occupies", "filled"}
 
 
 @lru_cache(maxsize=1)
-def _job_words() -> frozenset[str]:
+def job_words() -> frozenset[str]:
     """Words for someone's office: "post", "position", "job" (rag/lexicon/en/job_words.txt)."""
     return frozenset(read_lines("en", "job_words.txt"))
 
