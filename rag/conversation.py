@@ -32,6 +32,7 @@ from rag.ellipsis import swap_date, without_replaced_details
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words, read_json
 from rag.normalize import is_common_word, terms
+from rag.quotes import cites, without_markers
 from rag.rephrasing import idioms_as_words, opinion_as_statement
 from rag.smalltalk import normalise
 from rag.types import Turn
@@ -46,7 +47,6 @@ _PRONOUN = re.compile(
     r"\b(he|she|him|his|her|hers|they|them|their|it|its|that|this|these|those|there|then)\b",
     re.IGNORECASE,
 )
-_MARKER = re.compile(r"\s*\[\d+\]")
 _THING_PRONOUN = re.compile(r"\b(it|its|that|this|these|those|there|then)\b", re.IGNORECASE)
 
 _WORD = re.compile(r"\w+")
@@ -54,14 +54,14 @@ _WORD = re.compile(r"\w+")
 
 def _sentence(text: str) -> str:
     """One clause for the search: no question marks to split on, no citation markers."""
-    return _MARKER.sub("", text).replace("?", " ").strip(" .")
+    return without_markers(text).replace("?", " ").strip(" .")
 
 
 def answer_names(answer: str, known: str) -> list[str]:
     """Names the previous answer gave that the conversation has not said already."""
     plain = english().plain_capitals
     names: list[str] = []
-    for m in NAME.finditer(_MARKER.sub("", answer)):
+    for m in NAME.finditer(without_markers(answer)):
         name = " ".join(w for w in m.group(0).split() if w not in plain)
         if name and name.lower() not in " ".join([known, *names]).lower():
             names.append(name)
@@ -161,7 +161,7 @@ def standalone_query(
         query = f"{_sentence(question)} {topic}"
     else:
         query = f"{topic} {_sentence(question)}"
-    if _PRONOUN.search(question) and _MARKER.search(previous.answer):  # not after a decline
+    if _PRONOUN.search(question) and cites(previous.answer):  # not after a decline
         names = answer_names(previous.answer, query)
         if names:
             query = f"{query} {' '.join(names)}"
@@ -181,13 +181,13 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
         )
     antecedents = person_names(topic)
     answered: list[str] = []
-    if _MARKER.search(previous.answer):  # not after a decline
+    if cites(previous.answer):  # not after a decline
         # "Vladimir Makei" in the answer is the "Makei" the question named, not a new name,
         # whether it was typed capitalised or not ("who did makei speak with").
         named = {w.casefold() for w in _WORD.findall(topic)}
         answered = [
             n
-            for n in person_names(_MARKER.sub("", previous.answer))
+            for n in person_names(without_markers(previous.answer))
             if n.split()[-1].casefold() not in named  # by surname: "Foreign Minister" is no name
         ]
     own = [t for t in terms(PERSON_PRONOUN.sub(" ", question)) if t not in _META_TERMS]
@@ -240,7 +240,7 @@ def asks_for_another_account(question: str, history: Sequence[Turn]) -> bool:
     """Whether a follow-up asks what someone else, by name, says about the answer just given
     ("and what did Poland say?", "how did Belarus respond?"): its answer is another passage
     than the one just quoted. "who said that?" or "when did he say it?" are about that one."""
-    if not history or not _MARKER.search(history[-1].answer):
+    if not history or not cites(history[-1].answer):
         return False
     match = _ACCOUNT.search(_sentence(question))
     return bool(match) and match.group("who").casefold() not in _NOT_SOMEONE
@@ -262,7 +262,7 @@ def asks_for_source(question: str, history: Sequence[Turn]) -> bool:
     "source?", "when was that published?", "какое издание?"): every word of it is a cue or a
     filler of rag/lexicon/source_questions.json and one is a cue. A question with a topic of
     its own ("which outlet reported the Kuznica closure?") is a question, not this."""
-    if not history or not _MARKER.search(history[-1].answer):  # nothing cited to point to
+    if not history or not cites(history[-1].answer):  # nothing cited to point to
         return False
     cues, fillers = _source_words()
     words = normalise(question).split()

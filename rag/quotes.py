@@ -16,9 +16,14 @@ def cites(answer: str) -> bool:
     return bool(_MARKER.search(answer))
 
 
+def without_markers(text: str) -> str:
+    """`text` without its citation markers ("…the border [1]." -> "…the border.")."""
+    return _MARKER.sub("", text)
+
+
 def shown_text(answer: str) -> str:
     """`answer` as quotes are looked for in it: without markers, punctuation or case."""
-    return " ".join(re.findall(r"\w+", _MARKER.sub("", answer).casefold()))
+    return " ".join(re.findall(r"\w+", without_markers(answer).casefold()))
 
 
 def quoted_in(passage: str, shown: str, min_chars: int = 40) -> bool:
