@@ -437,7 +437,8 @@ class Glossary:
             if len(candidate) < t.min_name_chars or not 0 <= extra <= t.max_ending_chars:
                 continue
             cost = Levenshtein.distance(key[: len(candidate)], candidate)
-            # On a tie, a name the articles write capitalised: "макеем" is Makei's, not "makes"
+            # On a tie, a name the articles write capitalised: a word matched by its letters
+            # alone is more often a transliterated name than a common word
             rank = (cost, extra, self._words[index] not in self._names)
             if cost <= len(candidate) // t.chars_per_edit and (
                 best_cost is None or rank < best_cost

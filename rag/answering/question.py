@@ -72,9 +72,9 @@ _COMPARISON = re.compile(
     r"\b(vs|versus|compared? (to|with)|compare|comparison|difference between|"
     r"change[sd]? (from|between)|(rise|grow|grew|fall|fell|drop)\w* (from|between))\b"
 )
-_LEADING_NOISE = re.compile(
-    r"^(and|so|ok|okay|also|but|then|please|pls|tell me|can you tell me)[ ,]+"
-)
+# Words a question, often a follow-up, may open with before asking ("and how many…?")
+_OPENING_WORDS = "and|so|ok|okay|also|but"
+_LEADING_NOISE = re.compile(rf"^({_OPENING_WORDS}|then|please|pls|tell me|can you tell me)[ ,]+")
 _MONEY = re.compile(rf"\b({'|'.join(read_lines('en', 'money_words.txt'))})\b")
 _COUNT_START = re.compile(r"\b(how many|what number of|the number of)\s+")
 _VAGUE_COUNT = frozenset(read_lines("en", "vague_count_nouns.txt"))
@@ -316,7 +316,7 @@ def _control_verbs() -> frozenset[str]:
 
 # at the start, or after a topic typed first ("nov 2021 polish border - how many…")
 # A follow-up may open with a conjunction: "and how many of those suspects were convicted?"
-_OPENING_CONJUNCTION = r"(?:(?:and|but|so|also|ok|okay)\s+)?"
+_OPENING_CONJUNCTION = rf"(?:(?:{_OPENING_WORDS})\s+)?"
 _HOW_MANY_START = re.compile(
     rf"^(?:[^?]*?\s[-–:]\s+)?\s*{_OPENING_CONJUNCTION}how\s+(?:many|much)\s+", re.IGNORECASE
 )
