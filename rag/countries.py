@@ -78,13 +78,44 @@ def border_places(text: str) -> frozenset[str]:
     return countries(" ".join(places))
 
 
+@lru_cache(maxsize=1)
+def _auxiliaries() -> frozenset[str]:
+    return frozenset(read_lines("en", "auxiliaries.txt"))
+
+
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    return frozenset(read_lines("en", "title_words.txt"))
+
+
+def asks_for_country(question: str) -> bool:
+    """Whether `question` asks which countries did something ("apart from the US, which
+    countries joined…", "what nation…": `country_nouns.txt`)."""
+    return bool(asked_country_noun(question))
+
+
+def asked_country_noun(question: str) -> str:
+    """The country noun `question` asks for ("countries" of "which countries joined…", "which
+    four countries…"), or '': not one after a verb ("what did EU countries do…"), nor one
+    naming something else ("which state secretary…")."""
+    for match in _asks_for_country().finditer(question):
+        between = match.group(0).casefold().split()[1:-1]
+        rest = question[match.end() :].split()
+        if any(w in _auxiliaries() for w in between):
+            continue
+        if rest and rest[0].casefold().strip("?,.'’") in _titles():
+            continue
+        return match.group(0).split()[-1].casefold()
+    return ""
+
+
 def swapped_country(question: str, sentence: str, passage: str) -> bool:
     """Whether `sentence` is about another country than the one `question` asks about: the
     question names a country its whole `passage` does not, and the sentence names one the
     question does not, other than in a compound ("the Belarus-Poland border" is a place, not
     what the sentence is about). A question asking which countries did something is
     answered by naming others."""
-    if _asks_for_country().search(question):
+    if asks_for_country(question):
         return False
     asked = countries(question)
     # "troops Poland has at the Belarus border": a sentence on Poland's troops is no swap

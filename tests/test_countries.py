@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rag.countries import countries, swapped_country
+import pytest
+
+from rag.countries import asked_country_noun, countries, swapped_country
 from rag.pipeline import Pipeline
 
 
@@ -61,3 +63,19 @@ def test_a_question_asking_which_countries_is_answered_by_naming_others() -> Non
     assert not swapped_country("what other european nations backed it", sentence, sentence)
     # Asking about one country still makes a sentence about others a near miss.
     assert swapped_country("did belarus join the statement", sentence, sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("Apart from the US and the UK, which countries put their names to it?", "countries"),
+        ("which four countries joined the statement", "countries"),
+        ("what nation closed the border?", "nation"),
+        # a country noun as the subject, or naming an office, asks for no country
+        ("what did EU countries do about the conference?", ""),
+        ("Which state secretary of Belarus' Security Council spoke?", ""),
+        ("who closed the checkpoint?", ""),
+    ],
+)
+def test_the_country_noun_a_question_asks_for(question: str, noun: str) -> None:
+    assert asked_country_noun(question) == noun

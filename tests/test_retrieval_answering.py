@@ -727,6 +727,19 @@ def test_which_companies_is_declined_when_the_articles_name_none(pipeline: Pipel
     assert not named.abstained and "Kuznitsa" in named.answer, named.answer
 
 
+def test_which_countries_is_led_by_the_sentence_listing_them(pipeline: Pipeline) -> None:
+    # Not "This is stated in a joint statement by the participants…", which words the
+    # question more closely and names no country.
+    answer = pipeline.ask(
+        "besides america and britain, what countries supported the joint statement at the UN?"
+    )
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("From the EU side, France, Norway"), answer.answer
+    # One country asked for: the sentence naming it still answers.
+    one = pipeline.ask("which country closed the kuznica checkpoint")
+    assert one.answer.startswith("Poland"), one.answer
+
+
 def test_a_reason_given_with_a_causal_as_is_quoted_without_the_paragraph_before(
     pipeline: Pipeline,
 ) -> None:

@@ -71,7 +71,13 @@ from rag.answering.swaps import same_name, swapped_names
 from rag.chunking import sentence_spans, sentences
 from rag.cleaning import Span
 from rag.coreference import is_title_word, person_names
-from rag.countries import countries, first_country, of_a_country, swapped_country
+from rag.countries import (
+    asked_country_noun,
+    countries,
+    first_country,
+    of_a_country,
+    swapped_country,
+)
 from rag.i18n import date_text, join_names, message
 from rag.lexicon import english, expand_chat_words, read_lines
 from rag.normalize import fold, is_common_word, terms, words
@@ -1177,6 +1183,36 @@ _YES_NO_COUNTRY = re.compile(
 )
 
 
+_LOWER_WORD = re.compile(r"\b[a-z][\w’'-]*")
+
+
+def _other_countries_first(
+    info: QuestionInfo, q: QuestionView, sentences: list[ScoredSentence]
+) -> None:
+    """ "Apart from the US and the UK, which countries backed the joint statement…?" answered,
+    with a best sentence naming no country the question does not ("This is stated in a joint
+    statement by the participants…"): the sentence near the top that names the most others
+    and has one of the question's common words in lower case, not in a name ("From the EU
+    side, France, Norway, Ireland and Estonia joined the statement…"), leads the answer."""
+    if not sentences or not asked_country_noun(info.text):
+        return
+    asked = countries(info.text)
+    if countries(sentences[0].text) - asked:
+        return
+    most = 0
+    common = {t for anchor in anchor_terms(q, info.text) for t in anchor.spellings}
+    common -= {t for noun in read_lines("en", "country_nouns.txt") for t in terms(noun)}
+    best = 0
+    for i, s in enumerate(sentences[1:OFFICE_LOOKAHEAD], start=1):
+        # a word in lower case: not one of a name's ("the UN Security Council")
+        lower = {t for w in _LOWER_WORD.findall(s.text) for t in terms(w)}
+        named = len(countries(s.text) - asked)
+        if named > most and common & lower:  # the list, not a "Moscow" in passing
+            best, most = i, named
+    if best:
+        sentences.insert(0, sentences.pop(best))
+
+
 def _asked_country_as_subject_first(info: QuestionInfo, sentences: list[ScoredSentence]) -> None:
     """ "Is Poland willing to negotiate with Russia…?" against a best sentence where another
     country does it, Poland only after a preposition ("Belarus is willing to discuss border
@@ -1338,6 +1374,9 @@ class ExtractiveAnswerer:
             reported = self._reported_on(request, info, q, sentences)
             if reported is not None:
                 return reported
+        # (after the gates, which the best sentence by score passed: the one naming the
+        # countries may word the question less closely)
+        _other_countries_first(info, q, sentences)
         chosen = _holders_listed(request, info.text, sentences) or self._choose(
             info, sentences, request.max_citations
         )
