@@ -471,6 +471,12 @@ def test_a_follow_up_whose_answer_is_in_the_sentence_just_quoted_gets_it(
     assert not speaker.abstained and "Blaszczak" in speaker.answer, speaker.answer
     # led by the one speaking, not the Prime Minister the sentence also names
     assert speaker.answer.startswith("Mariusz Blaszczak"), speaker.answer
+    # where the words were published is in the sentence shown ("Writing in the Telegraph…")
+    first = "what did truss say russia should do"
+    truss = pipeline.ask(first)
+    assert "Telegraph" in truss.answer, truss.answer
+    venue = pipeline.ask("what platform was that on", history=[Turn(first, truss.answer)])
+    assert not venue.abstained and "Telegraph" in venue.answer, venue.answer
 
 
 def test_a_misspelt_name_is_corrected_only_to_one_with_its_first_letter(
