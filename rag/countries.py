@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.lexicon import read_lines, read_table
+from rag.lexicon import english, read_lines, read_table
 from rag.normalize import fold, words
 
 _COMPOUND = re.compile(r"\w+(?:[-–]\w+)+")
@@ -83,11 +83,6 @@ def _auxiliaries() -> frozenset[str]:
     return frozenset(read_lines("en", "auxiliaries.txt"))
 
 
-@lru_cache(maxsize=1)
-def _titles() -> frozenset[str]:
-    return frozenset(read_lines("en", "title_words.txt"))
-
-
 def asks_for_country(question: str) -> bool:
     """Whether `question` asks which countries did something ("apart from the US, which
     countries joined…", "what nation…": `country_nouns.txt`)."""
@@ -103,7 +98,7 @@ def asked_country_noun(question: str) -> str:
         rest = question[match.end() :].split()
         if any(w in _auxiliaries() for w in between):
             continue
-        if rest and rest[0].casefold().strip("?,.'’") in _titles():
+        if rest and rest[0].casefold().strip("?,.'’") in english().title_words:
             continue
         return match.group(0).split()[-1].casefold()
     return ""

@@ -1186,6 +1186,12 @@ _YES_NO_COUNTRY = re.compile(
 _LOWER_WORD = re.compile(r"\b[a-z][\w’'-]*")
 
 
+@lru_cache(maxsize=1)
+def _country_noun_terms() -> frozenset[str]:
+    """The terms of the nouns that ask for a country ("countries", "nations")."""
+    return frozenset(t for noun in read_lines("en", "country_nouns.txt") for t in terms(noun))
+
+
 def _other_countries_first(
     info: QuestionInfo, q: QuestionView, sentences: list[ScoredSentence]
 ) -> None:
@@ -1199,10 +1205,9 @@ def _other_countries_first(
     asked = countries(info.text)
     if countries(sentences[0].text) - asked:
         return
-    most = 0
     common = {t for anchor in anchor_terms(q, info.text) for t in anchor.spellings}
-    common -= {t for noun in read_lines("en", "country_nouns.txt") for t in terms(noun)}
-    best = 0
+    common -= _country_noun_terms()
+    best = most = 0
     for i, s in enumerate(sentences[1:OFFICE_LOOKAHEAD], start=1):
         # a word in lower case: not one of a name's ("the UN Security Council")
         lower = {t for w in _LOWER_WORD.findall(s.text) for t in terms(w)}
