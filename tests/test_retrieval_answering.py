@@ -733,6 +733,15 @@ def test_which_companies_is_declined_when_the_articles_name_none(pipeline: Pipel
     assert not named.abstained and "Kuznitsa" in named.answer, named.answer
 
 
+def test_how_quickly_is_answered_by_a_stretch_of_time(pipeline: Pipeline) -> None:
+    # "…this migration crisis will be overcome in a matter of days": "how fast / quickly /
+    # soon" asks for a duration, and "resolved" is "overcome" in other words.
+    answer = pipeline.ask(
+        "how quickly could the migration crisis be resolved according to the expert"
+    )
+    assert not answer.abstained and "matter of days" in answer.answer, answer.answer
+
+
 def test_which_countries_is_led_by_the_sentence_listing_them(pipeline: Pipeline) -> None:
     # Not "This is stated in a joint statement by the participants…", which words the
     # question more closely and names no country.
