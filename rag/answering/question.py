@@ -33,13 +33,13 @@ class QType(StrEnum):
 # A measure: "how tall is the fence", "how old is Lukashenko" (not "how long": a duration)
 _MEASURE_QUESTION = r"^how (tall|high|wide|deep|far|old|big|large|heavy)\b"
 # A stretch of time: "how long…", and "how fast / quickly / soon…" ("in a matter of days")
-_DURATION_QUESTION = r"how (long|fast|quickly|soon)\b"
+_DURATION_QUESTION = r"how (?:long|fast|quickly|soon)"
 _PATTERNS: tuple[tuple[str, QType], ...] = (
     (r"^(how many|how much|what number|what share|what percentage)\b", QType.NUMBER),
     (_MEASURE_QUESTION, QType.NUMBER),
     (
         r"^(when|what date|on what date|what day|which day|what year|in what year|which year|"
-        r"since when|how long|how fast|how quickly|how soon)(?![\w-])",  # not "year-to-date"
+        rf"since when|{_DURATION_QUESTION})(?![\w-])",  # not "what year-to-date totals"
         QType.DATE,
     ),
     (
@@ -240,7 +240,7 @@ def analyse(question: str) -> QuestionInfo:
         wants_list=wants_list,
         contested=contested,
         compares=compares,
-        asks_duration=qtype == QType.DATE and bool(re.match(_DURATION_QUESTION, q)),
+        asks_duration=qtype == QType.DATE and bool(re.match(rf"{_DURATION_QUESTION}\b", q)),
         asks_day=qtype == QType.DATE and bool(_ASKS_DAY.search(q)),
         asks_money=qtype == QType.NUMBER and bool(_MONEY.search(q)),
         asks_measure=bool(re.match(_MEASURE_QUESTION, q)),
