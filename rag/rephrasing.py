@@ -13,6 +13,10 @@ from functools import lru_cache
 
 from rag.lexicon import read_lines, read_table
 
+# "X's take on / remarks about Y": what X said about Y; "after / at / during…" keep their word.
+_ABOUT = ("on", "to", "about", "regarding", "of")
+_WHEN = ("after", "at", "during", "following", "in")
+
 
 @lru_cache(maxsize=1)
 def _opinion() -> re.Pattern[str]:
@@ -20,7 +24,7 @@ def _opinion() -> re.Pattern[str]:
     return re.compile(
         r"^\s*(?:(?:what|how)(?:[’']s|s|\s+is|\s+was|\s+were|\s+are)\s+)?"
         r"(?P<who>(?:the\s+)?[\w.-]+(?:\s+[\w.-]+){0,2}?)[’']s?\s+"
-        rf"(?:{nouns})\s+(?P<how>on|to|about|regarding|of|after|at|during|following|in)\s+"
+        rf"(?:{nouns})\s+(?P<how>{'|'.join(_ABOUT + _WHEN)})\s+"
         r"(?P<what>.+)$",
         re.IGNORECASE,
     )
@@ -36,9 +40,6 @@ def opinion_as_statement(question: str) -> str:
     how = match.group("how").casefold()
     about = "about" if how in _ABOUT else how
     return f"what did {match.group('who')} say {about} {match.group('what')}"
-
-
-_ABOUT = frozenset({"on", "to", "about", "regarding", "of"})
 
 
 @lru_cache(maxsize=1)
