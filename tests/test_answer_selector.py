@@ -98,6 +98,20 @@ def test_chat_spellings_are_spelled_out_before_the_search() -> None:
     assert expand_chat_words("What did the U.S. say?") == "What did the U.S. say?"
 
 
+def test_a_question_word_one_typo_off_still_decides_the_kind_of_answer(
+    pipeline: Pipeline,
+) -> None:
+    assert expand_chat_words("how meny migrants") == "how many migrants"
+    assert expand_chat_words("whihc crossing did thier troops close") == (
+        "which crossing did their troops close"
+    )
+    # Two question words one typo away ("how", "who"), or a real word: left as typed.
+    assert expand_chat_words("hwo closed it") == "hwo closed it"
+    assert expand_chat_words("a dose of hoe") == "a dose of hoe"
+    answer = pipeline.ask("how meny migrants are at the border now")
+    assert not answer.abstained and "2,000" in answer.answer
+
+
 def test_pool_features_compare_each_sentence_with_the_best(pipeline: Pipeline) -> None:
     q = view(pipeline, "How many soldiers did Poland send to the border?")
     rows = pool_rows(
