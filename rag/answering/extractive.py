@@ -40,7 +40,14 @@ from rag.answering.features import (
     question_entities,
 )
 from rag.answering.mentions import mention_terms
-from rag.answering.offices import AskedOffice, asked_office, deputy_only, holders, holds
+from rag.answering.offices import (
+    AskedOffice,
+    Holder,
+    asked_office,
+    deputy_only,
+    holders,
+    holds,
+)
 from rag.answering.opposites import antonym_words, says_the_opposite
 from rag.answering.question import (
     QType,
@@ -1033,12 +1040,18 @@ def _other_countries_holders(
     asked = _office_asked(request, question)
     if asked is None or not asked.country or asked.several:
         return ()
-    found = [
-        h
-        for s in sentences[:OFFICE_LOOKAHEAD]
-        for h in holders(s.text, s.candidate.passage.text)
-        if asked.office <= h.office
-    ]
+
+    def found_in(pool: list[ScoredSentence]) -> list[Holder]:
+        return [
+            h
+            for s in pool
+            for h in holders(s.text, s.candidate.passage.text)
+            if asked.office <= h.office
+        ]
+
+    # (beyond the top, every sentence found: "who is the president of Lithuania?" ranks the
+    # sentences about Lithuania first, and Lukashenko, President of Belarus, further down)
+    found = found_in(sentences[:OFFICE_LOOKAHEAD]) or found_in(sentences[OFFICE_LOOKAHEAD:])
     if not found or any(not h.country or h.country == asked.country for h in found):
         return ()
     return tuple(dict.fromkeys(h.name for h in found))
