@@ -203,6 +203,14 @@ def test_fusion_leaves_the_ranking_alone_when_every_head_fits() -> None:
         ("Who closed the checkpoint?", "Poland closed the checkpoint.", True),
         ("Who closed the checkpoint?", "The checkpoint was closed.", False),
         ("Why was the checkpoint closed?", "It was closed because of the crowds.", True),
+        # a circumstance given as the cause
+        (
+            "Why did Poland close the checkpoint?",
+            "Against the background of the aggravated situation, Poland closed it.",
+            True,
+        ),
+        ("Why was the checkpoint closed?", "It was closed amid clashes at the fence.", True),
+        ("Why was the checkpoint closed?", "It was closed on Tuesday by Poland.", False),
         ("What is the basic unit of division?", "The basic unit is a commune.", True),
     ],
 )
