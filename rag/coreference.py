@@ -33,7 +33,8 @@ PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 _SUBJECT_PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"[’']s$")
 _ELLIPTIC = re.compile(
-    r"^(?:and|what about|how about|same for|but)\s+(?:for\s+|about\s+|with\s+)?(?P<rest>.+?)$",
+    r"^(?:(?:and|but)\s+(?:what\s+about\s+|how\s+about\s+)?|what\s+about\s+|how\s+about\s+"
+    r"|same\s+for\s+)(?:for\s+|about\s+|with\s+)?(?P<rest>.+?)$",
     re.IGNORECASE,
 )
 WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORECASE)

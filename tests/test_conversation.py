@@ -35,6 +35,12 @@ def test_an_elliptic_follow_up_about_another_country_asks_the_question_of_it() -
     assert query == "Who heads Lithuania's border service"
 
 
+def test_and_what_about_someone_else_asks_the_question_of_them() -> None:
+    previous = Turn("what did Truss say", "“This carefully crafted crisis…,” Truss said [1].")
+    for follow_up in ("and what about Putin?", "but how about Putin", "what about Putin"):
+        assert standalone_query(follow_up, [previous]) == "what did Putin say"
+
+
 def test_an_elliptic_follow_up_about_another_office_asks_the_question_of_it() -> None:
     previous = Turn(
         "Who is the state secretary of Belarus' Security Council quoted by Pozirk?",
