@@ -108,6 +108,17 @@ def test_an_office_held_elsewhere_only_far_down_the_list_is_still_a_near_miss(
         assert "Lukashenko" in answer.answer and "Lithuania" in answer.answer
 
 
+def test_an_office_holder_of_unstated_country_is_not_the_asked_countrys(
+    pipeline: Pipeline,
+) -> None:
+    # Pozirk's "Foreign Minister Siarhiej Alejnik" does not say whose minister he is; an
+    # article that never mentions Germany does not make him Germany's.
+    answer = pipeline.ask("what did the german foreign minister say")
+    assert answer.abstained and not answer.citations, answer.answer
+    answer = pipeline.ask("who is the belarusian foreign minister")
+    assert not answer.abstained and answer.citations, answer.answer
+
+
 def test_a_deputy_of_the_office_asked_is_a_near_miss(pipeline: Pipeline) -> None:
     from rag.answering.offices import deputy_only
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
@@ -999,6 +999,14 @@ def _asked_holder(request: AnswerRequest, question: str, sentence: ScoredSentenc
     return _holder_named(asked, question, sentence) if asked else ""
 
 
+def _asked_country_absent(request: AnswerRequest, absent: Sequence[str]) -> bool:
+    """Whether the country whose office is asked is among the names the best sentence's
+    context lacks: "the German foreign minister" is not Alejnik, whose country his sentence
+    does not say, in an article that never mentions Germany."""
+    asked = _office_asked(request, request.search_query)
+    return bool(asked and asked.country and asked.country in countries(" ".join(absent)))
+
+
 def _holder_named(asked: AskedOffice, question: str, sentence: ScoredSentence) -> str:
     """The name of the holder of the office `asked` that `sentence` names, of the times
     `question` names, or ''."""
@@ -1647,6 +1655,18 @@ class ExtractiveAnswerer:
         question = vocabulary.truecase(request.question) if vocabulary else request.question
         whose = _nationality_words_of_named(question, best.text)
         aside = set(set_aside(question).split())
+        absent = (
+            tuple(
+                name
+                for name in absent_names(
+                    question, q, self._context(request, best), self._earlier(request, best)
+                )
+                if name.casefold() not in whose  # "the Russian analyst Pavel Feldman"
+                and not set(name.split()) <= aside  # "besides the US and Britain"
+            )
+            if english
+            else ()
+        )
         return Gates(
             unknown_names=names,
             has_sentence=True,
@@ -1661,22 +1681,15 @@ class ExtractiveAnswerer:
             ),
             # English only: a gloss of another language carries names and words over as
             # guesses, too rough for these near-miss rules.
-            absent_names=tuple(
-                name
-                for name in absent_names(
-                    question, q, self._context(request, best), self._earlier(request, best)
-                )
-                if name.casefold() not in whose  # "the Russian analyst Pavel Feldman"
-                and not set(name.split()) <= aside  # "besides the US and Britain"
-            )
-            if english
-            else (),
+            absent_names=absent,
             opposite=english and says_the_opposite(question, best.text),
             swapped_names=tuple(f"{a}/{b}" for a, b in swapped_names(question, best.text))
             if english
             else (),
             other_speaker=quotes_someone_else(request.search_query, best.text) if english else "",
-            holder=english and bool(_asked_holder(request, request.search_query, best)),
+            holder=english
+            and bool(_asked_holder(request, request.search_query, best))
+            and not _asked_country_absent(request, absent),
             undescribed=_undescribed(request.search_query, sentences) if english else "",
             deputy_only=deputy_only(request.search_query, best.text) if english else "",
             unnamed_kind=_unnamed_kind(info, q, sentences) if english else "",
