@@ -189,6 +189,9 @@ def test_fusion_leaves_the_ranking_alone_when_every_head_fits() -> None:
         ("How many troops were sent?", "Troops were sent on November 8.", False),
         ("How many migrants died?", "The crisis started in spring 2021.", False),
         ("How many migrants came?", "Since 8 November 2021, 2,000 migrants came.", True),
+        # "all three" points back at countries named before: no count of migrants
+        ("How many migrants came?", "Then all three countries accused Minsk.", False),
+        ("How many countries came?", "Three countries sent ministers.", True),
         ("When was the checkpoint closed?", "It was closed on November 9, 2021.", True),
         ("When was the checkpoint closed?", "The checkpoint was closed by Poland.", False),
         ("When was the library founded?", "The library, founded in 1816, is large.", True),

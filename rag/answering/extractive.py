@@ -684,10 +684,17 @@ def _missing_subject_predicate(question: str, q: QuestionView, best: ScoredSente
     return _missing_verb(verb, q, text)
 
 
+# "all three countries accused Minsk", "the two sides": a number word after a determiner
+# points back at things already counted; it answers no "how many".
+_NUMBER_WORDS = "|".join(w for w in _cues("number_cues.txt").split("|") if w.isalpha())
+_REFERENCE_COUNT = re.compile(rf"\b(?:all|the|these|those)\s+(?:{_NUMBER_WORDS})\b")
+
+
 def _holds_count(folded: str, question_terms: set[str]) -> bool:
     """Whether folded text holds a number the question did not type; a day or a year ("on
-    November 8", "since 2021") is no count."""
-    return any(m.group(0) not in question_terms for m in _NUMBER.finditer(without_dates(folded)))
+    November 8", "since 2021") is no count, nor "all three" (countries named before)."""
+    text = _REFERENCE_COUNT.sub(" ", without_dates(folded))
+    return any(m.group(0) not in question_terms for m in _NUMBER.finditer(text))
 
 
 def _needs_type(info: QuestionInfo) -> bool:
