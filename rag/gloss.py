@@ -18,6 +18,7 @@ Belarusian writes as а, tried both ways).
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -144,6 +145,36 @@ def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str, bool], ...
             continue
         compiled += [(re.compile(f"(?:{p}){ending}"), w.lower(), anchors) for p, w in table.items()]
     return tuple(compiled)
+
+
+@lru_cache(maxsize=8)
+def phrase_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern over lower-case words joined by one space, English words) for the terms of
+    several words of `language` (rag/lexicon/<language>/phrases.tsv) whose words glossed one
+    by one miss their sense: "чрезвычайное положение" is a state of emergency."""
+    try:
+        table = read_table(language, "phrases.tsv") if language else {}
+    except FileNotFoundError:
+        return ()
+    return tuple((re.compile(rf"\b(?:{p})\b"), w.lower()) for p, w in table.items())
+
+
+def _phrases(words: Sequence[str], language: str) -> dict[int, str]:
+    """Word position -> the English words of the term of several words (`phrase_glosses`)
+    that starts there; the term's other words map to '' (glossed with it)."""
+    found: dict[int, str] = {}
+    patterns = phrase_glosses(language)
+    if not patterns:
+        return found
+    joined = " ".join(w.lower() for w in words)
+    starts = list(itertools.accumulate((len(w) + 1 for w in words), initial=0))[:-1]
+    for pattern, english in patterns:
+        for match in pattern.finditer(joined):
+            covered = [i for i, at in enumerate(starts) if match.start() <= at < match.end()]
+            if covered and not any(i in found for i in covered):
+                found[covered[0]] = english
+                found.update(dict.fromkeys(covered[1:], ""))
+    return found
 
 
 @lru_cache(maxsize=8)
@@ -319,10 +350,15 @@ class Glossary:
         # and the multilingual model know them in Cyrillic.
         latin_typed = not _CYRILLIC_LETTER.search(text)
         cyrillic = {w: to_cyrillic(w, language) if latin_typed else "" for w in originals}
+        phrases = _phrases([cyrillic[w] or w for w in originals], language)
         for original in originals:
             token = original.translate(respell) if respell else original
             folded = fold(token)
             slot: list[str] = []
+            if len(slots) in phrases:  # a term of several words, glossed as one
+                slot.extend(phrases[len(slots)].split())
+                slots.append(slot)
+                continue
             fixed, anchors = _fixed(original, language)
             if not fixed and cyrillic[original]:
                 fixed, anchors = _fixed(cyrillic[original], language)

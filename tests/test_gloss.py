@@ -251,3 +251,24 @@ def test_names_typed_are_reported_as_the_articles_spell_them(pipeline: Pipeline)
     assert names("Jak Zbigniew Rau określił rolę Rosji?", "pl") == (("zbigniew", "rau"),)
     # A common word whose letters come close to a name ("сейчас", now: "Seimas") is none.
     assert names("Через какой пункт пропуска сейчас идут грузовые перевозки?", "ru") == ()
+
+
+def test_a_term_of_several_words_is_glossed_as_one(gloss) -> None:
+    # Word by word, "чрезвычайное положение" came out "sharply poles position".
+    assert "state of emergency" in gloss("когда литва ввела чрезвычайное положение", "ru")
+    assert "state of emergency" in gloss("kiedy litwa wprowadzila stan wyjatkowy", "pl")
+    assert "state of emergency" in gloss("калі літва ўвяла надзвычайнае становішча", "be")
+    assert "foreign minister" in gloss("хто такий міністр закордонних справ Польщі", "uk")
+    assert "human trafficking" in gloss("сколько групп торговцев людьми разбили", "ru") or (
+        "human trafficking" in gloss("сколько случаев торговли людьми", "ru")
+    )
+
+
+def test_a_term_of_several_words_finds_its_passage(pipeline: Pipeline) -> None:
+    for question in (
+        "когда литва ввела чрезвычайное положение",
+        "коли литва запровадила надзвичайний стан",
+    ):
+        answer = pipeline.ask(question)
+        assert not answer.abstained, answer.answer
+        assert "state of emergency" in answer.answer and "November 10" in answer.answer
