@@ -1581,9 +1581,12 @@ class ExtractiveAnswerer:
                 previous = request.vocabulary.previous(cand.passage)
                 if previous and holds_answer_type(info, previous.text, question_terms, needed):
                     lead_in, passage_typed = previous, True
-                elif info.qtype == QType.PERSON and _SPEAKER_ELSEWHERE.search(text):
+                elif info.qtype == QType.PERSON and (
+                    _SPEAKER_ELSEWHERE.search(text) or _OPENING_QUOTE.search(text)
+                ):
                     # "who said…?" of a quote whose speaker is named further back ("…,” he
-                    # said" after another quote of his): the answer is that speaker.
+                    # said" after another quote of his, or a quote standing alone after
+                    # it): the answer is that speaker.
                     speaker = _speaker_passage(cand.passage, request.vocabulary)
                     if speaker is not None:
                         lead_in, passage_typed = speaker, True
