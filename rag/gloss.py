@@ -150,8 +150,8 @@ def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str, bool], ...
 @lru_cache(maxsize=8)
 def phrase_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     """(pattern over lower-case words joined by one space, English words) for the terms of
-    several words of `language` (rag/lexicon/<language>/phrases.tsv) whose words glossed one
-    by one miss their sense: "чрезвычайное положение" is a state of emergency."""
+    `language` (rag/lexicon/<language>/phrases.tsv) whose words glossed one by one miss their
+    sense: "чрезвычайное положение" is a state of emergency, "погибло" is about deaths."""
     try:
         table = read_table(language, "phrases.tsv") if language else {}
     except FileNotFoundError:
@@ -160,8 +160,8 @@ def phrase_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 def _phrases(words: Sequence[str], language: str) -> dict[int, str]:
-    """Word position -> the English words of the term of several words (`phrase_glosses`)
-    that starts there; the term's other words map to '' (glossed with it)."""
+    """Word position -> the English words of the term (`phrase_glosses`) that starts there;
+    a term's further words map to '' (glossed with its first)."""
     found: dict[int, str] = {}
     patterns = phrase_glosses(language)
     if not patterns:
@@ -355,7 +355,7 @@ class Glossary:
             token = original.translate(respell) if respell else original
             folded = fold(token)
             slot: list[str] = []
-            if len(slots) in phrases:  # a term of several words, glossed as one
+            if len(slots) in phrases:  # a term glossed as one (rag/lexicon/<lang>/phrases.tsv)
                 slot.extend(phrases[len(slots)].split())
                 slots.append(slot)
                 continue
