@@ -122,6 +122,11 @@ def respelling_rules(language: str) -> Respelling:
     return Respelling(tuple(always), tuple(variants))
 
 
+# A word list's English for a word glossed as nothing: "чому" (why) is no article word, and the
+# model's nearest one ("whose") would change what is asked.
+NO_WORD = "-"
+
+
 @lru_cache(maxsize=8)
 def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str, bool], ...]:
     """(word pattern, English words, whether it anchors) for the question words, money words,
@@ -363,7 +368,8 @@ class Glossary:
             if not fixed and cyrillic[original]:
                 fixed, anchors = _fixed(cyrillic[original], language)
             if fixed:
-                slot.append(fixed)
+                if fixed != NO_WORD:
+                    slot.append(fixed)
                 if not anchors:
                     unanchored.add(len(slots))
             elif folded.isdigit() or folded in self._known:

@@ -275,3 +275,17 @@ def test_a_term_of_several_words_finds_its_passage(pipeline: Pipeline) -> None:
         answer = pipeline.ask(question)
         assert not answer.abstained, answer.answer
         assert "state of emergency" in answer.answer and "November 10" in answer.answer
+
+
+def test_a_why_word_is_glossed_as_nothing_rather_than_a_wrong_neighbour(
+    gloss, pipeline: Pipeline
+) -> None:
+    # The model's nearest article word to "чому"/"чаму" was "whose": a person question.
+    for question, language in (
+        ("чому польща закрила кузницю", "uk"),
+        ("чаму польшча закрыла кузніцу", "be"),
+    ):
+        words = gloss(question, language).split()
+        assert "whose" not in words and "poland" in words
+        answer = pipeline.ask(question)
+        assert not answer.abstained and not answer.answer.startswith("Belarus —"), answer.answer
