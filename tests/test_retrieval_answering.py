@@ -170,6 +170,14 @@ def test_a_quote_whose_speaker_is_only_he_comes_with_who_he_is(pipeline: Pipelin
     assert len({c.passage.doc for c in answer.citations}) == 1
 
 
+def test_a_quote_naming_no_speaker_comes_with_the_passage_naming_them(pipeline: Pipeline) -> None:
+    # “Over the past year, we have recorded 50 deaths…” names no one; Valfovič is named before.
+    answer = pipeline.ask("how many migrants died at the border")
+    assert not answer.abstained and "50 deaths" in answer.answer
+    assert "Valfovič" in answer.answer
+    assert answer.answer.startswith("50 — ")  # the short answer still leads
+
+
 def test_who_said_a_quote_is_answered_by_its_speaker_named_two_passages_before(
     pipeline: Pipeline,
 ) -> None:

@@ -808,6 +808,13 @@ def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None
 _OPENING_QUOTE = re.compile(r"^\s*[\"“«]")
 
 
+def _unattributed_quote(sentence: str) -> bool:
+    """Whether `sentence` is a quote that names no one speaking it (“If the EU sorts out
+    everything with these countries, no one will go to Belarus.” after “…,” Foreign Minister
+    Maksim Ryžankoŭ noted.): its speaker is named before it, and is quoted with it."""
+    return bool(_OPENING_QUOTE.search(sentence)) and not speakers(sentence)
+
+
 def _speaker_terms(passage: Passage, vocabulary: Vocabulary | None) -> set[str]:
     """The terms of the speaker's name for a passage that is a quote whose speaker is named
     before it (“We have repeatedly offered discussions…” after Valfovič's passage): a question
@@ -1910,9 +1917,12 @@ class ExtractiveAnswerer:
                 citations.append(Citation(numbers[passage.id], passage, score))
             return numbers[passage.id]
 
+        # (before a speaker's passage joins the best sentence below: the short answer is in
+        # the sentence itself)
+        lead = self._lead(request, chosen, info, q)
         with_speaker: set[int] = set()  # sentences quoted whole-passage for their speaker
         for i, s in enumerate(chosen):
-            if _SPEAKER_ELSEWHERE.search(s.text):
+            if _SPEAKER_ELSEWHERE.search(s.text) or _unattributed_quote(s.text):
                 # "…, he was cited as saying by PAP": who "he" is, is in the sentence before.
                 if s.span.start > 0:
                     with_speaker.add(i)
@@ -1934,7 +1944,6 @@ class ExtractiveAnswerer:
                 p = s.candidate.passage
                 text = f"{p.outlet}{f' ({p.published})' if p.published else ''}: {text}"
             parts.append(" ".join(text.split()))
-        lead = self._lead(request, chosen, info, q)
         if lead:
             parts[0] = f"{lead} — {parts[0]}"
         return Answer(
