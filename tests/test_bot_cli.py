@@ -119,7 +119,9 @@ def test_bot_runs_answers_and_stops_cleanly(tmp_path: Path, fake: FakeTelegram) 
         stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     (reply,) = fake.sent(77)
-    assert "[1] " in reply["text"] and reply["reply_markup"]
+    # (a marker in the text; the source line reads "[1][2] TASS · …" when two passages of
+    # one article are cited, the speaker's and the quote's)
+    assert "[1]" in reply["text"] and reply["reply_markup"]
     assert TOKEN not in stderr + stdout
     assert "HTTP Request" not in stderr  # httpx's per-request lines are silenced
     assert "Traceback" not in stderr
