@@ -808,6 +808,12 @@ def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None
 _OPENING_QUOTE = re.compile(r"^\s*[\"“«]")
 
 
+def _speaker_named_before(text: str) -> bool:
+    """Whether `text` is words whose speaker is named before it: "…, he was cited as saying",
+    or a quote opening it."""
+    return bool(_SPEAKER_ELSEWHERE.search(text) or _OPENING_QUOTE.search(text))
+
+
 def _unattributed_quote(sentence: str) -> bool:
     """Whether `sentence` is a quote that names no one speaking it (“If the EU sorts out
     everything with these countries, no one will go to Belarus.” after “…,” Foreign Minister
@@ -821,7 +827,7 @@ def _speaker_terms(passage: Passage, vocabulary: Vocabulary | None) -> set[str]:
     naming him is asking about it."""
     if vocabulary is None:
         return set()
-    if not (_OPENING_QUOTE.search(passage.text) or _SPEAKER_ELSEWHERE.search(passage.text)):
+    if not _speaker_named_before(passage.text):
         return set()
     speaker = _speaker_passage(passage, vocabulary)
     if speaker is None:
@@ -1588,9 +1594,7 @@ class ExtractiveAnswerer:
                 previous = request.vocabulary.previous(cand.passage)
                 if previous and holds_answer_type(info, previous.text, question_terms, needed):
                     lead_in, passage_typed = previous, True
-                elif info.qtype == QType.PERSON and (
-                    _SPEAKER_ELSEWHERE.search(text) or _OPENING_QUOTE.search(text)
-                ):
+                elif info.qtype == QType.PERSON and _speaker_named_before(text):
                     # "who said…?" of a quote whose speaker is named further back ("…,” he
                     # said" after another quote of his, or a quote standing alone after
                     # it): the answer is that speaker.
