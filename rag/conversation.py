@@ -191,6 +191,11 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
             if n.split()[-1].casefold() not in named  # by surname: "Foreign Minister" is no name
         ]
     own = [t for t in terms(PERSON_PRONOUN.sub(" ", question)) if t not in _META_TERMS]
+    asked_who = identity_name(topic) if cites(previous.answer) else ""
+    if asked_who:
+        # "who is Blaszczak?" holds nothing but him, whoever else its answer names: "what
+        # did he say" asks what Blaszczak said.
+        return resolve_person(question, [asked_who])
     # After "who did Makei speak with?" (answered: Borrell), "what did he tweet?" is about
     # the person the answer named and stands alone once he is named; the previous topic
     # follows when the follow-up has no word of its own ("whats his name?") or an "it" that

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.conversation import (
     Histories,
     answer_names,
@@ -509,3 +511,39 @@ def test_an_outlet_after_a_name_is_no_surname() -> None:
     # "…spreading misinformation, "Bychkovskiy TASS quotes.": "he" is Bychkovskiy, not TASS
     assert person_names('misinformation, "Bychkovskiy TASS quotes.') == ["Bychkovskiy"]
     assert person_names("said Olga Chupris, deputy head") == ["Olga Chupris"]
+
+
+def test_how_many_after_a_quote_asks_for_the_quotes_number(pipeline: Pipeline) -> None:
+    # "how many" adds nothing new to ask: the quote just shown ("…we have recorded 50 deaths…")
+    # is not moved away as if the follow-up asked about something else.
+    first = pipeline.ask("who is valfovic")
+    deaths = pipeline.ask(
+        "what did he say about deaths", history=[Turn("who is valfovic", first.answer)]
+    )
+    assert "50 deaths" in deaths.answer, deaths.answer
+    history = [
+        Turn("who is valfovic", first.answer),
+        Turn("what did he say about deaths", deaths.answer),
+    ]
+    answer = pipeline.ask("how many", history=history)
+    assert answer.answer.startswith("50 — "), answer.answer
+
+
+def test_after_who_is_someone_he_is_that_person_not_another_the_answer_names() -> None:
+    # The answer to "who is blaszczak" also names the prime minister, Morawiecki.
+    previous = Turn(
+        "who is blaszczak",
+        "In addition, the Minister of Defense of the Republic Mariusz Blaszczak said that…, and "
+        "Prime Minister Mateusz Morawiecki promised to close regular checkpoints… [1].",
+    )
+    assert standalone_query("what did he say", [previous]) == "what did blaszczak say"
+
+
+@pytest.mark.parametrize("question", ["what is chupris job", "whats chupris job"])
+def test_whats_someones_job_without_an_apostrophe_asks_who_they_are(
+    pipeline: Pipeline, question: str
+) -> None:
+    # Chat drops the possessive's apostrophe; the question still asks for her post, not for
+    # any sentence naming her ("…should get involved in the work, Chupris said").
+    answer = pipeline.ask(question)
+    assert "deputy head of the presidential administration" in answer.answer, answer.answer

@@ -317,12 +317,14 @@ _DAY = re.compile(
     rf"|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTH_WORDS}))\b"
 )
 _STATEMENT = re.compile(rf"[\"“”«]|\b({_SAYING})\b")
-# A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted.
+# A follow-up's words that ask for nothing new: speech verbs, the kind of answer wanted,
+# question words ("how many?" after a quote of "50 deaths" asks for its number).
 _NOT_NEW = frozenset(
     t
     for word in (
         *read_lines("en", "generic_speech_verbs.txt"),
         *read_lines("en", "answer_kind_words.txt"),
+        *read_lines("en", "question_words.txt"),
     )
     for t in terms(word)
 )
@@ -913,7 +915,7 @@ _POSSESSIVE_PRONOUN = r"(?:his|her|their)"
 # who is he what post does he hold", "guntis pujats - what is his job", "nazarenko whats his
 # job in the government", "what does valfovich do": who someone is, asked by their office.
 _JOB_OF = re.compile(
-    rf"^\s*what(?:[’']s|s|\s+is|\s+was)\s+(?P<name>{_NAME_WORDS}?)[’']s?\s+(?:official\s+)?"
+    rf"^\s*what(?:[’']s|s|\s+is|\s+was)\s+(?P<name>{_NAME_WORDS}?)(?:[’']s?)?\s+(?:official\s+)?"
     rf"(?:{_JOB})\b[^?]*\??\s*$"
     rf"|^\s*what\s+(?:official\s+|exact\s+)?(?:{_JOB})\s+(?:does|did)\s+(?P<holder>{_NAME_WORDS}?)"
     r"\s+(?:hold|have|occupy)\b[^?]*\??\s*$"
