@@ -777,3 +777,22 @@ def test_a_reason_given_with_a_causal_as_is_quoted_without_the_paragraph_before(
     )
     assert not answer.abstained and answer.answer.startswith("According to Pavel Feldman")
     assert "Bychkovsk" not in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where did the migrants come from",
+        "what countries are the migrants from",
+        "which countries did the migrants come from",
+    ],
+)
+def test_where_the_migrants_are_from_is_the_place_after_from(
+    pipeline: Pipeline, question: str
+) -> None:
+    # "come from" is the question's frame, not a word the answer repeats ("…migrants crossing
+    # the border from Syria, Iraq, and Afghanistan"); "what countries … from" asks where from,
+    # not which country acted (the Russian envoy's sentence names a country too).
+    assert analyse(question).asks_origin
+    answer = pipeline.ask(question)
+    assert answer.answer.startswith("Syria, Iraq, Afghanistan"), answer.answer

@@ -1190,7 +1190,9 @@ def _named_kind_first(info: QuestionInfo, q: QuestionView, sentences: list[Score
     if not kind or _names_one(kind, sentences[0].text, question_terms):
         return
     for i, s in enumerate(sentences[1:SPEAKER_LOOKAHEAD], start=1):
-        if _names_one(kind, s.text, question_terms):
+        # (not one without the kind of answer over one with it: "what countries are the
+        # migrants from" is not answered by a sentence naming Russia as a speaker's country)
+        if _names_one(kind, s.text, question_terms) and (s.typed or not sentences[0].typed):
             sentences.insert(0, sentences.pop(i))
             return
 
@@ -1291,12 +1293,14 @@ def _last_sentence(text: str) -> str:
 
 
 def _typed_over_untyped(info: QuestionInfo, sentences: list[ScoredSentence]) -> None:
-    """A best sentence without the count asked for ("Warsaw and Vilnius sent troops to the
+    """A best sentence without the count or origin asked for ("Warsaw and Vilnius sent troops to the
     border" for "how many soldiers did Poland send?") gives way to a close one with it, beside
     what is counted, that the hand-set score ranks higher ("…increased the number of soldiers
     on the border … to 15 thousand"): the learned probability alone put it first."""
-    if not sentences or not info.counted:
-        return  # only a count whose sentence names what is counted is sure enough of its type
+    # Only a count whose sentence names what is counted, or a place after "from" for "where
+    # are they from", is sure enough of its type.
+    if not sentences or not (info.counted or info.asks_origin):
+        return
     best = sentences[0]
     if best.typed or best.passage_typed:
         return

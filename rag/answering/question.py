@@ -42,6 +42,8 @@ _PATTERNS: tuple[tuple[str, QType], ...] = (
         rf"since when|{_DURATION_QUESTION})(?![\w-])",  # not "what year-to-date totals"
         QType.DATE,
     ),
+    # "what countries are the migrants from": where from, not which country acted
+    (r"^(what|which) (countr(y|ies)|cit(y|ies)|places?|regions?)\b.*\bfrom\W*$", QType.PLACE),
     (
         # "which Polish foreign minister", "which U.S. official": up to two words before the
         # kind of person
