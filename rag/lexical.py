@@ -25,7 +25,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
-from rag.normalize import fold, is_common_word, terms, words
+from rag.countries import countries
+from rag.normalize import STOPWORDS, fold, is_common_word, terms, words
 from rag.paraphrases import paraphrase_terms
 from rag.store import matches
 from rag.types import Passage, ScoredPassage, SearchFilters
@@ -36,6 +37,16 @@ STAMP_FILE = "stamp.json"
 _TOKEN_PATTERN = r"\S+"  # terms are pre-tokenised and space-joined
 LEAD_PASSAGES = 2  # an article's headline and first paragraph
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[^\W\d_A-Z][\w’'-]*")
+# Who acts, right after the question's auxiliary: "what did merkel say", "did biden agree",
+# "why has tusk…" (a bare word: "the pope" is no name).
+_BARE_SUBJECT = re.compile(
+    r"^\s*(?:(?:and|so|but)\s+)?(?:(?:what|when|why|how|where|who|whom)\s+)?"
+    r"(?:did|does|do|has|have|had|will|would|can|could|should)\s+"
+    r"(?P<subject>[^\W\d_A-Z][\w’'-]{2,})\s+[^\W\d_A-Z]"  # (not "fm" before "Ryzhankov")
+)
+# A lower-case word ending in s whose stem is at least this common in English (Zipf) is a
+# plural ("activists", "farmers"), not a name ("linkevicius").
+PLURAL_BASE_ZIPF = 3.0
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 HEADLINE_CAPITALISED = 0.6  # a text this much in capitalised words (of 4+ letters) is a headline
 
@@ -278,7 +289,24 @@ class LexicalIndex:
             word = match.group(0)
             return word[:1].upper() + word[1:] if fold(word) in names else word
 
-        return _LOWER_WORD.sub(capitalised, text)
+        text = _LOWER_WORD.sub(capitalised, text)
+        # "what did merkel say": a word no article has, where the one who acts stands, is
+        # a name too — one the articles lack, for the near-miss rules to decline.
+        subject = _BARE_SUBJECT.match(text)
+        if subject and self._unknown_name(subject.group("subject")):
+            start = subject.start("subject")
+            text = text[:start] + text[start].upper() + text[start + 1 :]
+        return text
+
+    def _unknown_name(self, word: str) -> bool:
+        """Whether lower-case `word` reads as a name no article has: a word neither the
+        articles (in any spelling) nor common English use, nor the plural of a common word
+        ("activists"), nor a country."""
+        if is_common_word(word) or countries(word) or fold(word) in STOPWORDS:
+            return False
+        if word.endswith("s") and zipf_frequency(word[:-1], "en") >= PLURAL_BASE_ZIPF:
+            return False
+        return not self.known_terms(word)[0]
 
     def surface_words(self) -> dict[str, int]:
         """Every (folded) word the indexed passages and titles use, with how many use it."""

@@ -153,3 +153,35 @@ def test_an_ordinal_is_a_number_the_passage_must_have() -> None:
     century = "Roy argues that pan-Islamism shifted in the second half of the 20th century."
     assert absent("What did Roy say shifted in the 21st century?", century) == ("21st",)
     assert absent("What did Roy say shifted in the 20th century?", century) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [("what did merkel say about lukashenko", "Merkel"), ("did biden agree with putin", "Biden")],
+)
+def test_a_lower_case_name_no_article_has_in_the_speakers_place_is_declined(
+    pipeline: Pipeline, question: str, name: str
+) -> None:
+    # Typed in lower case, the name is no capitalised word; where the one who acts stands,
+    # a word neither the articles nor common English use is a name all the same.
+    answer = pipeline.ask(question)
+    assert answer.abstained and name in answer.answer, answer.answer
+
+
+def test_a_common_word_or_an_article_name_in_the_speakers_place_is_no_unknown_name(
+    pipeline: Pipeline,
+) -> None:
+    truecase = pipeline.index.lexical.truecase
+    assert truecase("what did activists say") == "what did activists say"
+    assert truecase("what did the pope say") == "what did the pope say"
+    answer = pipeline.ask("what did walfowicz say")  # Valfovič, spelled the Polish way
+    assert not answer.abstained and "Valfovič" in answer.answer, answer.answer
+
+
+def test_a_name_other_passages_mention_is_not_said_to_be_unmentioned(pipeline: Pipeline) -> None:
+    # The closest passage ("…Polish soldiers are using military weapons…") lacks him, but
+    # other passages found name Lukashenko: "do not mention Lukashenko" would read as if no
+    # article did.
+    answer = pipeline.ask("is lukashenko using migrants as a weapon")
+    assert answer.abstained and "Lukashenko" in answer.answer, answer.answer
+    assert "do not mention" not in answer.answer and "They mention" in answer.answer
