@@ -620,6 +620,10 @@ def test_a_when_question_about_an_event_needs_that_event_in_the_sentence(
     assert declined.abstained and not declined.citations, declined.answer
     answered = pipeline.ask("when did minsk terminate the readmission treaty")
     assert not answered.abstained and "June 2021" in answered.answer, answered.answer
+    # "…sharply aggravated on November 8" dates the escalation, not a border closing.
+    assert date_predicate("when did lithuania close its border") == "close"
+    closed = pipeline.ask("when did lithuania close its border")
+    assert closed.abstained and not closed.citations, closed.answer
 
 
 def test_a_measure_question_needs_a_number_in_a_unit(pipeline: Pipeline) -> None:
