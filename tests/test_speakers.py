@@ -179,3 +179,18 @@ def test_who_said_a_quote_standing_alone_names_the_speaker_further_back(
     assert "50 deaths" in first.answer
     answer = pipeline.ask("who said that", history=[Turn(first.question, first.answer)])
     assert not answer.abstained and "Valfovič" in answer.answer, answer.answer
+
+
+def test_in_another_language_someone_only_talked_about_is_not_quoted() -> None:
+    # "what did Tikhanovskaya say…": the passage names her only as the one Europe talks
+    # with, inside an expert's words whose speaker stands in the passage before.
+    talked_about = (
+        "However, this dialogue is impossible, since European countries are not going to "
+        "recognize Lukashenko's power as legitimate and continue to conduct a dialogue with "
+        "Tikhanovskaya, who is not able to influence the resolution of this problem."
+    )
+    asked = "Што заявіла Ціханоўская пра міграцыйны крызіс?"
+    gloss = "told tikhanovskaya migration crisis"
+    assert quotes_someone_else_in(asked, "be", gloss, talked_about) == "Tikhanovskaya"
+    spoken = "Tikhanovskaya said the crisis was staged."
+    assert quotes_someone_else_in(asked, "be", gloss, spoken) == ""

@@ -193,6 +193,13 @@ def quotes_someone_else_in(question: str, language: str, gloss: str, passage: st
     if not person:
         return ""
     parts = sentences(passage)
-    if any(speaks(person, s) for s in parts) or not any(speakers(s) for s in parts):
+    if any(speaks(person, s) for s in parts):
         return ""
-    return person
+    # Someone else speaks, or the person is only talked about ("…continue to conduct a
+    # dialogue with Tikhanovskaya").
+    named_in = [s for s in parts if mentions(person, s)]
+    if any(speakers(s) for s in parts) or (
+        named_in and all(only_after_preposition(person, s) for s in named_in)
+    ):
+        return person
+    return ""
