@@ -129,3 +129,15 @@ def test_a_deputy_of_the_office_asked_is_a_near_miss(pipeline: Pipeline) -> None
     # The articles name Belarus's first deputy interior minister, not the minister.
     answer = pipeline.ask("who was belarus's interior minister at the minsk conference")
     assert answer.abstained and not answer.citations, answer.answer
+
+
+def test_an_office_asked_by_another_word_for_it_is_the_same_office(pipeline: Pipeline) -> None:
+    # "leader" for "President" (rag/lexicon/en/paraphrases.txt)
+    (lukashenko,) = holders("Belarusian President Alexander Lukashenko weathered the protests.")
+    leader = asked_office("who is the leader of belarus")
+    assert leader is not None and holds(lukashenko, leader)
+    answer = pipeline.ask("who is the leader of belarus")
+    assert answer.answer.startswith("Alexander Lukashenko — "), answer.answer
+    # No one named leads Lithuania: not the speaker of "…the leaders of neighboring states".
+    declined = pipeline.ask("who is the leader of lithuania")
+    assert declined.abstained and "Lukashenko" in declined.answer, declined.answer

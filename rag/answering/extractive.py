@@ -44,6 +44,7 @@ from rag.answering.offices import (
     AskedOffice,
     Holder,
     asked_office,
+    covers,
     deputy_only,
     holders,
     holds,
@@ -257,6 +258,14 @@ class Gates:
             and not self.deputy_only
             and not self.unnamed_kind
         )
+
+
+def _named_elsewhere(request: AnswerRequest, q: QuestionView, names: tuple[str, ...]) -> bool:
+    """Whether each of `names`, absent from the chosen passage, is named in some passage the
+    search found."""
+    texts = [c.passage.text for c in request.candidates]
+    question = request.search_query
+    return all(any(name not in absent_names(question, q, text) for text in texts) for name in names)
 
 
 def _unknown_names_reason(gates: Gates, lang: str) -> str:
@@ -1076,7 +1085,7 @@ def _other_countries_holders(
             h
             for s in pool
             for h in holders(s.text, s.candidate.passage.text)
-            if asked.office <= h.office
+            if covers(h.office, asked.office)
         ]
 
     # (beyond the top, every sentence found: "who is the president of Lithuania?" ranks the
@@ -1771,7 +1780,15 @@ class ExtractiveAnswerer:
             return None
         if gates.absent_names:  # "…do not mention Lithuania": the near miss, named
             names = join_names([f"“{n}”" for n in gates.absent_names], request.language)
-            return message("decline.absent_names", request.language, names=names)
+            # Named in other passages found ("is lukashenko using migrants as a weapon"
+            # against the border guards' "…using military weapons"): not "do not mention
+            # Lukashenko", which would read as if no article did.
+            key = (
+                "decline.named_elsewhere"
+                if _named_elsewhere(request, q, gates.absent_names)
+                else "decline.absent_names"
+            )
+            return message(key, request.language, names=names)
         asked = _office_asked(request, request.search_query)
         if gates.other_holders and asked:  # "who is Lithuania's foreign minister?"
             return message(

@@ -22,7 +22,8 @@ from functools import lru_cache
 from rag.coreference import is_title_word
 from rag.countries import countries, first_country
 from rag.lexicon import english, read_lines
-from rag.normalize import STOPWORDS, fold, is_common_word
+from rag.normalize import STOPWORDS, fold, is_common_word, terms
+from rag.paraphrases import paraphrase_terms
 
 _TOKEN = re.compile(r"[^\W\d_][\w’'.-]*|\d+|[,;:()“”\"—]")
 MAX_OFFICE_WORDS = 2  # "foreign minister", "state department spokesman": words before the title
@@ -177,9 +178,20 @@ def _deputy_words() -> frozenset[str]:
     return frozenset(read_lines("en", "deputy_words.txt"))
 
 
+def covers(office: frozenset[str], asked: frozenset[str]) -> bool:
+    """Whether `office` has each word of `asked`, as typed or as another word news English
+    uses for it (rag/lexicon/en/paraphrases.txt): "the Belarusian leader" is its President."""
+    held = {t for word in office for t in terms(word)}
+    for word in asked:
+        found = terms(word)
+        if word not in office and not (found and paraphrase_terms().get(found[0], set()) & held):
+            return False
+    return True
+
+
 def holds(holder: Holder, asked: AskedOffice) -> bool:
     """Whether `holder` holds the office `asked` (not as its deputy), of its country."""
-    if not asked.office <= holder.office or (holder.office - asked.office) & _deputy_words():
+    if not covers(holder.office, asked.office) or (holder.office - asked.office) & _deputy_words():
         return False
     return not asked.country or not holder.country or holder.country == asked.country
 
