@@ -800,3 +800,13 @@ def test_where_the_migrants_are_from_is_the_place_after_from(
     assert analyse(question).asks_origin
     answer = pipeline.ask(question)
     assert answer.answer.startswith("Syria, Iraq, Afghanistan"), answer.answer
+
+
+def test_a_close_runner_up_naming_the_country_asked_answers_for_it(pipeline: Pipeline) -> None:
+    # The best sentence by score counts Poland's attempts alone ("…with 19,707 attempts via
+    # Poland alone"); the one just below it gives Latvia's.
+    answer = pipeline.ask("how many crossings via latvia in 2024")
+    assert answer.answer.startswith("5,200 — "), answer.answer
+    # Not a sentence of another kind: no one counts the soldiers Latvia sent.
+    declined = pipeline.ask("how many soldiers did latvia send")
+    assert declined.abstained, declined.answer

@@ -125,3 +125,19 @@ def test_where_from_is_answered_by_the_places_after_from() -> None:
     assert holds_answer_type(asked, sentence, set())
     # a place that is no origin: where troops were sent from is not asked
     assert not holds_answer_type(asked, "Warsaw and Vilnius sent troops to the border.", set())
+
+
+def test_a_figure_of_a_list_is_the_one_beside_the_country_asked() -> None:
+    sentence = (
+        "Since the start of 2024, the EU has not allowed at least 34,782 foreigners to enter "
+        "illegally from Belarus, with 28,668 attempts via Poland, 5,200 via Latvia and 914 via "
+        "Lithuania, according to Pozirk's analysis of border guards' data."
+    )
+    for question, figure in (
+        ("how many crossings via Latvia in 2024", "5,200"),
+        ("how many attempts via Lithuania in 2024", "914"),
+    ):
+        asked = set(terms(question))
+        # (typed as asked too: a question the search only capitalised is no follow-up)
+        assert short_answer(analyse(question), sentence, asked) == figure
+        assert short_answer(analyse(question), sentence, asked, asked) == figure

@@ -134,7 +134,14 @@ def short_answer(
     def anchored_on(wanted: set[str]) -> list[int]:
         return [m.start() for m in _WORD.finditer(sentence) if set(terms(m.group(0))) & wanted]
 
-    anchors = anchored_on(typed_terms & question_terms) if typed_terms else []
+    own = typed_terms & question_terms if typed_terms else question_terms
+    anchors = []
+    if info.qtype == QType.NUMBER:
+        # "…28,668 attempts via Poland, 5,200 via Latvia and 914 via Lithuania": the figure
+        # beside the country asked, not the one beside "2024" at the sentence's start.
+        asked = {t for w in _WORD.findall(info.text) if countries(w) for t in terms(w)}
+        anchors = anchored_on(asked & own)
+    anchors = anchors or (anchored_on(own) if typed_terms else [])
     anchors = anchors or anchored_on(question_terms)
     if not anchors:
         return None
