@@ -125,6 +125,10 @@ def respelling_rules(language: str) -> Respelling:
 # A word list's English for a word glossed as nothing: "чому" (why) is no article word, and the
 # model's nearest one ("whose") would change what is asked.
 NO_WORD = "-"
+# ...and for a why-word, which is "why" only right before another question word: the follow-up
+# "почему?" searched with the question before it ("почему когда начался кризис") asks why, but
+# "why" glossed in a question of its own made crosslingual-tune worse.
+WHY_BEFORE_QUESTION = "-why"
 
 
 @lru_cache(maxsize=8)
@@ -368,10 +372,15 @@ class Glossary:
             if not fixed and cyrillic[original]:
                 fixed, anchors = _fixed(cyrillic[original], language)
             if fixed:
-                if fixed != NO_WORD:
+                if fixed not in (NO_WORD, WHY_BEFORE_QUESTION):
                     slot.append(fixed)
                 if not anchors:
                     unanchored.add(len(slots))
+                if fixed == WHY_BEFORE_QUESTION and len(originals) > len(slots) + 1:
+                    # (a question word anchors nothing; a country or a month does)
+                    following, anchoring = _fixed(originals[len(slots) + 1], language)
+                    if following not in ("", NO_WORD, WHY_BEFORE_QUESTION) and not anchoring:
+                        slot.append("why")
             elif folded.isdigit() or folded in self._known:
                 slot.append(folded)
                 if folded in self._names:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rag.pipeline import Pipeline
+from rag.types import Turn
 
 
 @pytest.fixture(scope="module")
@@ -289,3 +290,18 @@ def test_a_why_word_is_glossed_as_nothing_rather_than_a_wrong_neighbour(
         assert "whose" not in words and "poland" in words
         answer = pipeline.ask(question)
         assert not answer.abstained and not answer.answer.startswith("Belarus —"), answer.answer
+
+
+def test_a_why_word_alone_after_a_question_asks_why_of_it(gloss, pipeline: Pipeline) -> None:
+    from rag.answering.question import is_follow_up
+
+    # "dlaczego?" after "who closed…" is searched with that question: it asks why, not who.
+    assert is_follow_up("dlaczego?") and is_follow_up("а почему?") and is_follow_up("коли?")
+    assert gloss("dlaczego kto zamknął przejście w kuźnicy", "pl").split()[:2] == ["why", "who"]
+    assert "why" not in gloss("почему польша закрыла кузницу", "ru").split()
+    first = "kto zamknął przejście w kuźnicy"
+    closed = pipeline.ask(first)
+    assert closed.answer.startswith("Poland — "), closed.answer
+    why = pipeline.ask("dlaczego?", history=[Turn(first, closed.answer)])
+    assert not why.abstained and "aggravated situation" in why.answer, why.answer
+    assert not why.answer.startswith("Poland — "), why.answer  # no who-answer for a why

@@ -480,6 +480,9 @@ def _is_verb(word: str) -> bool:
 # Other languages: a question of up to this many words with one of its language's follow-up
 # words (rag/lexicon/<lang>/follow_up.txt) leans on the conversation.
 MAX_FOLLOW_UP_WORDS = 6
+# A question of this many words in another language asks about the previous turn's topic
+# ("dlaczego?", "коли саме?"), as "why?" does in English.
+MAX_BARE_FOLLOW_UP_WORDS = 2
 _REACTION_END = re.compile(
     r"\b(say|said|respond|responded|react|reacted|reply|replied|think|answer|answered|"
     r"comment|commented)\W*$"
@@ -509,6 +512,8 @@ def is_follow_up(question: str) -> bool:
         return False
     lang = detect_language(question)
     if lang != "en":  # English cues ("it", "and", no question word) mean nothing here
+        if len(words) <= MAX_BARE_FOLLOW_UP_WORDS and not re.search(r"\d", q):
+            return True  # "dlaczego?", "а сколько?": a question word alone, or nearly
         return len(words) <= MAX_FOLLOW_UP_WORDS and bool(_follow_up_words(lang) & set(words))
     if _FOLLOW_UP.search(q) and len(words) <= 8:
         return True
