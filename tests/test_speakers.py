@@ -194,3 +194,22 @@ def test_in_another_language_someone_only_talked_about_is_not_quoted() -> None:
     assert quotes_someone_else_in(asked, "be", gloss, talked_about) == "Tikhanovskaya"
     spoken = "Tikhanovskaya said the crisis was staged."
     assert quotes_someone_else_in(asked, "be", gloss, spoken) == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("who reported the 50 deaths", "Valfovič"),
+        ("who said dialogue is the only way towards de-escalation", "Alejnik"),
+    ],
+)
+def test_who_said_a_quote_naming_no_one_leads_with_its_speaker(
+    pipeline: Pipeline, question: str, speaker: str
+) -> None:
+    # “Over the past year, we have recorded 50 deaths of migrants who were dropped off in
+    # Belarus.” names no one speaking: the answer is Valfovič, named in the passage before,
+    # not "Belarus" inside the quote; "reported" asks who said it, as "said" does.
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.answer
+    lead = answer.answer.split(" — ")[0]
+    assert speaker in lead and "Belarus" not in lead, answer.answer

@@ -820,6 +820,21 @@ def _speaker_passage(passage: Passage, vocabulary: Vocabulary) -> Passage | None
     return None
 
 
+def _speaker_before(sentence: ScoredSentence, vocabulary: Vocabulary | None) -> str | None:
+    """The one speaking a quote that names no one: the last speaker named before it, in its
+    passage or in the passage naming its speaker (None when there is none)."""
+    passage = sentence.candidate.passage
+    if sentence.lead_in is not None:
+        before = sentence.lead_in.text
+    elif sentence.span.start > 0:
+        before = passage.text[: sentence.span.start]
+    else:
+        speaker = _speaker_passage(passage, vocabulary) if vocabulary is not None else None
+        before = speaker.text if speaker is not None else ""
+    named = [name for part in sentences(before) for name in speakers(part)]
+    return named[-1] if named else None
+
+
 _OPENING_QUOTE = re.compile(r"^\s*[\"“«]")
 
 
@@ -1892,7 +1907,14 @@ class ExtractiveAnswerer:
         request: AnswerRequest, chosen: list[ScoredSentence], info: QuestionInfo, q: QuestionView
     ) -> str | None:
         """The short answer to lead with, for a one-sentence answer that holds it."""
-        if len(chosen) != 1 or chosen[0].lead_in is not None:
+        if len(chosen) != 1:
+            return None
+        if info.qtype == QType.PERSON and _unattributed_quote(chosen[0].text):
+            # "who reported the 50 deaths?" of a quote naming no one ("…we have recorded 50
+            # deaths of migrants who were dropped off in Belarus"): its speaker, named before
+            # it, not a name inside it.
+            return _speaker_before(chosen[0], request.vocabulary)
+        if chosen[0].lead_in is not None:
             return None
         if identity_name(info.text):
             return None  # "who is Valfovič?": the sentence saying what he is is the answer
