@@ -33,7 +33,7 @@ from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words, read_json
 from rag.normalize import is_common_word, terms
 from rag.quotes import cites, without_markers
-from rag.rephrasing import idioms_as_words, opinion_as_statement
+from rag.rephrasing import idioms_as_words, list_as_which, opinion_as_statement
 from rag.smalltalk import normalise
 from rag.types import Turn
 
@@ -140,7 +140,7 @@ def standalone_query(
     """
     question = focus_question(question)
     if detect_language(question) == "en":  # Polish "w" is not chat for "with"
-        question = idioms_as_words(opinion_as_statement(expand_chat_words(question)))
+        question = idioms_as_words(opinion_as_statement(list_as_which(expand_chat_words(question))))
         if truecase is not None:  # "who is valfovic" -> "Valfovic", whom a "he" may mean
             question = truecase(question)
     history = without_source_turns(history)

@@ -42,6 +42,18 @@ def opinion_as_statement(question: str) -> str:
     return f"what did {match.group('who')} say {about} {match.group('what')}"
 
 
+# "list the countries that…", "name all the officials…": what "which countries…" asks
+_LIST_REQUEST = re.compile(
+    r"^\s*(?:please\s+|pls\s+)?(?:list|name)\s+(?:all\s+)?(?:of\s+)?the\s+", re.I
+)
+
+
+def list_as_which(question: str) -> str:
+    """ "list the X that…" / "name all the X…" as "which X that…"; `question` itself when it
+    is not of that form."""
+    return _LIST_REQUEST.sub("which ", question, count=1)
+
+
 @lru_cache(maxsize=1)
 def _idioms() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(

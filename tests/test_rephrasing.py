@@ -70,3 +70,18 @@ def test_comments_after_a_meeting_by_someone_the_articles_only_mention_are_decli
     # Sergei Lavrov": Lavrov's own words are not there.
     answer = pipeline.ask("lavrov's comments after he met aleinik in minsk?")
     assert answer.abstained and not answer.citations, answer.answer
+
+
+def test_list_the_x_asks_which_x() -> None:
+    from rag.rephrasing import list_as_which
+
+    assert list_as_which("list the countries that signed the statement") == (
+        "which countries that signed the statement"
+    )
+    assert list_as_which("pls name all the officials quoted") == "which officials quoted"
+    assert list_as_which("what is on the list") == "what is on the list"
+
+
+def test_list_the_countries_is_answered_by_the_sentence_listing_them(pipeline) -> None:
+    answer = pipeline.ask("list the countries that signed the un statement")
+    assert answer.answer.startswith("From the EU side, France, Norway"), answer.answer
