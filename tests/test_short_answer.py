@@ -141,3 +141,16 @@ def test_a_figure_of_a_list_is_the_one_beside_the_country_asked() -> None:
         # (typed as asked too: a question the search only capitalised is no follow-up)
         assert short_answer(analyse(question), sentence, asked) == figure
         assert short_answer(analyse(question), sentence, asked, asked) == figure
+
+
+def test_a_list_question_gets_no_one_item_as_its_short_answer() -> None:
+    sentence = "From the EU side, France, Norway, Ireland and Estonia joined the statement."
+    assert lead("which countries joined the statement", sentence) is None
+
+
+def test_a_country_before_a_persons_name_is_no_part_of_it() -> None:
+    sentence = (
+        "In turn, the official representative of the border committee of Belarus Anton "
+        "Bychkovsky said that the Polish side spreads false information."
+    )
+    assert lead("who is the border committee representative", sentence) == "Anton Bychkovsky"

@@ -80,8 +80,12 @@ def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
             while words and words[0] in plain:  # "According to Lavrov": the name is Lavrov
                 start += len(words[0]) + 1
                 words = words[1:]
-            while len(words) > 1 and words[0].isupper() and len(words[0]) <= 4:
-                start += len(words[0]) + 1  # "the UN Valentin Rybakov": the name is Rybakov's
+            while len(words) > 1 and (
+                (words[0].isupper() and len(words[0]) <= 4) or countries(words[0])
+            ):
+                # "the UN Valentin Rybakov", "…committee of Belarus Anton Bychkovsky": the
+                # name is the person's
+                start += len(words[0]) + 1
                 words = words[1:]
             if qtype == QType.PERSON and all(is_title_word(w) for w in words):
                 continue  # "the Permanent Representative of Belarus": an office, no one's name
@@ -129,6 +133,8 @@ def short_answer(
             return ", ".join(dict.fromkeys(origins))
     if len({c[0] for c in candidates}) == 1:
         return candidates[0][0]
+    if info.wants_list:
+        return None  # "which countries joined…": all of them, which the sentence lists
 
     # Several: the one nearest the words the sentence shares with the question.
     def anchored_on(wanted: set[str]) -> list[int]:
