@@ -810,3 +810,9 @@ def test_a_close_runner_up_naming_the_country_asked_answers_for_it(pipeline: Pip
     # Not a sentence of another kind: no one counts the soldiers Latvia sent.
     declined = pipeline.ask("how many soldiers did latvia send")
     assert declined.abstained, declined.answer
+
+
+def test_the_west_is_covered_by_western(pipeline: Pipeline) -> None:
+    # "…Lukashenko stated that the Western countries themselves were to blame…"
+    answer = pipeline.ask("who blames the west")
+    assert not answer.abstained and "Lukashenko" in answer.answer, answer.answer
