@@ -319,6 +319,8 @@ def test_chat_spellings_are_spelled_out_in_english_questions_only() -> None:
     assert standalone_query("wat did poland say abt it", []) == "what did poland say about it"
     polish = "ile osób przeszło przez przejście w terespolu w 2024"
     assert standalone_query(polish, []) == polish  # "w" is Polish "in", not chat for "with"
+    # "fm": the foreign minister, whose office the office rules read
+    assert standalone_query("who is the polish fm", []) == "who is the polish foreign minister"
 
 
 def test_asking_what_someone_named_said_is_asking_for_another_account() -> None:
