@@ -28,7 +28,8 @@ LANGUAGES = ("en", "ru", "be", "uk", "pl")
 # Tie order: the languages most users write first.
 _TIE_ORDER = ("en", "ru", "uk", "pl", "be")
 CYRILLIC_LANGUAGES = frozenset({"ru", "be", "uk"})
-LATIN_LANGUAGES = frozenset({"en", "pl", "ru", "be"})  # "ru", "be" here: typed in Latin letters
+# "ru", "uk", "be" here: typed in Latin letters
+LATIN_LANGUAGES = frozenset({"en", "pl", "ru", "uk", "be"})
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 # A word: letters, possibly joined by an apostrophe (Belarusian and Ukrainian use one: інтэрв'ю).
@@ -76,6 +77,7 @@ def lexicon() -> Lexicon:
         "pl": _read_words(LEXICON_DIR / "pl" / "frequent.txt"),
         "ru": _read_words(LEXICON_DIR / "ru" / "frequent-latin.txt"),
         "be": _read_words(LEXICON_DIR / "be" / "frequent-latin.txt"),
+        "uk": _read_words(LEXICON_DIR / "uk" / "frequent-latin.txt"),
     }
     return Lexicon(
         cyrillic_words=_index(cyrillic),

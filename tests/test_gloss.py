@@ -219,7 +219,7 @@ def test_a_latin_typed_question_gets_its_word_lists_glosses(gloss) -> None:
     ("question", "language"),
     [
         ("кто такой Вальфович", "ru"),
-        ("khto takyi valfovych", "ru"),  # Ukrainian in Latin letters reads as Russian
+        ("khto takyi valfovych", "uk"),  # Ukrainian in Latin letters
         ("Хто такий Вальфович?", "uk"),
         ("хто такі Вальфовіч", "be"),
         ("Kim jest Walfowicz?", "pl"),
@@ -305,3 +305,14 @@ def test_a_why_word_alone_after_a_question_asks_why_of_it(gloss, pipeline: Pipel
     why = pipeline.ask("dlaczego?", history=[Turn(first, closed.answer)])
     assert not why.abstained and "aggravated situation" in why.answer, why.answer
     assert not why.answer.startswith("Poland — "), why.answer  # no who-answer for a why
+
+
+def test_ukrainian_typed_in_latin_letters_is_glossed_and_answered_in_ukrainian(
+    gloss, pipeline: Pipeline
+) -> None:
+    # Spelled back in Cyrillic the Ukrainian way ("skilky" -> скілки, "polshcha" -> полща:
+    # the transliteration drops the soft sign), so the word lists read it.
+    words = gloss("skilky soldativ vidpravyla polshcha", "uk").split()
+    assert words[:2] == ["how", "many"] and "poland" in words
+    declined = pipeline.ask("khto vyhrav chempionat svitu z futbolu")
+    assert declined.abstained and declined.language == "uk", declined.answer

@@ -19,6 +19,10 @@ GOLD_DIR = Path(__file__).parent.parent / "seeds" / "gold"
         ("lukashenko granica?", "ru"),
         ("kto zakryl granicu", "ru"),
         ("skolko migrantov", "ru"),
+        # ...and Ukrainian, which used to read as Russian and be answered in Russian
+        ("khto zakryv kordon", "uk"),
+        ("skilky mihrantiv zahynulo", "uk"),
+        ("yak zakhidni susidy nazyvaiut kryzu", "uk"),
         # Belarusian in Latin letters (Łacinka), which used to read as Polish
         ("kolki mihrantaŭ pamierła za hod", "be"),
         ("kali Alejnik sustreniecca z Sikorskim", "be"),
