@@ -26,6 +26,8 @@ GOLD_DIR = Path(__file__).parent.parent / "seeds" / "gold"
         # Belarusian in Latin letters (Łacinka), which used to read as Polish
         ("kolki mihrantaŭ pamierła za hod", "be"),
         ("kali Alejnik sustreniecca z Sikorskim", "be"),
+        ("praz jakija punkty zaraz idzie ruch", "be"),  # "punkty", "zaraz" are no Ukrainian cue
+        ("hw do rau n truss describe russias role", "en"),  # "Rau" ends as "migrantau" does
         ("co powiedział Łukašenka", "pl"),  # a name spelled the Belarusian way decides nothing
         # one word: a name's spelling tells the language
         ("Кузница", "ru"),
