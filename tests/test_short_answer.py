@@ -154,3 +154,14 @@ def test_a_country_before_a_persons_name_is_no_part_of_it() -> None:
         "Bychkovsky said that the Polish side spreads false information."
     )
     assert lead("who is the border committee representative", sentence) == "Anton Bychkovsky"
+
+
+def test_which_country_someone_is_from_is_the_country_beside_them() -> None:
+    sentence = (
+        "And the head of the Latvian border service, Guntis Pujats, said that her border "
+        "guards are ready to use special means to deter migrants."
+    )
+    question = "which country is pujats from"
+    assert not analyse(question).asks_origin  # a person's country, not where migrants came from
+    assert lead(question, sentence) == "Latvia"
+    assert lead("which country closed the kuznica checkpoint", KUZNITSA) == "Poland"

@@ -42,8 +42,13 @@ _PATTERNS: tuple[tuple[str, QType], ...] = (
         rf"since when|{_DURATION_QUESTION})(?![\w-])",  # not "what year-to-date totals"
         QType.DATE,
     ),
-    # "what countries are the migrants from": where from, not which country acted
-    (r"^(what|which) (countr(y|ies)|cit(y|ies)|places?|regions?)\b.*\bfrom\W*$", QType.PLACE),
+    # "what countries are the migrants from": where from, not which country acted (nor "which
+    # country is Pujats from": a person's country, which "the Latvian border service" gives)
+    (
+        r"^(what|which) (countr(y|ies)|cit(y|ies)|places?|regions?) (is|are|was|were|do|does|"
+        r"did) (the|these|those|most|many|all|some)\b.*\bfrom\W*$",
+        QType.PLACE,
+    ),
     (
         # "which Polish foreign minister", "which U.S. official": up to two words before the
         # kind of person

@@ -51,6 +51,14 @@ _ASKS_FOR_A_GROUP = re.compile(
 )
 
 
+_ASKS_FOR_A_COUNTRY = re.compile(r"\b(?:which|what)\s+(?:[\w’'-]+\s+)?country\b", re.IGNORECASE)
+
+
+def asked_countries(question: str) -> frozenset[str]:
+    """The countries `question` names itself (never its answer)."""
+    return frozenset(c for w in _WORD.findall(question) for c in countries(w))
+
+
 def _a_persons(name: str) -> bool:
     """Whether `name` reads as a person's: it ends on no country, acronym, organisation's or
     title word, and on an uncommon word unless it has several ("Ned Price", "the Republic
@@ -116,7 +124,16 @@ def short_answer(
     candidates = [
         c for c in _candidates(info.qtype, sentence) if not set(terms(c[0])) <= question_terms
     ]
-    if info.qtype == QType.PERSON:
+    if info.qtype == QType.PERSON and _ASKS_FOR_A_COUNTRY.search(info.text):
+        # "which country is Pujats from?": the country "the Latvian border service" names,
+        # not the person beside it
+        asked = asked_countries(info.text)
+        candidates = [
+            (next(iter(countries(c[0]))).title(), c[1], c[2])
+            for c in candidates
+            if len(countries(c[0])) == 1 and not countries(c[0]) & asked
+        ]
+    elif info.qtype == QType.PERSON:
         candidates = [c for c in candidates if not of_a_country(c[0])]
         if not _ASKS_FOR_A_GROUP.search(info.text):
             # "Which US official said…": Ned Price, not the State Department beside him;
