@@ -123,11 +123,11 @@ def test_a_passage_every_search_ranks_first_is_supported_whatever_its_cosine() -
 def test_a_question_naming_someone_its_passage_never_mentions_is_declined_in_its_language(
     pipeline: Pipeline,
 ) -> None:
-    # Tikhanovskaya is in the articles, but not near what they say about migrants at the
-    # Polish border: that passage would answer another question.
+    # Tikhanovskaya is in the articles, but only as the one Europe talks with, in an expert's
+    # words: a passage that quotes someone else.
     answer = pipeline.ask("Что Тихановская говорила о мигрантах на границе с Польшей?")
     assert answer.abstained and not answer.citations
-    assert answer.answer == message("decline.generic", "ru")
+    assert answer.answer == message("decline.other_speaker", "ru", name="Tikhanovskaya")
     # ...while a question about what a named expert said still gets his words.
     said = pipeline.ask("Что сказал Фельдман о диалоге с Лукашенко?")
     assert not said.abstained and "Feldman" in said.citations[0].passage.text
