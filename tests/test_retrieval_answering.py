@@ -816,3 +816,18 @@ def test_the_west_is_covered_by_western(pipeline: Pipeline) -> None:
     # "…Lukashenko stated that the Western countries themselves were to blame…"
     answer = pipeline.ask("who blames the west")
     assert not answer.abstained and "Lukashenko" in answer.answer, answer.answer
+
+
+def test_what_someone_did_asks_what_they_did_not_who_they_are(pipeline: Pipeline) -> None:
+    from rag.answering.extractive import identity_name
+
+    assert identity_name("what does pujats do") == "pujats"  # his job
+    assert identity_name("what did the red cross do") == ""  # its deeds
+    answer = pipeline.ask("what did the red cross do")
+    assert not answer.abstained and "distributing food" in answer.answer, answer.answer
+
+
+def test_boycotting_is_ignoring(pipeline: Pipeline) -> None:
+    # "EU diplomats ignore Minsk conference on illegal migration" (Pozirk's headline)
+    answer = pipeline.ask("who boycotted the minsk conference")
+    assert not answer.abstained and answer.answer.startswith("EU — "), answer.answer

@@ -165,3 +165,10 @@ def test_which_country_someone_is_from_is_the_country_beside_them() -> None:
     assert not analyse(question).asks_origin  # a person's country, not where migrants came from
     assert lead(question, sentence) == "Latvia"
     assert lead("which country closed the kuznica checkpoint", KUZNITSA) == "Poland"
+
+
+def test_the_outlet_in_a_headlines_dateline_is_not_who_did_it() -> None:
+    headline = "EU diplomats ignore Minsk conference on illegal migration November 15, Pozirk"
+    question = "who ignored the minsk conference"
+    answer = short_answer(analyse(question), headline, set(terms(question)), outlet="Pozirk")
+    assert answer == "EU"

@@ -947,7 +947,9 @@ _JOB_OF = re.compile(
     rf"(?:{_JOB})\b[^?]*\??\s*$"
     rf"|^\s*what\s+(?:official\s+|exact\s+)?(?:{_JOB})\s+(?:does|did)\s+(?P<holder>{_NAME_WORDS}?)"
     r"\s+(?:hold|have|occupy)\b[^?]*\??\s*$"
-    rf"|^\s*what\s+(?:does|did)\s+(?P<doer>{_NAME_WORDS}?)\s+do(?:\s+for\s+a\s+living)?\s*\??\s*$",
+    # ("what did the Red Cross do" asks what it did, not what it is)
+    rf"|^\s*what\s+(?:does\s+(?P<doer>{_NAME_WORDS}?)\s+do(?:\s+for\s+a\s+living)?"
+    rf"|did\s+(?P<doer_then>{_NAME_WORDS}?)\s+do\s+for\s+a\s+living)\s*\??\s*$",
     re.IGNORECASE,
 )
 _JOB_AFTER = re.compile(
@@ -975,7 +977,13 @@ def _identity_name_as_typed(question: str) -> str:
     match = _JOB_OF.match(question) or _JOB_AFTER.match(question)
     if match:
         found = match.groupdict()
-        return found.get("name") or found.get("holder") or found.get("doer") or ""
+        return (
+            found.get("name")
+            or found.get("holder")
+            or found.get("doer")
+            or found.get("doer_then")
+            or ""
+        )
     return ""
 
 
@@ -1930,7 +1938,9 @@ class ExtractiveAnswerer:
         # A follow-up is searched with the previous question's words; the user's own words
         # place the answer.
         typed = set(terms(request.question)) if request.question != request.search_query else None
-        short = short_answer(info, chosen[0].text, accepted, typed)
+        short = short_answer(
+            info, chosen[0].text, accepted, typed, chosen[0].candidate.passage.outlet
+        )
         if short is None and info.qtype == QType.DATE:
             # "when was that said?" -> "Tuesday, 23 November 2021", not a bare "on Tuesday"
             dated = weekday_date(chosen[0].text, chosen[0].candidate.passage.published)

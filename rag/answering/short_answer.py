@@ -110,6 +110,7 @@ def short_answer(
     sentence: str,
     question_terms: set[str],
     typed_terms: set[str] | None = None,
+    outlet: str = "",
 ) -> str | None:
     """The short answer to `info` in `sentence`, or None when there is none to be sure of.
 
@@ -117,12 +118,18 @@ def short_answer(
     question itself gives ("Who closed *Kuznica*?") is never the answer. `typed_terms`, for a
     follow-up searched with the previous question's words, are those the user typed this
     time: "and via poland alone?" asks for the figure beside "via Poland alone", not the one
-    beside the previous question's words.
+    beside the previous question's words. `outlet` is the quoted passage's outlet, which is
+    never the answer.
     """
     if info.qtype not in _PATTERNS:
         return None
     candidates = [
-        c for c in _candidates(info.qtype, sentence) if not set(terms(c[0])) <= question_terms
+        c
+        for c in _candidates(info.qtype, sentence)
+        if not set(terms(c[0])) <= question_terms
+        # a headline's dateline ("…illegal migration November 15, Pozirk"): the outlet
+        # reporting it, not who did it
+        and c[0].casefold() != outlet.casefold()
     ]
     if info.qtype == QType.PERSON and _ASKS_FOR_A_COUNTRY.search(info.text):
         # "which country is Pujats from?": the country "the Latvian border service" names,
