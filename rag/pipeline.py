@@ -216,6 +216,9 @@ class Pipeline:
             gloss=gloss,
             gloss_anchored=bool(gloss) and self.retriever.gloss_anchored(query, query_language),
             gloss_names=self.retriever.gloss_names(query, query_language) if gloss else (),
+            own_gloss_names=self.retriever.gloss_names(question, language)
+            if gloss and query != question and language != "en"
+            else (),
             related_words=self.retriever.related_words,
         )
 

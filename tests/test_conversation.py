@@ -549,3 +549,14 @@ def test_whats_someones_job_without_an_apostrophe_asks_who_they_are(
     # any sentence naming her ("…should get involved in the work, Chupris said").
     answer = pipeline.ask(question)
     assert "deputy head of the presidential administration" in answer.answer, answer.answer
+
+
+def test_a_follow_up_in_another_language_naming_someone_new_is_not_answered_with_the_old(
+    pipeline: Pipeline,
+) -> None:
+    # Searched with the previous question ("…what did Rau say about russia"), the passage
+    # found quotes Rau; Lukashenko, whom the follow-up asks about, is only named elsewhere in
+    # that article.
+    answer = _follow_up(pipeline, "what did rau say about russia", "а что сказал лукашенко?")
+    assert "Rau called" not in answer.answer, answer.answer
+    assert answer.language == "ru"

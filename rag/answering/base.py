@@ -42,6 +42,9 @@ class AnswerRequest:
     # The names the question types, as the articles spell them, grouped as typed side by side
     # (Glossary.names): ("dmitry", "polyansky") for "Дмитрий Полянский".
     gloss_names: tuple[tuple[str, ...], ...] = ()
+    # ...of them, those a follow-up types itself ("а что сказал лукашенко?" after a question
+    # about Rau): what it asks about, which its passage must name; () for a first question.
+    own_gloss_names: tuple[tuple[str, ...], ...] = ()
     # Article words near English words the articles never use: (words, min_cosine, limit)
     # -> {word: article words} (rag.retrieval.HybridRetriever.related_words); None: no index.
     related_words: RelatedWords | None = field(default=None, compare=False)

@@ -668,11 +668,13 @@ def _gloss_names_absent(
         return [g for g in groups if len(unmentioned(g, text, q)) == len(g)]
 
     absent = absent_from(context)
+    own = [list(group) for group in request.own_gloss_names]
     if absent and len(absent) < len(groups) and request.vocabulary is not None:
         # With another of its names there, one the article names elsewhere may be whose it
-        # is ("что предлагала Чуприс из администрации Лукашенко").
+        # is ("что предлагала Чуприс из администрации Лукашенко") — unless a follow-up typed
+        # it itself: "а что сказал лукашенко?" after Rau's words asks for Lukashenko's.
         in_article = absent_from(request.vocabulary.article_text(passage.doc))
-        absent = [g for g in absent if g in in_article]
+        absent = [g for g in absent if g in in_article or g in own]
     return [" ".join(group) for group in absent]
 
 
