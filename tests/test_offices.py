@@ -141,3 +141,21 @@ def test_an_office_asked_by_another_word_for_it_is_the_same_office(pipeline: Pip
     # No one named leads Lithuania: not the speaker of "…the leaders of neighboring states".
     declined = pipeline.ask("who is the leader of lithuania")
     assert declined.abstained and "Lukashenko" in declined.answer, declined.answer
+
+
+def test_an_office_named_after_its_title_is_read_with_its_country_and_holder(
+    pipeline: Pipeline,
+) -> None:
+    # "the Minister of Defense of the Republic Mariusz Blaszczak": Poland's defence minister
+    sentence = (
+        "In addition, the Minister of Defense of the Republic Mariusz Blaszczak said that "
+        "Poland increased the number of soldiers on the border with Belarus to 15 thousand."
+    )
+    (blaszczak,) = holders(sentence)
+    assert blaszczak.name == "Mariusz Blaszczak" and blaszczak.country == "poland"
+    asked = asked_office("who is the minister of defense of belarus")
+    assert asked is not None and asked.country == "belarus" and not holds(blaszczak, asked)
+    polish = pipeline.ask("who is the polish defence minister")
+    assert polish.answer.startswith("Mariusz Blaszczak — "), polish.answer
+    declined = pipeline.ask("who is the minister of defense of belarus")
+    assert declined.abstained and "Blaszczak" in declined.answer, declined.answer

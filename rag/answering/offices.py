@@ -86,6 +86,28 @@ def _office_span(tokens: list[str], title: int) -> int:
     return first
 
 
+def _office_after(
+    tokens: list[str], start: int, any_case: bool = False
+) -> tuple[int, frozenset[str], str]:
+    """The office's words after its title ("Minister *of Defense of the Republic*"): where
+    they end, the common words they add ("defense", "republic") and the country they name
+    ('' if none). Each is "of", maybe "the", and one capitalised common word or country (in
+    a question, `any_case`: "the minister of defense of belarus")."""
+    at, words, country = start, set(), ""
+    while at + 1 < len(tokens) and tokens[at].casefold() == "of":
+        k = at + 2 if tokens[at + 1].casefold() == "the" else at + 1
+        if k >= len(tokens) or not (any_case or tokens[k][:1].isupper()):
+            break
+        if countries(tokens[k]):
+            country = country or next(iter(sorted(countries(tokens[k]))))
+        elif is_common_word(tokens[k]) and not is_title_word(tokens[k]):
+            words.add(_singular(tokens[k]))
+        else:
+            break
+        at = k + 1
+    return at, frozenset(words), country
+
+
 def holders(sentence: str, passage: str = "") -> list[Holder]:
     """The office holders `sentence` names (see the module); the country of an office that
     names none comes from the sentence, else from `passage`."""
@@ -102,10 +124,15 @@ def holders(sentence: str, passage: str = "") -> list[Holder]:
         if first > 0 and countries(tokens[first - 1]):
             country = next(iter(sorted(countries(tokens[first - 1]))))
         name: list[str] = []
-        j = i + 1
+        j, more, of_country = _office_after(tokens, i + 1)
         while j < len(tokens) and len(name) < MAX_NAME_WORDS and _is_name_word(tokens[j]):
             name.append(tokens[j])
             j += 1
+        if name:
+            # "the Minister of Defense of the Republic Mariusz Blaszczak"
+            office, country = office | more, country or of_country
+        else:
+            j = i + 1
         if not name:
             # "Vladimir Makei, Belarus’ foreign minister": a name, a comma, the office
             k = first - (2 if country else 1)
@@ -140,6 +167,9 @@ def asked_office(question: str, outlets: tuple[str, ...] = ()) -> AskedOffice | 
             break
         first -= 1
     office = frozenset(_singular(t) for t in tokens[first : title + 1])
+    # "who is the minister of defense of poland": the office goes on after its title
+    end, more, _ = _office_after(tokens, title + 1, any_case=True)
+    office |= more
     asked = set()
     for token in tokens:
         asked |= countries(token.strip("’'"))
@@ -150,7 +180,7 @@ def asked_office(question: str, outlets: tuple[str, ...] = ()) -> AskedOffice | 
     calendar = {m.lower() for m in (*lexicon.months, *lexicon.weekdays)}
     for k, token in enumerate(tokens):
         word = fold(token).strip("’'").removesuffix("’s").removesuffix("'s")
-        if first <= k <= title or not word[:1].isalnum():
+        if first <= k < end or not word[:1].isalnum():
             continue
         if (
             word in STOPWORDS

@@ -89,10 +89,12 @@ def _candidates(qtype: QType, sentence: str) -> list[tuple[str, int, int]]:
                 start += len(words[0]) + 1
                 words = words[1:]
             while len(words) > 1 and (
-                (words[0].isupper() and len(words[0]) <= 4) or countries(words[0])
+                (words[0].isupper() and len(words[0]) <= 4)
+                or countries(words[0])
+                or words[0] in english().organisation_words
             ):
-                # "the UN Valentin Rybakov", "…committee of Belarus Anton Bychkovsky": the
-                # name is the person's
+                # "the UN Valentin Rybakov", "…committee of Belarus Anton Bychkovsky", "…of
+                # the Republic Mariusz Blaszczak": the name is the person's
                 start += len(words[0]) + 1
                 words = words[1:]
             if qtype == QType.PERSON and all(is_title_word(w) for w in words):
