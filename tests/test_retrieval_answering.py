@@ -831,3 +831,14 @@ def test_boycotting_is_ignoring(pipeline: Pipeline) -> None:
     # "EU diplomats ignore Minsk conference on illegal migration" (Pozirk's headline)
     answer = pipeline.ask("who boycotted the minsk conference")
     assert not answer.abstained and answer.answer.startswith("EU — "), answer.answer
+
+
+@pytest.mark.parametrize("question", ["who does polyansky work for", "polyansky works for who"])
+def test_whom_someone_works_for_is_answered_by_what_they_are(
+    pipeline: Pipeline, question: str
+) -> None:
+    # Not "At the same time, Polyansky stressed that…", which only names him.
+    answer = pipeline.ask(question)
+    assert "Deputy Permanent Representative of the Russian Federation" in answer.answer, (
+        answer.answer
+    )

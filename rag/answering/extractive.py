@@ -951,7 +951,10 @@ _JOB_OF = re.compile(
     r"\s+(?:hold|have|occupy)\b[^?]*\??\s*$"
     # ("what did the Red Cross do" asks what it did, not what it is)
     rf"|^\s*what\s+(?:does\s+(?P<doer>{_NAME_WORDS}?)\s+do(?:\s+for\s+a\s+living)?"
-    rf"|did\s+(?P<doer_then>{_NAME_WORDS}?)\s+do\s+for\s+a\s+living)\s*\??\s*$",
+    rf"|did\s+(?P<doer_then>{_NAME_WORDS}?)\s+do\s+for\s+a\s+living)\s*\??\s*$"
+    # "who does Polyansky work for", "polyansky works for who": whose man he is
+    rf"|^\s*(?:who|whom)\s+(?:does|did)\s+(?P<worker>{_NAME_WORDS}?)\s+work\s+for\s*\??\s*$"
+    rf"|^\s*(?P<worker_first>{_NAME_WORDS}?)\s+works?\s+for\s+(?:who|whom)\s*\??\s*$",
     re.IGNORECASE,
 )
 _JOB_AFTER = re.compile(
@@ -984,6 +987,8 @@ def _identity_name_as_typed(question: str) -> str:
             or found.get("holder")
             or found.get("doer")
             or found.get("doer_then")
+            or found.get("worker")
+            or found.get("worker_first")
             or ""
         )
     return ""
