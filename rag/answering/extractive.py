@@ -981,16 +981,8 @@ def _identity_name_as_typed(question: str) -> str:
         return match.group("name")
     match = _JOB_OF.match(question) or _JOB_AFTER.match(question)
     if match:
-        found = match.groupdict()
-        return (
-            found.get("name")
-            or found.get("holder")
-            or found.get("doer")
-            or found.get("doer_then")
-            or found.get("worker")
-            or found.get("worker_first")
-            or ""
-        )
+        # the one group the matching alternative filled ("name", "holder", "doer"…)
+        return next((name for name in match.groupdict().values() if name), "")
     return ""
 
 
@@ -1460,11 +1452,12 @@ class ExtractiveAnswerer:
             return self._answer_other_language(request)
         info, q, sentences = self.analyse(request)
         decline = self.decline_reason(request, info, q, sentences)
-        ranked = list(sentences)
-        if decline is not None and self._runner_up_naming_it(request, info, q, sentences):
-            decline = self.decline_reason(request, info, q, sentences)
-            if decline is not None:
-                sentences[:] = ranked  # (the decline names what the best one lacked)
+        if decline is not None:
+            ranked = list(sentences)
+            if self._runner_up_naming_it(request, info, q, sentences):
+                decline = self.decline_reason(request, info, q, sentences)
+                if decline is not None:
+                    sentences[:] = ranked  # (the decline names what the best one lacked)
         if decline is not None:
             return self._reported_on(request, info, q, sentences) or request.declined(
                 decline, self.name

@@ -13,7 +13,7 @@ import re
 from rag.answering.dates import without_dates
 from rag.answering.question import QType, QuestionInfo
 from rag.coreference import NAME, is_title_word
-from rag.countries import countries, of_a_country
+from rag.countries import asked_country_noun, countries, of_a_country
 from rag.lexicon import english
 from rag.normalize import is_common_word, terms
 
@@ -49,14 +49,6 @@ _ASKS_FOR_A_GROUP = re.compile(
     r"outlet|outlets|organi[sz]ations?|agenc(?:y|ies)|body|bodies)\b",
     re.IGNORECASE,
 )
-
-
-_ASKS_FOR_A_COUNTRY = re.compile(r"\b(?:which|what)\s+(?:[\w’'-]+\s+)?country\b", re.IGNORECASE)
-
-
-def asked_countries(question: str) -> frozenset[str]:
-    """The countries `question` names itself (never its answer)."""
-    return frozenset(c for w in _WORD.findall(question) for c in countries(w))
 
 
 def _a_persons(name: str) -> bool:
@@ -133,14 +125,14 @@ def short_answer(
         # reporting it, not who did it
         and c[0].casefold() != outlet.casefold()
     ]
-    if info.qtype == QType.PERSON and _ASKS_FOR_A_COUNTRY.search(info.text):
+    if info.qtype == QType.PERSON and asked_country_noun(info.text) == "country":
         # "which country is Pujats from?": the country "the Latvian border service" names,
-        # not the person beside it
-        asked = asked_countries(info.text)
+        # not the person beside it (nor one the question names itself)
+        named = countries(info.text)
         candidates = [
             (next(iter(countries(c[0]))).title(), c[1], c[2])
             for c in candidates
-            if len(countries(c[0])) == 1 and not countries(c[0]) & asked
+            if len(countries(c[0])) == 1 and not countries(c[0]) & named
         ]
     elif info.qtype == QType.PERSON:
         candidates = [c for c in candidates if not of_a_country(c[0])]
@@ -171,8 +163,8 @@ def short_answer(
     if info.qtype == QType.NUMBER:
         # "…28,668 attempts via Poland, 5,200 via Latvia and 914 via Lithuania": the figure
         # beside the country asked, not the one beside "2024" at the sentence's start.
-        asked = {t for w in _WORD.findall(info.text) if countries(w) for t in terms(w)}
-        anchors = anchored_on(asked & own)
+        country_terms = {t for w in _WORD.findall(info.text) if countries(w) for t in terms(w)}
+        anchors = anchored_on(country_terms & own)
     anchors = anchors or (anchored_on(own) if typed_terms else [])
     anchors = anchors or anchored_on(question_terms)
     if not anchors:
