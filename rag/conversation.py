@@ -23,17 +23,24 @@ from rag.coreference import (
     elliptic_target,
     has_person_pronoun,
     person_names,
+    resolve_country_possessive,
     resolve_person,
+    resolve_plural,
     swap_country,
     swap_office,
     swap_person,
 )
 from rag.ellipsis import swap_date, without_replaced_details
 from rag.language import detect_language
-from rag.lexicon import english, expand_chat_words, read_json
+from rag.lexicon import english, expand_chat_words, read_json, read_lines
 from rag.normalize import is_common_word, terms
 from rag.quotes import cites, without_markers
-from rag.rephrasing import idioms_as_words, list_as_which, opinion_as_statement
+from rag.rephrasing import (
+    embedded_question_first,
+    idioms_as_words,
+    list_as_which,
+    opinion_as_statement,
+)
 from rag.smalltalk import normalise
 from rag.types import Turn
 
@@ -42,6 +49,19 @@ MAX_CARRIED_NAMES = 3  # names of the previous answer a pronoun may stand for
 # ("expect", "eu", "belarus"); "whats his name" keeps the previous question's topic.
 MIN_OWN_TERMS = 3
 _META_TERMS = frozenset({"name", "call", "say", "said", "tell"})
+# A question's frame, not what it asks about: question words, prepositions, speech verbs.
+_FRAME_TERMS = (
+    frozenset(
+        terms(
+            " ".join(
+                [*read_lines("en", "question_words.txt"), *read_lines("en", "prepositions.txt")]
+            )
+        )
+    )
+    | _META_TERMS
+)
+# What asking for an outlet's account says besides its name: "what does RT report about it"
+_ACCOUNT_TERMS = frozenset(terms("report reports write wrote think claim according"))
 
 _PRONOUN = re.compile(
     r"\b(he|she|him|his|her|hers|they|them|their|it|its|that|this|these|those|there|then)\b",
@@ -50,6 +70,8 @@ _PRONOUN = re.compile(
 _THING_PRONOUN = re.compile(r"\b(it|its|that|this|these|those|there|then)\b", re.IGNORECASE)
 
 _WORD = re.compile(r"\w+")
+# "TIME (2021-11-14): …": an answer's line naming its outlet, no one a pronoun means
+_DATELINE = re.compile(r"^[^\n:]{1,60} \(\d{4}-\d{2}-\d{2}\): ", re.MULTILINE)
 
 
 def _sentence(text: str) -> str:
@@ -140,7 +162,11 @@ def standalone_query(
     """
     question = focus_question(question)
     if detect_language(question) == "en":  # Polish "w" is not chat for "with"
-        question = idioms_as_words(opinion_as_statement(list_as_which(expand_chat_words(question))))
+        question = idioms_as_words(
+            embedded_question_first(
+                opinion_as_statement(list_as_which(expand_chat_words(question)))
+            )
+        )
         if truecase is not None:  # "who is valfovic" -> "Valfovic", whom a "he" may mean
             question = truecase(question)
     history = without_source_turns(history)
@@ -168,6 +194,23 @@ def standalone_query(
     return " ".join(query.split())
 
 
+def stands_alone_in_outlet(question: str, outlets: Sequence[str]) -> bool:
+    """Whether a question naming `outlets` asks something of its own there ("what does TASS
+    say about when it escalated", "when did it escalate per RT"): a question word and a word
+    besides the outlet, pronouns and speech verbs, so the outlet's articles are searched for
+    it alone rather than joined to the previous question ("what does RT say about it?" is
+    joined)."""
+    if not outlets:
+        return False
+    own = without_outlets(question, outlets)
+    if not WH.search(own):
+        return False
+    content = [
+        t for t in terms(_PRONOUN.sub(" ", own)) if t not in _META_TERMS and t not in _ACCOUNT_TERMS
+    ]
+    return bool(content)
+
+
 def _substitute(question: str, topic: str, previous: Turn) -> str:
     """The follow-up rewritten as a question of its own by substitution (rag.coreference),
     or '' when joining it to the previous question is the better guess."""
@@ -187,7 +230,7 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
         named = {w.casefold() for w in _WORD.findall(topic)}
         answered = [
             n
-            for n in person_names(without_markers(previous.answer))
+            for n in person_names(_DATELINE.sub("", without_markers(previous.answer)))
             if n.split()[-1].casefold() not in named  # by surname: "Foreign Minister" is no name
         ]
     own = [t for t in terms(PERSON_PRONOUN.sub(" ", question)) if t not in _META_TERMS]
@@ -207,7 +250,15 @@ def _substitute(question: str, topic: str, previous: Turn) -> str:
         if resolved and (not own or _THING_PRONOUN.search(resolved)):
             return f"{resolved} {topic}"
         return resolved
-    resolved = resolve_person(question, [*antecedents, *answered])
+    plural = resolve_plural(question, topic)
+    if plural:
+        # "how many of them did Belarus say were at the border" stands alone; "how many of
+        # them via Poland" keeps what they were counted of ("…in 2024 by late June").
+        content = [t for t in terms(question) if t not in _FRAME_TERMS]
+        return plural if len(content) >= MIN_OWN_TERMS - 1 else f"{plural} {topic}"
+    resolved = resolve_person(question, [*antecedents, *answered]) or resolve_country_possessive(
+        question, previous.question
+    )
     # "what does he expect the EU to do?" and "who is he?" stand alone once he is named;
     # "whats his name?" asks about the previous answer and keeps its topic.
     return resolved if len(own) >= MIN_OWN_TERMS or identity_name(resolved) else ""

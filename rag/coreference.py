@@ -41,6 +41,7 @@ WH = re.compile(r"\b(who|whom|whose|what|when|where|why|which|how)\b", re.IGNORE
 _WORD = re.compile(r"[\w’'-]+")
 MAX_ELLIPTIC_WORDS = 4
 MAX_ACRONYM_CHARS = 5
+_THE_BEFORE = re.compile(r"\bthe $", re.IGNORECASE)
 _ASKS_NAME = re.compile(r"\bnames?\b", re.IGNORECASE)
 
 
@@ -67,6 +68,8 @@ def person_names(text: str) -> list[str]:
             blank = len(span.group(0)) - len(kept)
             text = text[: span.start()] + " " * blank + kept + text[span.end() :]
     for m in NAME.finditer(text):
+        if _THE_BEFORE.search(text[: m.start()]):
+            continue  # "writing in the Telegraph", "the Kuznitsa checkpoint": no one "she" is
         # "Sunday’s interview": the weekday is no name, whatever its possessive.
         name = " ".join(w for w in m.group(0).split() if _POSSESSIVE.sub("", w) not in plain)
         name = _POSSESSIVE.sub("", name)
@@ -78,9 +81,20 @@ def person_names(text: str) -> list[str]:
             continue  # EU, NATO, RT: organisations, not people
         if set(name.split()) & lexicon.organisation_words:
             continue  # "the European Union" is no "she"
+        if countries(name):
+            name = _after_title(name)  # "British Foreign Secretary Liz Truss": Liz Truss
         if name and not countries(name) and name not in names:
             names.append(name)
     return names
+
+
+def _after_title(name: str) -> str:
+    """The person's own names after a title that names a country ("British Foreign
+    Secretary Liz Truss" -> "Liz Truss"), or '' when no two names follow a title."""
+    words = name.split()
+    titles = [i for i, w in enumerate(words) if is_title_word(w)]
+    tail = words[titles[-1] + 1 :] if titles else []
+    return " ".join(tail) if len(tail) >= MIN_NAME_AFTER_ORGANISATION else ""
 
 
 def has_person_pronoun(question: str) -> bool:
@@ -207,3 +221,71 @@ def swap_office(topic: str, target: str) -> str:
     if new.casefold() == old.casefold():
         return ""
     return topic[: had[0]] + new + topic[had[1] :]
+
+
+# "they", "them", "those": what the previous question counted or talked about in the plural.
+_PLURAL_PRONOUN = re.compile(r"\b(they|them|those)\b", re.IGNORECASE)
+# A plural noun after a determiner or a count, with at most one word between: "the
+# migrants", "how many illegal crossings", "2,000 refugees" (not "blames", "crisis").
+_BEFORE_PLURAL = frozenset(["the", "these", "those", "many", "some", "all", "of"])
+_PLURAL = re.compile(r"^[a-z]+[^\Wsiu]s$")
+
+
+def plural_phrase(text: str) -> str:
+    """The first plural noun phrase of `text` a "they" could mean ("migrants", "illegal
+    crossings"), or ''."""
+    tokens = [t.casefold() for t in _WORD.findall(text)]
+
+    def plural(word: str) -> bool:
+        return bool(_PLURAL.match(word)) and word not in STOPWORDS
+
+    for i, token in enumerate(tokens[:-1]):
+        if token not in _BEFORE_PLURAL and not token[:1].isdigit():
+            continue
+        if plural(tokens[i + 1]):
+            return tokens[i + 1]
+        if i + 2 < len(tokens) and tokens[i + 1] not in STOPWORDS and plural(tokens[i + 2]):
+            return f"{tokens[i + 1]} {tokens[i + 2]}"
+    return ""
+
+
+def resolve_plural(question: str, topic: str) -> str:
+    """`question` with "they"/"them"/"those" replaced by the plural noun phrase `topic` names
+    ("how many of them did Belarus say were there" after "where were the migrants from" ->
+    "how many of the migrants…"), or '' when there is none to replace."""
+    if PERSON_PRONOUN.search(question) or not _PLURAL_PRONOUN.search(question):
+        return ""
+    phrase = plural_phrase(topic)
+    if not phrase:
+        return ""
+    return _PLURAL_PRONOUN.sub(f"the {phrase}", question)
+
+
+_PLACE_AFTER = re.compile(
+    r"\b(?:via|through|thru|into|from|to|in|across|at|near|on|over|along)\s+(?:the\s+)?[\w’'-]+",
+    re.IGNORECASE,
+)
+_COUNTRY_POSSESSIVE = re.compile(r"\b(?:their|its)\s+(?=[a-z])", re.IGNORECASE)
+
+
+def resolve_country_possessive(question: str, previous_question: str) -> str:
+    """`question` with "their"/"its" before a noun replaced by the one country the previous
+    question was about ("who heads their border service" after "and Latvia, when did it
+    declare an emergency?" -> "who heads Latvia's border service"), or '' when `question`
+    names a country itself or the previous question names none or several."""
+    if not _COUNTRY_POSSESSIVE.search(question) or countries(question):
+        return ""
+    # "and via Poland alone?": a route or place, not whose report or service "their" is
+    previous_question = _PLACE_AFTER.sub(" ", previous_question)
+    had = countries(previous_question)
+    if len(had) > 1:
+        had = had - border_places(previous_question)  # "…send to the Belarus border"
+    if len(had) != 1:
+        return ""
+    name = next(
+        (_POSSESSIVE.sub("", w) for w in _WORD.findall(previous_question) if countries(w) & had),
+        "",
+    )
+    if not name:
+        return ""
+    return _COUNTRY_POSSESSIVE.sub(f"{name[:1].upper()}{name[1:]}'s ", question)

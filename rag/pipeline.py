@@ -16,6 +16,7 @@ from rag.conversation import (
     asks_for_source,
     named_outlets,
     standalone_query,
+    stands_alone_in_outlet,
     without_outlets,
     without_source_turns,
 )
@@ -183,6 +184,12 @@ class Pipeline:
         if query != question and language == "en" and history:
             query_language = detect_language(history[-1].question)
         named = named_outlets(question, self.outlets())
+        if query != question and stands_alone_in_outlet(
+            standalone_query(question, [], lexical.truecase if lexical else None), named
+        ):
+            # "what does TASS say about when it escalated": its articles, for that alone
+            query = standalone_query(question, [], lexical.truecase if lexical else None)
+            query_language = language
         if filters is None or filters.is_empty():
             # "what does TASS say?": a question that names an outlet is about its articles.
             filters = SearchFilters(outlets=named) if named else filters

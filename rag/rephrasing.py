@@ -42,6 +42,25 @@ def opinion_as_statement(question: str) -> str:
     return f"what did {match.group('who')} say {about} {match.group('what')}"
 
 
+# "what does TASS say about when it escalated": the question inside is the one asked, of
+# what that outlet or person says.
+_EMBEDDED_QUESTION = re.compile(
+    r"^\s*(?:and\s+)?what\s+(?:does|did|do)\s+(?P<who>[\w’'-]+(?:\s+[\w’'-]+)?)\s+"
+    r"(?:say|said|report|write|claim|think)\s+(?:about|abt|on|of)\s+"
+    r"(?P<question>(?:when|where|why|how|who|which)\b.+)$",
+    re.IGNORECASE,
+)
+
+
+def embedded_question_first(question: str) -> str:
+    """ "what does TASS say about when it escalated" as "when it escalated according to
+    TASS"; `question` itself when it is not of that form."""
+    match = _EMBEDDED_QUESTION.match(question)
+    if not match:
+        return question
+    return f"{match.group('question').rstrip('?')} according to {match.group('who')}"
+
+
 # "list the countries that…", "name all the officials…": what "which countries…" asks
 _LIST_REQUEST = re.compile(
     r"^\s*(?:please\s+|pls\s+)?(?:list|name)\s+(?:all\s+)?(?:of\s+)?the\s+", re.I

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.pipeline import Pipeline
-from rag.rephrasing import opinion_as_statement
+from rag.rephrasing import embedded_question_first, opinion_as_statement
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,16 @@ def test_list_the_x_asks_which_x() -> None:
 def test_list_the_countries_is_answered_by_the_sentence_listing_them(pipeline) -> None:
     answer = pipeline.ask("list the countries that signed the un statement")
     assert answer.answer.startswith("From the EU side, France, Norway"), answer.answer
+
+
+def test_a_question_inside_what_someone_says_about_is_the_one_asked() -> None:
+    assert embedded_question_first("what does TASS say about when it escalated") == (
+        "when it escalated according to TASS"
+    )
+    assert embedded_question_first("what did rau say abt why poland closed it?") == (
+        "why poland closed it according to rau"
+    )
+    # Not a question inside: unchanged.
+    assert embedded_question_first("what does TASS say about the border") == (
+        "what does TASS say about the border"
+    )

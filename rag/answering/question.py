@@ -97,6 +97,10 @@ _FOLLOW_UP = re.compile(
     r"it|that|this|these|those|there)\b"
 )
 
+_PARTITIVE = re.compile(
+    r"\b(?:many|much|most|some|all|none|one|each|few|any|several|half)\s+of\s+(?:them|those|these)\b"
+)
+
 
 @dataclass(frozen=True)
 class QuestionInfo:
@@ -337,7 +341,8 @@ _PAST_FORMS = frozenset(form for forms in _IRREGULAR_VERBS.values() for form in 
 
 
 @lru_cache(maxsize=1)
-def _event_verbs() -> frozenset[str]:
+def event_verbs() -> frozenset[str]:
+    """The verbs of events a count or date is about (rag/lexicon/en/event_verbs.txt)."""
     return frozenset(read_lines("en", "event_verbs.txt"))
 
 
@@ -345,7 +350,7 @@ def count_predicate(question: str) -> str:
     """The event verb a how-many question counts by (rag/lexicon/en/event_verbs.txt: "how
     many migrants died" -> "died", "how many people were convicted" -> "convicted"), or ''."""
     verb = _count_verb(idioms_as_words(question))  # "lost their lives": "died"
-    return verb if verb in _event_verbs() else ""
+    return verb if verb in event_verbs() else ""
 
 
 _WHEN_START = re.compile(
@@ -363,7 +368,7 @@ def date_predicate(question: str) -> str:
     if not tokens or tokens[0].casefold() not in _AUXILIARIES:
         return ""
     verb = _verb_after_auxiliary(tokens[1:])
-    return verb if verb in _event_verbs() else ""
+    return verb if verb in event_verbs() else ""
 
 
 def _verb_after_auxiliary(tokens: list[str]) -> str:
@@ -508,6 +513,12 @@ def _follow_up_words(lang: str) -> frozenset[str]:
         return frozenset()
 
 
+def asks_for_a_part(question: str) -> bool:
+    """Whether `question` asks about a part of what was just talked about ("how many of them
+    made it into Poland"): not the whole the previous answer gave."""
+    return bool(_PARTITIVE.search(fold(question)))
+
+
 def is_follow_up(question: str) -> bool:
     """Whether `question` leans on the previous turn ("and via Latvia?", "what did he say?",
     "а когда это произошло?")."""
@@ -521,6 +532,10 @@ def is_follow_up(question: str) -> bool:
             return True  # "dlaczego?", "а сколько?": a question word alone, or nearly
         return len(words) <= MAX_FOLLOW_UP_WORDS and bool(_follow_up_words(lang) & set(words))
     if _FOLLOW_UP.search(q) and len(words) <= 8:
+        return True
+    # "how many of them did belarus say were there": a part of what was just talked about,
+    # however long the question.
+    if _PARTITIVE.search(q):
         return True
     # "how did Belarus respond?", "what did Poland say": a reaction to what was just said.
     if _REACTION_END.search(q) and len(words) <= MAX_FOLLOW_UP_WORDS:
