@@ -11,6 +11,7 @@ from rag.conversation import (
     named_outlets,
     standalone_query,
 )
+from rag.coreference import person_names
 from rag.pipeline import Pipeline
 from rag.types import Turn
 
@@ -148,8 +149,6 @@ def test_a_weekday_with_a_possessive_is_not_a_person_either() -> None:
 
 
 def test_organisations_are_not_taken_for_people() -> None:
-    from rag.coreference import person_names
-
     assert person_names("What did the EU and NATO tell Pavel Feldman?") == ["Pavel Feldman"]
 
 
@@ -508,8 +507,6 @@ def test_a_weekday_the_quote_gives_is_answered_as_the_day_it_was(pipeline: Pipel
 
 
 def test_an_outlet_after_a_name_is_no_surname() -> None:
-    from rag.coreference import person_names
-
     # "…spreading misinformation, "Bychkovskiy TASS quotes.": "he" is Bychkovskiy, not TASS
     assert person_names('misinformation, "Bychkovskiy TASS quotes.') == ["Bychkovskiy"]
     assert person_names("said Olga Chupris, deputy head") == ["Olga Chupris"]
@@ -560,3 +557,150 @@ def test_a_follow_up_in_another_language_naming_someone_new_is_not_answered_with
     answer = _follow_up(pipeline, "what did rau say about russia", "а что сказал лукашенко?")
     assert "Rau called" not in answer.answer, answer.answer
     assert answer.language == "ru"
+
+
+def test_they_and_them_are_the_things_the_previous_question_counted() -> None:
+    previous = Turn("according to poland where were the migrants coming from", "Syria … [1].")
+    query = standalone_query("how many of them did belarus say were at the border", [previous])
+    assert query == "how many of the migrants did belarus say were at the border"
+
+
+def test_their_after_a_question_about_one_country_is_that_country() -> None:
+    previous = Turn("and latvia, when did it declare its emergency", "The articles … do not say.")
+    assert standalone_query("who heads their border service", [previous]) == (
+        "who heads Latvia's border service"
+    )
+    # Two countries acting: whose is a guess, so the question is joined, not rewritten.
+    previous = Turn("did poland and lithuania close the border", "The articles … do not say.")
+    assert "Latvia" not in standalone_query("who heads their border service", [previous])
+    assert "Poland's" not in standalone_query("who heads their border service", [previous])
+
+
+def test_a_follow_up_about_a_part_of_them_is_one_however_long() -> None:
+    previous = Turn("where were the migrants from", "Syria, Iraq, Afghanistan — … [1].")
+    query = standalone_query(
+        "and how many of them did the belarusian authorities say were living at the border",
+        [previous],
+    )
+    assert "migrants" in query
+
+
+def test_where_someone_said_what_was_just_quoted_gets_the_interview_that_says_it(
+    pipeline: Pipeline,
+) -> None:
+    # The roadmap proposal names no interview; her words two sentences on are "…Chupris
+    # said in an interview with ONT TV channel".
+    answer = _follow_up(
+        pipeline,
+        "who in the belarus presidential administration proposed a roadmap",
+        "where did she say that",
+    )
+    assert not answer.abstained, answer.answer
+    assert "ONT TV channel" in answer.answer
+    assert not answer.answer.startswith("Republic")  # no place picked from the quote
+
+
+def test_the_number_they_gave_is_answered_after_a_question_about_them(
+    pipeline: Pipeline,
+) -> None:
+    answer = _follow_up(
+        pipeline,
+        "according to poland where were the migrants coming from",
+        "how many of them did belarus say were at the border",
+    )
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("2,000")
+
+
+def test_how_many_of_them_is_declined_when_only_the_whole_was_counted(
+    pipeline: Pipeline,
+) -> None:
+    # "…recorded 33.2 thousand attempts to illegally cross…": all of them, none said to have
+    # made it into Poland.
+    answer = _follow_up(
+        pipeline,
+        "how many attempts to cross the border illegally did poland's border service record",
+        "how many of them actually made it into poland",
+    )
+    assert answer.abstained, answer.answer
+    assert "33.2" not in answer.answer
+
+
+def test_how_many_of_those_keeps_what_they_were_counted_of(pipeline: Pipeline) -> None:
+    history: list[Turn] = []
+    for question in (
+        "how many illegal crossings from belarus did the eu stop in 2024 by late june",
+        "how many of those via poland",
+    ):
+        answer = pipeline.ask(question, history=history)
+        history.append(Turn(question, answer.answer))
+    assert answer.answer.startswith("19,707"), answer.answer
+    # "those" were the crossings of 2024: November's figure is of 2024 too (not 2021's).
+    answer = pipeline.ask("and by november?", history=history)
+    assert "34,782" in answer.answer, answer.answer
+
+
+def test_what_an_outlet_says_about_when_asks_when_in_that_outlet(pipeline: Pipeline) -> None:
+    # Not joined to the previous question about Lukashenko's motives: TASS's own date.
+    answer = _follow_up(
+        pipeline,
+        "why did lukashenko let the migrants through",
+        "what does tass say abt when it escalated",
+    )
+    assert not answer.abstained, answer.answer
+    assert "November 8" in answer.answer
+    assert {c.passage.outlet for c in answer.citations} == {"TASS"}
+
+
+def test_their_after_a_country_named_as_a_route_is_not_that_country() -> None:
+    # "their November report" is the outlet's, not Poland's: Poland was the way, not who.
+    previous = Turn("and via poland alone?", "19,707 — … [1].")
+    assert "Poland's" not in standalone_query(
+        "What was the figure in their November report?", [previous]
+    )
+
+
+def test_a_title_naming_a_country_leaves_the_persons_name() -> None:
+    sentence = "Writing in the Telegraph on Saturday, British Foreign Secretary Liz Truss said so."
+    # Not "Telegraph" (a paper after "the"), and Truss despite the "British" of her title.
+    assert person_names(sentence) == ["Liz Truss"]
+
+
+def test_she_after_an_answer_with_outlet_lines_is_the_person_it_quoted() -> None:
+    previous = Turn(
+        "Which British minister said Russia bears clear responsibility?",
+        "TIME (2021-11-14): Writing in the Telegraph on Saturday, British Foreign Secretary "
+        "Liz Truss said Russia bears “clear responsibility” [1].\n"
+        "Pozirk (2024-06-25): Belarus is willing to talk, Foreign Minister Siarhiej Alejnik "
+        "told reporters [2].",
+    )
+    assert standalone_query("where did she write that", [previous]).startswith(
+        "where did Truss write that"
+    )
+
+
+def test_who_handed_out_food_to_them_is_answered_by_who_distributed_it(
+    pipeline: Pipeline,
+) -> None:
+    # "them" are the migrants of the question before; "handing out" is "distributing".
+    answer = _follow_up(
+        pipeline,
+        "How many migrants does Belarus estimate are at the border?",
+        "who was handing out food to them",
+    )
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("Red Cross")
+
+
+def test_a_follow_up_worded_unlike_its_answer_is_answered_from_the_article_just_quoted(
+    pipeline: Pipeline,
+) -> None:
+    # "…the UN High Commissioners for Human Rights and Refugees should get involved in the
+    # work, Chupris said": few of the follow-up's words, but the article of the answer before.
+    answer = _follow_up(
+        pipeline,
+        "what did belarus' olga chupris propose as a way out of the crisis",
+        "and which un agencies should take part, in her view",
+    )
+    assert not answer.abstained, answer.answer
+    assert "High Commissioners for Human Rights and Refugees" in answer.answer

@@ -842,3 +842,15 @@ def test_whom_someone_works_for_is_answered_by_what_they_are(
     assert "Deputy Permanent Representative of the Russian Federation" in answer.answer, (
         answer.answer
     )
+
+
+def test_when_something_started_is_not_answered_by_when_it_escalated(
+    pipeline: Pipeline,
+) -> None:
+    # TASS: "…where migrants have rushed since the beginning of the year, sharply escalated
+    # on November 8" words the question as closely as Pozirk's "…started in spring 2021".
+    answer = pipeline.ask("when did the belarus migrant crisis start")
+    assert not answer.abstained, answer.answer
+    assert "2021" in answer.answer.split("—")[0] and "November 8" not in answer.answer
+    answer = pipeline.ask("when did the crisis escalate")
+    assert "November" in answer.answer.split("—")[0], answer.answer

@@ -49,6 +49,12 @@ def test_the_person_whose_words_are_asked(question: str, asked: str) -> None:
         (MET, "Alejnik"),
         # a person's names right after an organisation's, with the title before both
         ("The Minister of Defense of the Republic Mariusz Blaszczak said so.", "Blaszczak"),
+        # the one a relative clause quotes, though a country's word is in his title
+        (
+            "He added, referring to a statement by Polish Foreign Minister Radosław "
+            "Sikorski, who said all crossings may be closed.",
+            "Sikorski",
+        ),
     ],
 )
 def test_who_speaks_in_a_sentence(sentence: str, speaker: str) -> None:

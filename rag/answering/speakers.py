@@ -7,10 +7,11 @@ Alejnik. A question asking what someone said is answered by a sentence in which 
 speaks; one where they are only mentioned, while another person speaks, is a near miss.
 
 A speaker is a name just before a statement verb ("Borrell said", "Pavel Feldman stressed",
-"Foreign Minister Siarhiej Alejnik told"), just after one ("…, said Olga Chupris", "added
-Vladimir Shapovalov"), or after "according to". A sentence with no speaker found this way
-(a quote whose speaker is in the sentence before it) is judged only when it talks about the
-person asked after "with/against/about" (rag/lexicon/en/talked_about.txt).
+"Foreign Minister Siarhiej Alejnik told", "Radosław Sikorski, who said"), just after one
+("…, said Olga Chupris", "added Vladimir Shapovalov"), or after "according to". A sentence
+with no speaker found this way (a quote whose speaker is in the sentence before it) is judged
+only when it talks about the person asked after "with/against/about"
+(rag/lexicon/en/talked_about.txt).
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def speakers(sentence: str) -> list[str]:
         before = _WORD.findall(sentence[: verb.start()])[-MAX_WORDS_BEFORE_VERB:]
         if before and before[-1][:1].isupper():  # "Borrell said", not "the ministry stated"
             found.extend(person_names(" ".join(before)))
+        elif len(before) > 1 and before[-1] == "who" and before[-2][:1].isupper():
+            # "…by Foreign Minister Radosław Sikorski, who said all crossings…"
+            found.extend(person_names(" ".join(before[:-1])))
         after = sentence[verb.end() :].lstrip()
         if after[:1].isupper():  # "said Olga Chupris", not "told reporters in Minsk"
             found.extend(person_names(" ".join(_WORD.findall(after)[:MAX_WORDS_AFTER_VERB])))
