@@ -854,3 +854,19 @@ def test_when_something_started_is_not_answered_by_when_it_escalated(
     assert "2021" in answer.answer.split("—")[0] and "November 8" not in answer.answer
     answer = pipeline.ask("when did the crisis escalate")
     assert "November" in answer.answer.split("—")[0], answer.answer
+
+
+def test_who_someone_spoke_with_is_the_other_person_not_them(pipeline: Pipeline) -> None:
+    # "…Vladimir Makei, Belarus’ foreign minister, spoke with Josep Borrell": asked by one
+    # surname, the short answer is the other person.
+    answer = pipeline.ask("who did borrell speak with")
+    assert answer.answer.startswith("Vladimir Makei — "), answer.answer
+    answer = pipeline.ask("who did makei speak with")
+    assert answer.answer.startswith("Josep Borrell — "), answer.answer
+
+
+def test_who_was_someone_doing_something_is_no_identity_question() -> None:
+    from rag.answering.extractive import identity_name
+
+    assert identity_name("who was borrell talking to") == ""
+    assert identity_name("who is Guntis Pujats") == "Guntis Pujats"

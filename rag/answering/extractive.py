@@ -90,7 +90,7 @@ from rag.countries import (
 )
 from rag.i18n import date_text, join_names, message
 from rag.lexicon import english, expand_chat_words, read_lines
-from rag.normalize import fold, is_common_word, terms, words
+from rag.normalize import STOPWORDS, fold, is_common_word, terms, words
 from rag.paraphrases import paraphrase_terms
 from rag.quotes import cites, quoted_in, shown_text
 from rag.retrieval import Candidate
@@ -987,8 +987,11 @@ def identity_name(question: str) -> str:
     """The name a question asks only who it is ("who is Chupris?", "what does he do" once
     "he" is named), or ''."""
     name = _identity_name_as_typed(question)
-    # "ryzhenkov belarus what position does he have": the country is no part of the name
-    return " ".join(w for w in name.split() if not countries(w))
+    if set(name.casefold().split()) & STOPWORDS:
+        return ""  # "who was borrell talking to": whom he talked to, not who he is
+    # "ryzhenkov belarus what position does he have": the country is no part of the name;
+    # "what is valfovic's job": nor the possessive
+    return re.sub(r"[’']s$", "", " ".join(w for w in name.split() if not countries(w)))
 
 
 def _identity_name_as_typed(question: str) -> str:
@@ -1401,6 +1404,18 @@ def _as_searched(request: AnswerRequest, text: str) -> str:
     the index, as the question view reads the search query."""
     spelled = expand_chat_words(text)
     return request.vocabulary.spell(spelled) if request.vocabulary else spelled
+
+
+_HAPPENING_TERMS = frozenset(t for w in read_lines("en", "happening_verbs.txt") for t in terms(w))
+
+
+def _asks_when_that_was(request: AnswerRequest) -> bool:
+    """Whether a follow-up asks only when what was just told happened ("when was that?",
+    "when did it happen"): no word of its own besides question words and pronouns."""
+    if request.search_query == request.question or not request.history:
+        return False
+    own = [t for t in terms(request.question) if t not in _NOT_NEW and t not in _HAPPENING_TERMS]
+    return not own
 
 
 def _continues(request: AnswerRequest, best: ScoredSentence) -> bool:
@@ -2077,9 +2092,10 @@ class ExtractiveAnswerer:
         """ "When did she say this?" about words just quoted, declined by the gates: a sentence
         near the top of the same article that holds a date ("…Chupris said in an interview
         with ONT TV channel on November 12"); else the words again, led by the date of the
-        article that reported them ("RT reported it on 12 November 2021 — …"). None for any
-        other question."""
-        if info.qtype != QType.DATE or not _ABOUT_THE_SAYING.search(request.question):
+        article that reported them ("RT reported it on 12 November 2021 — …"). "When was
+        that?" after an undated event gets the latter. None for any other question."""
+        saying = bool(_ABOUT_THE_SAYING.search(request.question))
+        if info.qtype != QType.DATE or not (saying or _asks_when_that_was(request)):
             return None
         answered = [t for t in request.history if cites(t.answer)]
         if not answered:
@@ -2089,7 +2105,7 @@ class ExtractiveAnswerer:
         if quoted is None or not quoted.candidate.passage.published:
             return None
         passage = quoted.candidate.passage
-        for s in sentences[:SPEAKER_LOOKAHEAD]:
+        for s in sentences[:SPEAKER_LOOKAHEAD] if saying else ():
             if s.typed and s.candidate.passage.doc == passage.doc and _STATEMENT.search(s.text):
                 return self._compose(request, [s], info, q)
         lead = message(

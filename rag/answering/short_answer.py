@@ -121,6 +121,8 @@ def short_answer(
         c
         for c in _candidates(info.qtype, sentence)
         if not set(terms(c[0])) <= question_terms
+        # "who did borrell speak with?": not Josep Borrell, whom it names by his surname
+        and not (info.qtype == QType.PERSON and set(terms(c[0].split()[-1])) <= question_terms)
         # a headline's dateline ("…illegal migration November 15, Pozirk"): the outlet
         # reporting it, not who did it
         and c[0].casefold() != outlet.casefold()
