@@ -34,6 +34,7 @@ LATIN_LANGUAGES = frozenset({"en", "pl", "ru", "uk", "be"})
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 # A word: letters, possibly joined by an apostrophe (Belarusian and Ukrainian use one: інтэрв'ю).
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_ENGLISH_S = re.compile(r"['’]s$")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ def _word_vote(word: str, lex: Lexicon) -> dict[str, float]:
         possible, words = CYRILLIC_LANGUAGES, lex.cyrillic_words
     else:
         possible, words = LATIN_LANGUAGES, lex.latin_words
+        if _ENGLISH_S.search(word):  # "who's", "poland’s": English, whatever the apostrophe
+            evidence["en"] += 1
+            word = _ENGLISH_S.sub("", word)
         evidence.update(lang for pair, langs in lex.pairs.items() if pair in word for lang in langs)
         evidence.update(
             lang for end, langs in lex.endings.items() if word.endswith(end) for lang in langs

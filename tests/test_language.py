@@ -45,6 +45,8 @@ GOLD_DIR = Path(__file__).parent.parent / "seeds" / "gold"
         # Polish with and without diacritics
         ("Kto zamknął granicę?", "pl"),
         ("kto zamknal przejscie w kuznicy", "pl"),
+        # an English "'s" beside a name spelled with Belarusian Latin letters
+        ("who's valfovič", "en"),
         # nothing to go on
         ("", "en"),
         ("2021", "en"),
