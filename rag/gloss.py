@@ -129,6 +129,7 @@ NO_WORD = "-"
 # "почему?" searched with the question before it ("почему когда начался кризис") asks why, but
 # "why" glossed in a question of its own made crosslingual-tune worse.
 WHY_BEFORE_QUESTION = "-why"
+_ENGLISH_QUESTION_WORDS = frozenset(["who", "what", "when", "where", "which", "how", "whom"])
 
 
 @lru_cache(maxsize=8)
@@ -378,8 +379,12 @@ class Glossary:
                     unanchored.add(len(slots))
                 if fixed == WHY_BEFORE_QUESTION and len(originals) > len(slots) + 1:
                     # (a question word anchors nothing; a country or a month does)
-                    following, anchoring = _fixed(originals[len(slots) + 1], language)
-                    if following not in ("", NO_WORD, WHY_BEFORE_QUESTION) and not anchoring:
+                    after = originals[len(slots) + 1]
+                    following, anchoring = _fixed(after, language)
+                    if (
+                        following not in ("", NO_WORD, WHY_BEFORE_QUESTION) and not anchoring
+                    ) or fold(after) in _ENGLISH_QUESTION_WORDS:
+                        # ("а почему who closed kuznica": the follow-up to an English question)
                         slot.append("why")
             elif folded.isdigit() or folded in self._known:
                 slot.append(folded)
