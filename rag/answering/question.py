@@ -31,7 +31,11 @@ class QType(StrEnum):
 
 
 # A measure: "how tall is the fence", "how old is Lukashenko" (not "how long": a duration)
-_MEASURE_QUESTION = r"^how (tall|high|wide|deep|far|old|big|large|heavy)\b"
+# ("how long is the fence" asks a length; "how long is it going to last" a stretch of time)
+_MEASURE_QUESTION = (
+    r"^how (tall|high|wide|deep|far|old|big|large|heavy"
+    r"|long (?:is|are)\b(?!.*\b(?:last|lasting|take|taking|going|been|stay|staying|continue)\b))"
+)
 # A stretch of time: "how long…", and "how fast / quickly / soon…" ("in a matter of days")
 _DURATION_QUESTION = r"how (?:long|fast|quickly|soon)"
 _PATTERNS: tuple[tuple[str, QType], ...] = (
@@ -368,6 +372,10 @@ def date_predicate(question: str) -> str:
     if not tokens or tokens[0].casefold() not in _AUXILIARIES:
         return ""
     verb = _verb_after_auxiliary(tokens[1:])
+    if verb not in event_verbs() and tokens[-1].casefold() in event_verbs():
+        # "when was the readmission agreement between belarus and the eu signed": the
+        # participle ends a subject too long to reach
+        verb = tokens[-1].casefold()
     return verb if verb in event_verbs() else ""
 
 
