@@ -320,6 +320,7 @@ def test_chat_spellings_are_spelled_out_in_english_questions_only() -> None:
     assert standalone_query(polish, []) == polish  # "w" is Polish "in", not chat for "with"
     # "fm": the foreign minister, whose office the office rules read
     assert standalone_query("who is the polish fm", []) == "who is the polish foreign minister"
+    assert standalone_query("who is the pm of poland", []) == "who is the prime minister of poland"
 
 
 def test_asking_what_someone_named_said_is_asking_for_another_account() -> None:
@@ -704,3 +705,51 @@ def test_a_follow_up_worded_unlike_its_answer_is_answered_from_the_article_just_
     )
     assert not answer.abstained, answer.answer
     assert "High Commissioners for Human Rights and Refugees" in answer.answer
+
+
+def test_he_after_asking_someones_job_is_their_name_without_the_possessive() -> None:
+    previous = Turn(
+        "what is valfovic's job",
+        "Alaksandar Valfovič, state secretary of Belarus’ Security Council, seized the "
+        "opportunity to accuse Western countries [1].",
+    )
+    query = standalone_query("what did he accuse the west of", [previous])
+    assert query.startswith("what did valfovic accuse the west of"), query
+
+
+def test_when_an_undated_event_happened_gets_the_date_it_was_reported(
+    pipeline: Pipeline,
+) -> None:
+    answer = _follow_up(pipeline, "why did poland close kuznica", "when was that")
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("RT reported it on 12 November 2021 — "), answer.answer
+    # A follow-up asking about another event is not answered with this one's report.
+    answer = _follow_up(pipeline, "why did poland close kuznica", "when did it reopen")
+    assert answer.abstained, answer.answer
+
+
+def test_when_in_another_language_after_an_undated_event_gets_the_report_date(
+    pipeline: Pipeline,
+) -> None:
+    answer = _follow_up(pipeline, "кто закрыл пункт пропуска кузница", "а когда?")
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("RT сообщил об этом 12 ноября 2021 — "), answer.answer
+
+
+def test_why_in_another_language_after_an_english_question_asks_why(pipeline: Pipeline) -> None:
+    # Not "Poland — …": a why-question has no person to lead with.
+    answer = _follow_up(pipeline, "who closed kuznica", "а почему?")
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("Against the background of the aggravated situation")
+
+
+def test_when_was_that_said_after_a_polish_turn_is_the_day_it_was_said(
+    pipeline: Pipeline,
+) -> None:
+    history: list[Turn] = []
+    for question in ("What did Rau call Russia's role in the border crisis?", "a białoruś?"):
+        answer = pipeline.ask(question, history=history)
+        history.append(Turn(question, answer.answer))
+    answer = pipeline.ask("when was that said", history=history)
+    # "…Rau told the Polish radio on Tuesday", of TASS's 23 November 2021 report
+    assert answer.answer.startswith("Tuesday, 23 November 2021 — "), answer.answer

@@ -635,9 +635,12 @@ def test_a_measure_question_needs_a_number_in_a_unit(pipeline: Pipeline) -> None
     assert holds_answer_type(far, "It lies roughly 260 kilometres (160 mi) from the sea.", set())
     assert not holds_answer_type(far, "Several thousand people gathered at the fence.", set())
     assert not analyse("how long has the crisis lasted").asks_measure  # a duration
+    assert not analyse("how long is the crisis going to last").asks_measure
+    assert analyse("how long is polands border fence").asks_measure  # its length
     # No article gives the fence's height or Lukashenko's age ("his 27-year rule" is neither).
     for question in (
         "how tall is the barbed wire fence on the polish border",
+        "how long is polands border fence",
         "how old is lukashenka",
     ):
         declined = pipeline.ask(question)
@@ -870,3 +873,14 @@ def test_who_was_someone_doing_something_is_no_identity_question() -> None:
 
     assert identity_name("who was borrell talking to") == ""
     assert identity_name("who is Guntis Pujats") == "Guntis Pujats"
+
+
+def test_a_participle_ending_a_long_when_question_is_the_event_it_dates(
+    pipeline: Pipeline,
+) -> None:
+    from rag.answering.question import date_predicate
+
+    question = "when was the readmission agreement between belarus n eu signed"
+    assert date_predicate(question) == "signed"
+    # "…Minsk that terminated it in June 2021" dates its ending, not its signing.
+    assert pipeline.ask(question).abstained

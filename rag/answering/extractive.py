@@ -51,6 +51,7 @@ from rag.answering.offices import (
 )
 from rag.answering.opposites import antonym_words, says_the_opposite
 from rag.answering.question import (
+    MAX_BARE_FOLLOW_UP_WORDS,
     QType,
     QuestionInfo,
     analyse,
@@ -358,6 +359,7 @@ _NOT_NEW = frozenset(
     )
     for t in terms(word)
 )
+_SAYING_WORDS = frozenset(read_lines("en", "generic_speech_verbs.txt"))
 _SPEECH_VERB_TERMS = frozenset(t for w in read_lines("en", "speech_verbs.txt") for t in terms(w))
 _CAPITALISED = re.compile(r"\b[A-ZŁŚŻŹĆŃÓ][\w’'-]+")
 # A sentence whose speaker is only a pronoun: the name is in the sentence before it.
@@ -1414,6 +1416,8 @@ def _asks_when_that_was(request: AnswerRequest) -> bool:
     "when did it happen"): no word of its own besides question words and pronouns."""
     if request.search_query == request.question or not request.history:
         return False
+    if request.language != "en":  # "а когда?", "kiedy?": a question word, nearly alone
+        return len(words(request.question)) <= MAX_BARE_FOLLOW_UP_WORDS
     own = [t for t in terms(request.question) if t not in _NOT_NEW and t not in _HAPPENING_TERMS]
     return not own
 
@@ -1605,6 +1609,10 @@ class ExtractiveAnswerer:
                 request, question=request.gloss, search_query=request.gloss, language="en"
             )
             info, q, sentences = self.analyse(english)
+            if _asks_when_that_was(request):  # "а когда?" after an undated event
+                reported = self._reported_on(request, info, q, sentences)
+                if reported is not None:
+                    return reported
             gates = self.gates(english, info, q, sentences)
             quoted = sentences[0].candidate.passage.text if sentences else ""
             other = quotes_someone_else_in(
@@ -2094,8 +2102,13 @@ class ExtractiveAnswerer:
         with ONT TV channel on November 12"); else the words again, led by the date of the
         article that reported them ("RT reported it on 12 November 2021 — …"). "When was
         that?" after an undated event gets the latter. None for any other question."""
-        saying = bool(_ABOUT_THE_SAYING.search(request.question))
-        if info.qtype != QType.DATE or not (saying or _asks_when_that_was(request)):
+        # ("when was that said?" too: a speech verb makes it about words just quoted)
+        saying = bool(_ABOUT_THE_SAYING.search(request.question)) or (
+            request.language == "en" and bool(set(words(request.question)) & _SAYING_WORDS)
+        )
+        if info.qtype != QType.DATE or info.asks_duration:
+            return None  # ("how long was the call?": no report's date says)
+        if not (saying or _asks_when_that_was(request)):
             return None
         answered = [t for t in request.history if cites(t.answer)]
         if not answered:
@@ -2104,6 +2117,8 @@ class ExtractiveAnswerer:
         quoted = next((s for s in sentences if quoted_in(s.text, shown)), None)
         if quoted is None or not quoted.candidate.passage.published:
             return None
+        if not saying and quoted.typed:
+            return None  # "June 2021 — …terminated it in June 2021": the quote dates it
         passage = quoted.candidate.passage
         for s in sentences[:SPEAKER_LOOKAHEAD] if saying else ():
             if s.typed and s.candidate.passage.doc == passage.doc and _STATEMENT.search(s.text):
