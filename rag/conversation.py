@@ -61,7 +61,9 @@ _FRAME_TERMS = (
     | _META_TERMS
 )
 # What asking for an outlet's account says besides its name: "what does RT report about it"
-_ACCOUNT_TERMS = frozenset(terms("report reports write wrote think claim according"))
+_ACCOUNT_TERMS = frozenset(
+    t for w in [*read_lines("en", "speech_verbs.txt"), "according"] for t in terms(w)
+)
 
 _PRONOUN = re.compile(
     r"\b(he|she|him|his|her|hers|they|them|their|it|its|that|this|these|those|there|then)\b",

@@ -30,6 +30,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
+from rag.coreference import WH
 from rag.lexicon import read_lines, read_table
 from rag.normalize import fold, transliteration_key
 
@@ -129,7 +130,6 @@ NO_WORD = "-"
 # "почему?" searched with the question before it ("почему когда начался кризис") asks why, but
 # "why" glossed in a question of its own made crosslingual-tune worse.
 WHY_BEFORE_QUESTION = "-why"
-_ENGLISH_QUESTION_WORDS = frozenset(["who", "what", "when", "where", "which", "how", "whom"])
 
 
 @lru_cache(maxsize=8)
@@ -383,7 +383,7 @@ class Glossary:
                     following, anchoring = _fixed(after, language)
                     if (
                         following not in ("", NO_WORD, WHY_BEFORE_QUESTION) and not anchoring
-                    ) or fold(after) in _ENGLISH_QUESTION_WORDS:
+                    ) or WH.fullmatch(fold(after)):
                         # ("а почему who closed kuznica": the follow-up to an English question)
                         slot.append("why")
             elif folded.isdigit() or folded in self._known:
