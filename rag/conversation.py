@@ -196,14 +196,22 @@ def standalone_query(
     return " ".join(query.split())
 
 
+# "what does TASS say…", "and what did RT report…": asking for an outlet's account
+_ASKS_AN_ACCOUNT = re.compile(
+    r"^\s*(?:and\s+|so\s+)?what\s+(?:does|did|do)\s+\S+(?:\s+\S+)?\s+"
+    r"(?:say|said|report|write|claim|think)\b",
+    re.IGNORECASE,
+)
+
+
 def stands_alone_in_outlet(question: str, outlets: Sequence[str]) -> bool:
     """Whether a question naming `outlets` asks something of its own there ("what does TASS
     say about when it escalated", "when did it escalate per RT"): a question word and a word
     besides the outlet, pronouns and speech verbs, so the outlet's articles are searched for
     it alone rather than joined to the previous question ("what does RT say about it?" is
     joined)."""
-    if not outlets:
-        return False
+    if not outlets or _ASKS_AN_ACCOUNT.match(question):
+        return False  # "what does TASS say about the numbers": the numbers just discussed
     own = without_outlets(question, outlets)
     if not WH.search(own):
         return False

@@ -746,3 +746,16 @@ def test_a_follow_up_is_answered_as_the_conversation_means_it(
     answer = _follow_up(pipeline, first, then)
     assert not answer.abstained, answer.answer
     assert expected in answer.answer, answer.answer
+
+
+def test_an_outlets_account_of_something_just_discussed_keeps_the_conversations_topic(
+    pipeline: Pipeline,
+) -> None:
+    first = "How many migrants does Belarus estimate are at the border?"
+    answer = pipeline.ask(first)
+    follow = pipeline.ask(
+        "what does TASS say about the numbers", history=[Turn(first, answer.answer)]
+    )
+    # Searched in TASS's articles for the migrants at the border, not for "numbers" alone.
+    assert "migrants" in follow.search_query, follow.search_query
+    assert {c.passage.outlet for c in follow.citations} <= {"TASS"}
