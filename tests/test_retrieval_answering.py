@@ -884,3 +884,9 @@ def test_a_participle_ending_a_long_when_question_is_the_event_it_dates(
     assert date_predicate(question) == "signed"
     # "…Minsk that terminated it in June 2021" dates its ending, not its signing.
     assert pipeline.ask(question).abstained
+
+
+def test_whom_someone_was_talking_to_is_whom_they_spoke_with(pipeline: Pipeline) -> None:
+    # "…Vladimir Makei, Belarus’ foreign minister, spoke with Josep Borrell on Sunday"
+    answer = pipeline.ask("who was borrell talking to")
+    assert answer.answer.startswith("Vladimir Makei — "), answer.answer
