@@ -177,19 +177,19 @@ class Pipeline:
         language = detect_language(question)
         # "what did putin say": the name as the articles write it, for what reads names.
         lexical = self.index.lexical
-        query = standalone_query(question, history, lexical.truecase if lexical else None)
+        truecase = lexical.truecase if lexical else None
+        query = standalone_query(question, history, truecase)
         # A follow-up may join languages ("and what did TASS say?" after a Russian question):
         # the search follows the query's language, the reply the question's.
         query_language = language
         if query != question and language == "en" and history:
             query_language = detect_language(history[-1].question)
         named = named_outlets(question, self.outlets())
-        if query != question and stands_alone_in_outlet(
-            standalone_query(question, [], lexical.truecase if lexical else None), named
-        ):
-            # "what does TASS say about when it escalated": its articles, for that alone
-            query = standalone_query(question, [], lexical.truecase if lexical else None)
-            query_language = language
+        if query != question:
+            alone = standalone_query(question, [], truecase)
+            if stands_alone_in_outlet(alone, named):
+                # "what does TASS say about when it escalated": its articles, for that alone
+                query, query_language = alone, language
         if filters is None or filters.is_empty():
             # "what does TASS say?": a question that names an outlet is about its articles.
             filters = SearchFilters(outlets=named) if named else filters

@@ -129,11 +129,11 @@ class Tuning:
     min_evidence_when_likely: float = 0.7
     likely_probability: float = 0.4
     # ...or this much for a follow-up answered from the article the previous answer quoted
-    # ("who claimed the EU was the one that ended it" after the
-    # readmission treaty): the conversation, not the words, says what it is about.
-    # With the decision model leaning less against it than this: "how many people died
-    # then" after "when did it escalate" is not answered by the year's 50 deaths (tune
-    # conversations: 0.19 and 0.22 for such near misses, 0.29 and 0.34 for answers).
+    # ("who claimed the EU was the one that ended it" after the readmission treaty): the
+    # conversation, not the words, says what it is about. Only with the decision model at
+    # continuing_probability or more: "how many people died then" after "when did it
+    # escalate" is not answered by the year's 50 deaths (tune conversations: 0.19 and 0.22
+    # for such near misses, 0.29 and 0.34 for answers).
     min_evidence_continuing: float = 0.65
     continuing_probability: float = 0.25
     # The learned probability's floor: 0.2 until `python -m rag.training.gates` on the tune
@@ -1422,6 +1422,12 @@ def _asks_when_that_was(request: AnswerRequest) -> bool:
     return not own
 
 
+def _new_terms(question: str) -> list[str]:
+    """The terms of `question` that ask for something: not speech verbs, question words or
+    words naming the kind of answer (`_NOT_NEW`)."""
+    return [t for t in terms(question) if t not in _NOT_NEW and t not in _SPEECH_VERB_TERMS]
+
+
 def _continues(request: AnswerRequest, best: ScoredSentence) -> bool:
     """Whether `best` is of an article the previous answer quoted (English only: a gloss
     of another language is too rough a question to lean on the conversation)."""
@@ -1446,8 +1452,7 @@ def _only_the_whole(
     if not cites(previous) or not quoted_in(sentences[0].text, shown_text(previous)):
         return False
     found = set(terms(sentences[0].text))
-    own = [t for t in terms(request.question) if t not in _NOT_NEW and t not in _SPEECH_VERB_TERMS]
-    return any(not found & q.alternatives.get(t, {t}) for t in own)
+    return any(not found & q.alternatives.get(t, {t}) for t in _new_terms(request.question))
 
 
 def _not_the_sentence_just_quoted(
@@ -1471,11 +1476,7 @@ def _not_the_sentence_just_quoted(
         return
     question = _as_searched(request, request.question)
     # (a speech verb asks who spoke the words just quoted: "who announced that?")
-    own = {
-        t
-        for t in terms(question)
-        if t not in asked_before and t not in _NOT_NEW and t not in _SPEECH_VERB_TERMS
-    }
+    own = {t for t in _new_terms(question) if t not in asked_before}
     new_names = [
         w for w in words(question) if set(terms(w)) & own and (countries(w) or w[0].isupper())
     ]
@@ -1513,7 +1514,7 @@ _WHERE_SAID = re.compile(
 
 def _venue(text: str) -> bool:
     """Whether `text` says where something was said (rag/lexicon/en/venue_words.txt)."""
-    return bool(set(words(text.casefold())) & _venue_words())
+    return bool(set(words(text)) & _venue_words())
 
 
 @lru_cache(maxsize=1)
@@ -1527,12 +1528,13 @@ def _of_the_statement_just_quoted(request: AnswerRequest, sentences: list[Scored
     before another outlet's report of like words ("Earlier, … Putin castigated…")."""
     if not sentences or not request.history:
         return
-    if not (_ABOUT_THE_SAYING.search(request.question) or _WHERE_SAID.match(request.question)):
+    where = bool(_WHERE_SAID.match(request.question))
+    if not (where or _ABOUT_THE_SAYING.search(request.question)):
         return
     shown = shown_text(request.history[-1].answer)
     docs = {s.candidate.passage.doc for s in sentences if quoted_in(s.text, shown)}
     best = sentences[0]
-    if _WHERE_SAID.match(request.question) and not _venue(best.text):
+    if where and not _venue(best.text):
         # "where did she say that?": the sentence of that quote naming her interview, she
         # speaking in it ("…Chupris said in an interview with ONT TV channel")
         quoted = [s for s in sentences if quoted_in(s.text, shown)]
