@@ -161,7 +161,8 @@ def fixed_glosses(language: str) -> tuple[tuple[re.Pattern[str], str, bool], ...
 def phrase_glosses(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     """(pattern over lower-case words joined by one space, English words) for the terms of
     `language` (rag/lexicon/<language>/phrases.tsv) whose words glossed one by one miss their
-    sense: "чрезвычайное положение" is a state of emergency, "погибло" is about deaths."""
+    sense: "чрезвычайное положение" is a state of emergency, "погибло" is about deaths, "в 2021
+    году" is "in 2021" (the English words may repeat a group of the pattern: "\\1")."""
     try:
         table = read_table(language, "phrases.tsv") if language else {}
     except FileNotFoundError:
@@ -182,7 +183,7 @@ def _phrases(words: Sequence[str], language: str) -> dict[int, str]:
         for match in pattern.finditer(joined):
             covered = [i for i, at in enumerate(starts) if match.start() <= at < match.end()]
             if covered and not any(i in found for i in covered):
-                found[covered[0]] = english
+                found[covered[0]] = match.expand(english)  # (an English "\1": the number typed)
                 found.update(dict.fromkeys(covered[1:], ""))
     return found
 
@@ -228,6 +229,28 @@ def identity_questions(language: str) -> re.Pattern[str] | None:
     except FileNotFoundError:
         return None
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+@lru_cache(maxsize=8)
+def russian_words(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(word pattern, Russian word) for the common words of `language` that the multilingual
+    model, which has Russian but not Ukrainian or Belarusian, cannot place as typed
+    (rag/lexicon/<language>/russian_words.tsv; none for other languages)."""
+    try:
+        table = read_table(language, "russian_words.tsv") if language else {}
+    except FileNotFoundError:
+        return ()
+    return tuple((re.compile(p), w) for p, w in table.items())
+
+
+def russian_word(word: str, language: str) -> str:
+    """The Russian counterpart `russian_words` gives `word` ('' if none)."""
+    lower = word.lower()
+    # Belarusian writes a word's first у as ў after a vowel ("яна ўвяла"): the table has у.
+    forms = (lower, "у" + lower[1:]) if lower.startswith("ў") else (lower,)
+    return next(
+        (w for pattern, w in russian_words(language) for f in forms if pattern.fullmatch(f)), ""
+    )
 
 
 def fixed_gloss(word: str, language: str) -> str:
@@ -355,6 +378,7 @@ class Glossary:
         named: dict[int, str] = {}  # slot -> the article name its word is a form of
         # (slot, word as typed, its Cyrillic spelling or '') left to the embedding
         pending: list[tuple[int, str, str]] = []
+        as_russian: set[int] = set()  # slots whose pending word is already Russian
         originals = _TYPED_WORD.findall(text)
         # Russian or Belarusian typed in Latin letters ("kogda litva vvela…"): the word lists
         # and the multilingual model know them in Cyrillic.
@@ -390,6 +414,10 @@ class Glossary:
                 slot.append(folded)
                 if folded in self._names:
                     named[len(slots)] = folded
+            elif russian := russian_word(cyrillic[original] or original, language):
+                # A common word ("кордоні", "мяжы"): no name, read by the model as Russian.
+                pending.append((len(slots), russian, ""))
+                as_russian.add(len(slots))
             else:
                 # A name the articles write capitalised before a borrowed word's match:
                 # "макеем" is Makei's, not "makes".
@@ -410,7 +438,10 @@ class Glossary:
         if pending and self._words:
             rules = respelling_rules(language)
             spellings = [
-                [*rules.spellings(w), *(rules.spellings(c) if c else [])] for _, w, c in pending
+                [w]
+                if at in as_russian
+                else [*rules.spellings(w), *(rules.spellings(c) if c else [])]
+                for at, w, c in pending
             ]
             neighbours = self._neighbours(spellings)
             for (at, _, _), (neighbour, spelling) in zip(pending, neighbours, strict=True):
