@@ -40,6 +40,7 @@ from rag.rephrasing import (
     idioms_as_words,
     list_as_which,
     opinion_as_statement,
+    without_account_clause,
 )
 from rag.smalltalk import normalise
 from rag.types import Turn
@@ -166,7 +167,9 @@ def standalone_query(
     if detect_language(question) == "en":  # Polish "w" is not chat for "with"
         question = idioms_as_words(
             embedded_question_first(
-                opinion_as_statement(list_as_which(expand_chat_words(question)))
+                opinion_as_statement(
+                    list_as_which(without_account_clause(expand_chat_words(question)))
+                )
             )
         )
         if truecase is not None:  # "who is valfovic" -> "Valfovic", whom a "he" may mean
@@ -202,6 +205,21 @@ _ASKS_AN_ACCOUNT = re.compile(
     r"(?:say|said|report|write|claim|think)\b",
     re.IGNORECASE,
 )
+
+
+# What is left of "what about TIME?", "and in RT?", "how about per TASS" without the outlet.
+_BARE_OUTLET_REST = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|but)\W+)?(?:(?:what|how)\s+(?:about|abt)\W*)?"
+    r"(?:(?:in|per|from|at|on|according\s+to)\W+)?(?:the\W+)?"
+    r"(?:(?:article|piece|report|story|one|version)\W*)?$",
+    re.IGNORECASE,
+)
+
+
+def only_names_outlets(question: str, outlets: Sequence[str]) -> bool:
+    """Whether `question` asks nothing but the previous question again, in `outlets`' articles
+    ("what about TIME?", "and in RT?")."""
+    return bool(outlets) and bool(_BARE_OUTLET_REST.match(without_outlets(question, outlets)))
 
 
 def stands_alone_in_outlet(question: str, outlets: Sequence[str]) -> bool:

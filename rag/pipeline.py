@@ -15,6 +15,7 @@ from rag.conversation import (
     asks_for_another_account,
     asks_for_source,
     named_outlets,
+    only_names_outlets,
     standalone_query,
     stands_alone_in_outlet,
     without_outlets,
@@ -190,6 +191,10 @@ class Pipeline:
             if stands_alone_in_outlet(alone, named):
                 # "what does TASS say about when it escalated": its articles, for that alone
                 query, query_language = alone, language
+            elif only_names_outlets(alone, named) and (turns := without_source_turns(history)):
+                # "what about TIME?": the previous question as it was searched, in TIME's
+                # articles ("what about" would make it ask for a thing).
+                query = standalone_query(turns[-1].question, turns[:-1], truecase)
         if filters is None or filters.is_empty():
             # "what does TASS say?": a question that names an outlet is about its articles.
             filters = SearchFilters(outlets=named) if named else filters

@@ -52,13 +52,46 @@ _EMBEDDED_QUESTION = re.compile(
 )
 
 
+# "what does TIME say Putin said about the crisis": what Putin said, as TIME reports it.
+_REPORTED_SPEECH = re.compile(
+    r"^\s*(?:and\s+)?what\s+(?:does|did|do)\s+(?P<who>[\w’'-]+(?:\s+[\w’'-]+)?)\s+"
+    r"(?:say|report|write|claim)\s+(?:that\s+)?"
+    r"(?P<speaker>[\w’'.-]+(?:\s+[\w’'.-]+)?)\s+(?:said|says|told|stated|claimed)\b\s*"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
 def embedded_question_first(question: str) -> str:
     """ "what does TASS say about when it escalated" as "when it escalated according to
-    TASS"; `question` itself when it is not of that form."""
+    TASS", "what does TIME say Putin said about X" as "what did Putin say about X according
+    to TIME"; `question` itself when it is of neither form."""
     match = _EMBEDDED_QUESTION.match(question)
-    if not match:
-        return question
-    return f"{match.group('question').rstrip('?')} according to {match.group('who')}"
+    if match:
+        return f"{match.group('question').rstrip('?')} according to {match.group('who')}"
+    match = _REPORTED_SPEECH.match(question)
+    if match:
+        rest = match.group("rest").rstrip("?").strip()
+        said = f"what did {match.group('speaker')} say {rest}".rstrip()
+        return f"{said} according to {match.group('who')}"
+    return question
+
+
+# "what about TIME, how does it quote him": the clause after the comma only asks for that
+# outlet's account of what was just asked.
+_ACCOUNT_CLAUSE = re.compile(
+    r"^(?P<head>\W*\w+(?:\W+\w+){0,2}?)\s*[,;-]?\s+(?:and\s+)?(?:how|what)\s+(?:does|did|do)\s+"
+    r"(?:it|they|he|she)\s+(?:quote|cite|say|report|write|describe)\s*"
+    r"(?:him|her|them|it|that)?\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_account_clause(question: str) -> str:
+    """ "what about TIME, how does it quote him" as "what about TIME"; `question` itself when
+    it has no such clause after what it asks."""
+    match = _ACCOUNT_CLAUSE.match(question)
+    return match.group("head") if match else question
 
 
 # "list the countries that…", "name all the officials…": what "which countries…" asks

@@ -228,6 +228,38 @@ def test_an_outlets_account_of_the_topic_comes_from_its_article_not_its_dateline
     assert "Putin" in tass.answer  # his denial, as TASS reports it
 
 
+def test_what_about_an_outlet_asks_the_previous_question_in_its_articles(
+    pipeline: Pipeline,
+) -> None:
+    first = "who closed the kuznica checkpoint, according to RT?"
+    history = [Turn(first, pipeline.ask(first).answer)]
+    for follow_up in ("what about TIME?", "and in TIME?", "what about TIME, how does it say it"):
+        request = pipeline.request(follow_up, history=history)
+        assert request.filters is not None and request.filters.outlets == ("TIME",)
+        # the question asked again, not "what about …", which would ask for a thing
+        assert request.search_query.lower().startswith("who closed the kuznica checkpoint")
+
+
+def test_an_account_clause_after_an_outlet_asks_only_for_its_account() -> None:
+    from rag.rephrasing import without_account_clause
+
+    assert without_account_clause("what about TIME, how does it quote him") == "what about TIME"
+    assert without_account_clause("and RT - what does it say?") == "and RT"
+    # a second question of its own is no account clause
+    question = "who closed the border and what did they say"
+    assert without_account_clause(question) == question
+    assert without_account_clause("how does it quote him") == "how does it quote him"
+
+
+def test_how_an_outlet_quotes_someone_is_its_account_of_the_topic() -> None:
+    from rag.conversation import stands_alone_in_outlet
+
+    # "quote" asks for an account, like "say": joined to the topic, not searched alone
+    assert not stands_alone_in_outlet("how does TIME quote him", ["TIME"])
+    assert not stands_alone_in_outlet("how does TIME cite her", ["TIME"])
+    assert stands_alone_in_outlet("how does TIME count the migrants", ["TIME"])
+
+
 def test_histories_keep_the_last_turns_per_conversation() -> None:
     histories = Histories(max_turns=2)
     for i in range(3):

@@ -98,3 +98,27 @@ def test_a_question_inside_what_someone_says_about_is_the_one_asked() -> None:
     assert embedded_question_first("what does TASS say about the border") == (
         "what does TASS say about the border"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        (
+            "what does time say putin said about the migrant crisis",
+            "what did putin say about the migrant crisis according to time",
+        ),
+        ("what does RT say the expert said?", "what did the expert say according to RT"),
+        ("what did TASS report that Lukashenko said", "what did Lukashenko say according to TASS"),
+    ],
+)
+def test_what_an_outlet_says_someone_said_asks_what_they_said_there(typed: str, read: str) -> None:
+    assert embedded_question_first(typed) == read
+
+
+def test_an_outlets_report_of_someones_words_quotes_them_not_its_headline(
+    pipeline: Pipeline,
+) -> None:
+    answer = pipeline.ask("what does time say putin said about the migrants at the border")
+    assert not answer.abstained, answer.answer
+    cited = answer.citations[0].passage
+    assert cited.outlet == "TIME" and "said" in cited.text and "Putin" in cited.text
