@@ -232,24 +232,25 @@ def identity_questions(language: str) -> re.Pattern[str] | None:
 
 
 @lru_cache(maxsize=8)
-def russian_words(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(word pattern, Russian word) for the common words of `language` that the multilingual
-    model, which has Russian but not Ukrainian or Belarusian, cannot place as typed
-    (rag/lexicon/<language>/russian_words.tsv; none for other languages)."""
+def common_words(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(word pattern, the word the multilingual model should read) for the common words of
+    `language` it places badly as typed (rag/lexicon/<language>/common_words.tsv): the
+    Russian word for Ukrainian and Belarusian, which it does not have; the English word
+    for Polish words it puts near unrelated ones; "-" for a word to leave out."""
     try:
-        table = read_table(language, "russian_words.tsv") if language else {}
+        table = read_table(language, "common_words.tsv") if language else {}
     except FileNotFoundError:
         return ()
     return tuple((re.compile(p), w) for p, w in table.items())
 
 
-def russian_word(word: str, language: str) -> str:
-    """The Russian counterpart `russian_words` gives `word` ('' if none)."""
+def common_word(word: str, language: str) -> str:
+    """What `common_words` has the model read for `word` ('' if nothing)."""
     lower = word.lower()
     # Belarusian writes a word's first у as ў after a vowel ("яна ўвяла"): the table has у.
     forms = (lower, "у" + lower[1:]) if lower.startswith("ў") else (lower,)
     return next(
-        (w for pattern, w in russian_words(language) for f in forms if pattern.fullmatch(f)), ""
+        (w for pattern, w in common_words(language) for f in forms if pattern.fullmatch(f)), ""
     )
 
 
@@ -378,7 +379,7 @@ class Glossary:
         named: dict[int, str] = {}  # slot -> the article name its word is a form of
         # (slot, word as typed, its Cyrillic spelling or '') left to the embedding
         pending: list[tuple[int, str, str]] = []
-        as_russian: set[int] = set()  # slots whose pending word is already Russian
+        as_read: set[int] = set()  # slots whose pending word is common_words' reading
         originals = _TYPED_WORD.findall(text)
         # Russian or Belarusian typed in Latin letters ("kogda litva vvela…"): the word lists
         # and the multilingual model know them in Cyrillic.
@@ -414,10 +415,12 @@ class Glossary:
                 slot.append(folded)
                 if folded in self._names:
                     named[len(slots)] = folded
-            elif russian := russian_word(cyrillic[original] or original, language):
-                # A common word ("кордоні", "мяжы"): no name, read by the model as Russian.
-                pending.append((len(slots), russian, ""))
-                as_russian.add(len(slots))
+            elif reading := common_word(cyrillic[original] or original, language):
+                # A common word ("кордоні", "мяжы", "napisała"): no name; the model reads
+                # the table's word for it (none for "-").
+                if reading != NO_WORD:
+                    pending.append((len(slots), reading, ""))
+                    as_read.add(len(slots))
             else:
                 # A name the articles write capitalised before a borrowed word's match:
                 # "макеем" is Makei's, not "makes".
@@ -439,7 +442,7 @@ class Glossary:
             rules = respelling_rules(language)
             spellings = [
                 [w]
-                if at in as_russian
+                if at in as_read
                 else [*rules.spellings(w), *(rules.spellings(c) if c else [])]
                 for at, w, c in pending
             ]

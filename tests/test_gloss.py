@@ -391,3 +391,21 @@ def test_in_which_city_asks_where(gloss, pipeline: Pipeline, question: str, lang
     assert gloss(question, language).split()[0] == "where"
     answer = pipeline.ask(question)
     assert not answer.abstained and "Minsk" in answer.answer, answer.answer
+
+
+def test_polish_words_the_model_places_badly_are_read_as_english(gloss) -> None:
+    words = gloss("Od kiedy Polska buduje płot na granicy?", "pl").split()
+    assert {"since", "fence"} <= set(words) and "de" not in words
+    assert gloss("ile kilometrów ma płot na granicy", "pl").startswith("how long is fence")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["ile kilometrów ma płot na granicy z Białorusią", "Od kiedy Polska buduje płot na granicy?"],
+)
+def test_a_polish_near_miss_about_the_fence_is_declined_in_polish(
+    pipeline: Pipeline, question: str
+) -> None:
+    # The articles mention a barbed-wire fence, neither its length nor when it was built.
+    answer = pipeline.ask(question)
+    assert answer.abstained and answer.language == "pl", answer.answer
