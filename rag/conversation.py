@@ -39,6 +39,7 @@ from rag.rephrasing import (
     embedded_question_first,
     idioms_as_words,
     list_as_which,
+    ministry_head_as_minister,
     opinion_as_statement,
     without_account_clause,
 )
@@ -168,7 +169,11 @@ def standalone_query(
         question = idioms_as_words(
             embedded_question_first(
                 opinion_as_statement(
-                    list_as_which(without_account_clause(expand_chat_words(question)))
+                    list_as_which(
+                        ministry_head_as_minister(
+                            without_account_clause(expand_chat_words(question))
+                        )
+                    )
                 )
             )
         )

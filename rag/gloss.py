@@ -441,9 +441,7 @@ class Glossary:
         if pending and self._words:
             rules = respelling_rules(language)
             spellings = [
-                [w]
-                if at in as_read
-                else [*rules.spellings(w), *(rules.spellings(c) if c else [])]
+                [w] if at in as_read else [*rules.spellings(w), *(rules.spellings(c) if c else [])]
                 for at, w, c in pending
             ]
             neighbours = self._neighbours(spellings)

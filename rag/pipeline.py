@@ -28,6 +28,7 @@ from rag.index import Index
 from rag.ingest import IngestReport
 from rag.language import detect_language
 from rag.quotes import quoted_in, shown_text
+from rag.rephrasing import ministry_head_as_minister
 from rag.retrieval import Candidate, HybridRetriever
 from rag.smalltalk import small_talk_intent
 from rag.store import PassageStore
@@ -215,6 +216,7 @@ class Pipeline:
             shown = shown_text(history[-1].answer)
             found = [c for c in found if not quoted_in(c.passage.text, shown)]
         gloss = self.retriever.gloss(query, query_language) if query_language != "en" else ""
+        gloss = ministry_head_as_minister(gloss)  # "who heads interior ministry belarus"
         return answering.AnswerRequest(
             question=question,
             search_query=query,

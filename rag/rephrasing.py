@@ -94,6 +94,22 @@ def without_account_clause(question: str) -> str:
     return match.group("head") if match else question
 
 
+# "who heads the interior ministry": who the minister is (a first deputy does not head it).
+_HEADS_MINISTRY = re.compile(
+    r"\b(?:heads|leads|runs|is\s+in\s+charge\s+of|is\s+the\s+head\s+of)\s+(?:the\s+)?"
+    r"(?P<country>\w+(?:[’']s)?\s+)?(?P<office>\w+)\s+ministry\b",
+    re.IGNORECASE,
+)
+
+
+def ministry_head_as_minister(question: str) -> str:
+    """ "who heads the interior ministry of Belarus" as "who is the interior minister of
+    Belarus"; `question` itself when it asks no such thing."""
+    return _HEADS_MINISTRY.sub(
+        lambda m: f"is the {m.group('country') or ''}{m.group('office')} minister", question
+    )
+
+
 # "list the countries that…", "name all the officials…": what "which countries…" asks
 _LIST_REQUEST = re.compile(
     r"^\s*(?:please\s+|pls\s+)?(?:list|name)\s+(?:all\s+)?(?:of\s+)?the\s+", re.I

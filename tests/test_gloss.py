@@ -409,3 +409,22 @@ def test_a_polish_near_miss_about_the_fence_is_declined_in_polish(
     # The articles mention a barbed-wire fence, neither its length nor when it was built.
     answer = pipeline.ask(question)
     assert answer.abstained and answer.language == "pl", answer.answer
+
+
+def test_russian_words_the_model_places_badly_are_read_as_english(gloss) -> None:
+    words = gloss("Сколько денег ЕС выделил Польше", "ru").split()
+    assert "thwarted" not in words and "money" in words  # "выделил" (allocated) is left out
+    assert "supported" in gloss("какие страны поддержали заявление", "ru").split()
+    assert "poland" in gloss("kakoj punkt propuska polsha zakryla", "ru").split()  # no soft sign
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Кто возглавляет МВД Беларуси?", "хто очолює МВС Білорусі", "kto kieruje MSWiA Białorusi"],
+)
+def test_who_heads_a_ministry_is_not_answered_by_its_first_deputy(
+    pipeline: Pipeline, question: str
+) -> None:
+    # The articles name Belarus's first deputy interior minister, not the minister.
+    answer = pipeline.ask(question)
+    assert answer.abstained, answer.answer
