@@ -33,7 +33,7 @@ from rag.coreference import (
 from rag.ellipsis import swap_date, without_replaced_details
 from rag.language import detect_language
 from rag.lexicon import english, expand_chat_words, read_json, read_lines
-from rag.normalize import is_common_word, terms
+from rag.normalize import STOPWORDS, is_common_word, terms
 from rag.quotes import cites, without_markers
 from rag.rephrasing import (
     embedded_question_first,
@@ -186,6 +186,9 @@ def standalone_query(
     # The previous turn as it was searched: "why?" after "why?" still knows the topic.
     topic = _sentence(standalone_query(previous.question, history[:-1], truecase))
     if detect_language(question) == "en":
+        parallel = completed_parallel(_sentence(question), topic)
+        if parallel:
+            return " ".join(parallel.split())
         substituted = _substitute(_sentence(question), topic, previous)
         if substituted:
             return " ".join(substituted.split())
@@ -242,6 +245,54 @@ def stands_alone_in_outlet(question: str, outlets: Sequence[str]) -> bool:
         t for t in terms(_PRONOUN.sub(" ", own)) if t not in _META_TERMS and t not in _ACCOUNT_TERMS
     ]
     return bool(content)
+
+
+_PARALLEL = re.compile(r"^\s*(?:and|but|so)\s+(?P<asked>.+?)\W*$", re.IGNORECASE)
+MAX_PARALLEL_WORDS = 8  # "and who does RT's expert blame": a short question, cut short
+
+
+def completed_parallel(question: str, topic: str) -> str:
+    """ "and who does RT's expert blame" after "who does Lukashenko blame for the migrant
+    crisis" as "who does RT's expert blame for the migrant crisis": a follow-up asking the
+    previous question of someone else, ending where it did; '' when it is not of that form
+    (the same question word opens both, and its last word is the previous question's, which
+    went on after it)."""
+    match = _PARALLEL.match(question)
+    if not match:
+        return ""
+    asked = match.group("asked")
+    words = asked.split()
+    opening = WH.match(asked)
+    if not opening or len(words) > MAX_PARALLEL_WORDS or len(words) < 3:
+        return ""
+    last = words[-1].casefold()
+    if last in STOPWORDS or not last.isalpha():
+        return ""
+    previous = topic.split()
+    at = [i for i, w in enumerate(previous) if w.strip(",.?!").casefold() == last]
+    # the same opening, question word and the word after it: "who does" / "who does"
+    # ("how many did" is not "how many migrants")
+    n = 3 if words[0].casefold() == "how" else 2
+    opening_words = [w.casefold() for w in words[:n]]
+    opened = [
+        i
+        for i in range(len(previous) - n + 1)
+        if [w.casefold() for w in previous[i : i + n]] == opening_words
+    ]
+    if not at or not opened or opened[0] >= at[-1] or at[-1] == len(previous) - 1:
+        return ""
+    return f"{asked} {' '.join(previous[at[-1] + 1 :])}"
+
+
+def completes_previous(
+    question: str, history: Sequence[Turn], truecase: Callable[[str], str] | None = None
+) -> bool:
+    """Whether `question` asks the previous question of someone else (`completed_parallel`)."""
+    turns = without_source_turns(history)
+    if not turns or detect_language(question) != "en":
+        return False
+    topic = _sentence(standalone_query(turns[-1].question, turns[:-1], truecase))
+    return bool(completed_parallel(_sentence(question), topic))
 
 
 def _substitute(question: str, topic: str, previous: Turn) -> str:

@@ -14,6 +14,7 @@ from rag.config import Settings
 from rag.conversation import (
     asks_for_another_account,
     asks_for_source,
+    completes_previous,
     named_outlets,
     only_names_outlets,
     standalone_query,
@@ -189,7 +190,9 @@ class Pipeline:
         named = named_outlets(question, self.outlets())
         if query != question:
             alone = standalone_query(question, [], truecase)
-            if stands_alone_in_outlet(alone, named):
+            if stands_alone_in_outlet(alone, named) and not completes_previous(
+                question, history, truecase
+            ):
                 # "what does TASS say about when it escalated": its articles, for that alone
                 query, query_language = alone, language
             elif only_names_outlets(alone, named) and (turns := without_source_turns(history)):

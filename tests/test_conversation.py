@@ -260,6 +260,22 @@ def test_how_an_outlet_quotes_someone_is_its_account_of_the_topic() -> None:
     assert stands_alone_in_outlet("how does TIME count the migrants", ["TIME"])
 
 
+def test_a_question_asked_again_of_someone_else_keeps_the_rest_of_it(
+    pipeline: Pipeline,
+) -> None:
+    from rag.conversation import completed_parallel
+
+    first = "who does lukashenko blame for the migrant crisis, according to tass?"
+    history = [Turn(first, pipeline.ask(first).answer)]
+    request = pipeline.request("and who does RT's expert blame", history=history)
+    assert request.filters is not None and request.filters.outlets == ("RT",)
+    assert "blame for the migrant crisis" in request.search_query
+    # Not when the follow-up is worded otherwise than the question before it.
+    previous = "how many migrants did Lithuania detain in 2021"
+    assert completed_parallel("and how many did Latvia detain", previous) == ""
+    assert completed_parallel("and who closed it", "who closed the checkpoint") == ""
+
+
 def test_histories_keep_the_last_turns_per_conversation() -> None:
     histories = Histories(max_turns=2)
     for i in range(3):
