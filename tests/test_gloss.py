@@ -428,3 +428,18 @@ def test_who_heads_a_ministry_is_not_answered_by_its_first_deputy(
     # The articles name Belarus's first deputy interior minister, not the minister.
     answer = pipeline.ask(question)
     assert answer.abstained, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("праз якія пераходы цяпер ідзе ўвесь рух з Польшчай", "Terespol"),  # рух: traffic
+        ("хто запропонував дорожню карту", "Chupris"),  # a roadmap, not a road and a map
+        ("kto zaproponował mapę drogową", "Chupris"),
+    ],
+)
+def test_traffic_and_a_roadmap_are_read_in_belarusian_ukrainian_and_polish(
+    pipeline: Pipeline, question: str, expected: str
+) -> None:
+    answer = pipeline.ask(question)
+    assert not answer.abstained and expected in answer.answer, answer.answer
