@@ -443,3 +443,12 @@ def test_traffic_and_a_roadmap_are_read_in_belarusian_ukrainian_and_polish(
 ) -> None:
     answer = pipeline.ask(question)
     assert not answer.abstained and expected in answer.answer, answer.answer
+
+
+def test_more_belarusian_and_ukrainian_words_land_near_their_sense(gloss) -> None:
+    escalated = gloss("калі рэзка абвастрыўся крызіс на мяжы", "be").split()
+    assert "aggravated" in escalated and "disaffected" not in escalated
+    assert gloss("Якая даўжыня плота на мяжы", "be").startswith("how long is fence")
+    saying = gloss("яку приказку сказав путін", "uk").split()
+    assert "saying" in saying and "negotiating" not in saying
+    assert "introduced" in gloss("коли латвія ввела надзвичайний стан", "uk").split()
