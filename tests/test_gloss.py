@@ -452,3 +452,13 @@ def test_more_belarusian_and_ukrainian_words_land_near_their_sense(gloss) -> Non
     saying = gloss("яку приказку сказав путін", "uk").split()
     assert "saying" in saying and "negotiating" not in saying
     assert "introduced" in gloss("коли латвія ввела надзвичайний стан", "uk").split()
+
+
+def test_joining_the_future_and_escalating_are_read_in_polish_russian_and_belarusian(
+    gloss,
+) -> None:
+    assert "joined" in gloss("które kraje przyłączyły się do oświadczenia", "pl").split()
+    assert "future" in gloss("z kim rozmawiać o przyszłości Białorusi", "pl").split()
+    assert "aggravated" in gloss("kiedy sytuacja się zaostrzyła", "pl").split()
+    assert "aggravated" in gloss("когда обострилась ситуация", "ru").split()
+    assert "cargo" in gloss("якімі пунктамі карыстаюцца фуры", "be").split()
