@@ -220,6 +220,18 @@ def to_cyrillic(word: str, language: str) -> str:
 _ENDS = re.compile(r"[\s?!.]*")  # what may follow a question's last word
 
 
+# Letters a word typed in Latin letters is spelled back with the Russian way (for the model)
+# that the language's own word lists write otherwise: Belarusian has і, never и.
+_WRITTEN_LETTERS = {"be": str.maketrans("иИ", "іІ")}
+
+
+def as_written(cyrillic: str, language: str) -> str:
+    """A Latin-typed word's Cyrillic spelling (`to_cyrillic`) as the language's word lists
+    write it (Belarusian "жнивня" -> "жнівня", which months.tsv knows); '' stays ''."""
+    letters = _WRITTEN_LETTERS.get(language)
+    return cyrillic.translate(letters) if letters and cyrillic else cyrillic
+
+
 @lru_cache(maxsize=8)
 def identity_questions(language: str) -> re.Pattern[str] | None:
     """The openings of `language` that ask who someone is ("кто такой", "kim jest":
@@ -385,7 +397,7 @@ class Glossary:
         # and the multilingual model know them in Cyrillic.
         latin_typed = not _CYRILLIC_LETTER.search(text)
         cyrillic = {w: to_cyrillic(w, language) if latin_typed else "" for w in originals}
-        phrases = _phrases([cyrillic[w] or w for w in originals], language)
+        phrases = _phrases([as_written(cyrillic[w], language) or w for w in originals], language)
         for original in originals:
             token = original.translate(respell) if respell else original
             folded = fold(token)
@@ -396,7 +408,7 @@ class Glossary:
                 continue
             fixed, anchors = _fixed(original, language)
             if not fixed and cyrillic[original]:
-                fixed, anchors = _fixed(cyrillic[original], language)
+                fixed, anchors = _fixed(as_written(cyrillic[original], language), language)
             if fixed:
                 if fixed not in (NO_WORD, WHY_BEFORE_QUESTION):
                     slot.append(fixed)
@@ -415,7 +427,9 @@ class Glossary:
                 slot.append(folded)
                 if folded in self._names:
                     named[len(slots)] = folded
-            elif reading := common_word(cyrillic[original] or original, language):
+            elif reading := common_word(
+                as_written(cyrillic[original], language) or original, language
+            ):
                 # A common word ("кордоні", "мяжы", "napisała"): no name; the model reads
                 # the table's word for it (none for "-").
                 if reading != NO_WORD:

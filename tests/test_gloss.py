@@ -462,3 +462,9 @@ def test_joining_the_future_and_escalating_are_read_in_polish_russian_and_belaru
     assert "aggravated" in gloss("kiedy sytuacja się zaostrzyła", "pl").split()
     assert "aggravated" in gloss("когда обострилась ситуация", "ru").split()
     assert "cargo" in gloss("якімі пунктамі карыстаюцца фуры", "be").split()
+
+
+def test_belarusian_typed_in_latin_letters_meets_its_word_lists(gloss) -> None:
+    # Latin "i" is spelled back as the model's Russian "и"; the lists write Belarusian "і".
+    assert "august" in gloss("kolki sprob z žniŭnia 2021", "be").split()
+    assert "introduced" in gloss("kali litva uviala nadzvychajnae stanovishcha", "be").split()
