@@ -468,3 +468,21 @@ def test_belarusian_typed_in_latin_letters_meets_its_word_lists(gloss) -> None:
     # Latin "i" is spelled back as the model's Russian "и"; the lists write Belarusian "і".
     assert "august" in gloss("kolki sprob z žniŭnia 2021", "be").split()
     assert "introduced" in gloss("kali litva uviala nadzvychajnae stanovishcha", "be").split()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which countries are the migrants from according to poland",  # the source after "from"
+        "З яких країн, на думку Польщі, їхали мігранти?",
+        "откуда мигранты на границе",
+        "адкуль мігранты",
+        "skąd pochodzą migranci",
+    ],
+)
+def test_where_the_migrants_come_from_is_asked_as_an_origin(
+    pipeline: Pipeline, question: str
+) -> None:
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.answer
+    assert "Syria" in answer.answer or "Africa" in answer.answer, answer.answer

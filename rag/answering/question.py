@@ -50,7 +50,8 @@ _PATTERNS: tuple[tuple[str, QType], ...] = (
     # country is Pujats from": a person's country, which "the Latvian border service" gives)
     (
         r"^(what|which) (countr(y|ies)|cit(y|ies)|places?|regions?) (is|are|was|were|do|does|"
-        r"did) (the|these|those|most|many|all|some)\b.*\bfrom\W*$",
+        r"did) (the|these|those|most|many|all|some)\b.*\bfrom"
+        r"(\W+(according to|per|in the view of) .+)?\W*$",  # "…from, according to poland"
         QType.PLACE,
     ),
     (
