@@ -307,6 +307,9 @@ def test_a_paraphrase_covers_the_words_the_article_uses(pipeline: Pipeline) -> N
     # asks for a day, which that sentence does not give)
     answer = pipeline.ask("when did it all blow up at the polish border")
     assert not answer.abstained and "November" in answer.answer, answer.answer
+    # "endorsed" for "joined": "France, Norway, Ireland and Estonia joined the statement"
+    answer = pipeline.ask("which countries endorsed the joint statement on belarus at the un")
+    assert not answer.abstained and "France" in answer.answer, answer.answer
 
 
 def test_a_figure_asked_at_two_times_gets_each_times_sentence(pipeline: Pipeline) -> None:
