@@ -220,8 +220,9 @@ def to_cyrillic(word: str, language: str) -> str:
 _ENDS = re.compile(r"[\s?!.]*")  # what may follow a question's last word
 
 
-# Letters a word typed in Latin letters is spelled back with the Russian way (for the model)
-# that the language's own word lists write otherwise: Belarusian has і, never и.
+# A word typed in Latin letters is spelled back in Cyrillic the Russian way, for the model;
+# the language's own word lists write some of those letters otherwise (Belarusian has і,
+# never и).
 _WRITTEN_LETTERS = {"be": str.maketrans("иИ", "іІ")}
 
 

@@ -97,7 +97,7 @@ def without_account_clause(question: str) -> str:
 # "who heads the interior ministry": who the minister is (a first deputy does not head it).
 _HEADS_MINISTRY = re.compile(
     r"\b(?:heads|leads|runs|is\s+in\s+charge\s+of|is\s+the\s+head\s+of)\s+(?:the\s+)?"
-    r"(?P<country>\w+(?:[’']s)?\s+)?(?P<office>\w+)\s+ministry\b",
+    r"(?P<country>\w+(?:[’']s)?\s+)?(?P<office>(?!the\b)\w+)\s+ministry\b",
     re.IGNORECASE,
 )
 
