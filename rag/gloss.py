@@ -76,15 +76,21 @@ _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
-@lru_cache(maxsize=8)
-def respelling(language: str) -> dict[int, str]:
-    """Letters of `language` respelled for the embedding model (rag/lexicon/<language>/
-    embedding_letters.tsv; empty when the language needs none)."""
+@lru_cache(maxsize=16)
+def _letters(language: str, name: str) -> dict[int, str]:
+    """A translation table from rag/lexicon/<language>/<name> (letter<TAB>letters); empty
+    when the language has no such file."""
     try:
-        table = read_table(language, "embedding_letters.tsv") if language else {}
+        table = read_table(language, name) if language else {}
     except FileNotFoundError:
         return {}
     return str.maketrans(table)
+
+
+def respelling(language: str) -> dict[int, str]:
+    """Letters of `language` respelled for the embedding model (rag/lexicon/<language>/
+    embedding_letters.tsv; empty when the language needs none)."""
+    return _letters(language, "embedding_letters.tsv")
 
 
 @dataclass(frozen=True)
@@ -220,16 +226,11 @@ def to_cyrillic(word: str, language: str) -> str:
 _ENDS = re.compile(r"[\s?!.]*")  # what may follow a question's last word
 
 
-# A word typed in Latin letters is spelled back in Cyrillic the Russian way, for the model;
-# the language's own word lists write some of those letters otherwise (Belarusian has і,
-# never и).
-_WRITTEN_LETTERS = {"be": str.maketrans("иИ", "іІ")}
-
-
 def as_written(cyrillic: str, language: str) -> str:
-    """A Latin-typed word's Cyrillic spelling (`to_cyrillic`) as the language's word lists
-    write it (Belarusian "жнивня" -> "жнівня", which months.tsv knows); '' stays ''."""
-    letters = _WRITTEN_LETTERS.get(language)
+    """A Latin-typed word's Cyrillic spelling (`to_cyrillic`, the Russian way the model reads)
+    as the language's word lists write it (rag/lexicon/<language>/written_letters.tsv:
+    Belarusian "жнивня" -> "жнівня", which months.tsv knows); '' stays ''."""
+    letters = _letters(language, "written_letters.tsv")
     return cyrillic.translate(letters) if letters and cyrillic else cyrillic
 
 
